@@ -1,0 +1,440 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { diffSinceBaseline, type BaselineDiff } from './baseline/index.js';
+import { readPromptSpec } from './detect/prompt-spec.js';
+import { writeFollowUp } from './detect/follow-up.js';
+import { emptyDigest } from './digest.js';
+import { BatonError, usageError } from './errors.js';
+import { LocalExecutor } from './executors/local.js';
+import type { Executor } from './executors/types.js';
+import { toRunStatus, type RunStatus } from './report.js';
+import { getRunner, isRunnerName, RUNNER_NAMES } from './runners/registry.js';
+import { findExecutable, MissingBinaryError, requireExecutable } from './runners/locate.js';
+import type { RunnerName } from './runners/types.js';
+import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
+import { RUN_STATES } from './store/runs.js';
+import { freePort } from './supervise/free-port.js';
+import { lastLines, readFrom, stripAnsi } from './tail.js';
+
+export interface BatonOptions {
+  /** Where the store and logs live; default $BATON_HOME or ~/.local/state/baton. */
+  home?: string;
+  /** Environment handed to agents (and used to find runner binaries). Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunOptions {
+  runner?: RunnerName;
+  agent?: string;
+  model?: string;
+  name?: string;
+  dir: string;
+  prompt?: string;
+  promptFile?: string;
+  /** No output for this long marks the run stalled. Default 5 minutes. */
+  stallAfterMs?: number;
+  /** Kill the run after this long. Default: none. */
+  timeoutMs?: number;
+}
+
+export interface LaunchResult {
+  id: string;
+  state: RunState;
+  pid: number | null;
+  log: string;
+}
+
+export interface ResumeResult extends LaunchResult {
+  parentId: string;
+  sessionId: string;
+  prompt: string;
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  /** Called whenever a watched run changes state. */
+  onChange?: (status: RunStatus) => void;
+  signal?: AbortSignal;
+}
+
+export interface WaitResult {
+  timedOut: boolean;
+  runs: RunStatus[];
+}
+
+export interface KillResult {
+  id: string;
+  state: RunState;
+  signalled: number;
+  forced: boolean;
+  survivors: number[];
+  alreadyEnded: boolean;
+}
+
+export const DEFAULT_STALL_AFTER_MS = 5 * 60_000;
+const WAIT_POLL_MS = 40;
+const RECONCILE_EVERY_MS = 1_000;
+const KILL_GRACE_MS = 5_000;
+
+function newRunId(): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+  const bytes = randomBytes(8);
+  let id = '';
+  for (const byte of bytes) id += alphabet[byte % alphabet.length];
+  return id;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Environment variables that say where an agent keeps its sessions and config. They are stored with
+ * the run so that resume and export find the session from any shell. Only locations, never secrets.
+ */
+const SESSION_LOCATION_VARS = ['XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME', 'OPENCODE_CONFIG', 'OPENCODE_CONFIG_DIR', 'OPENCODE_DB'];
+
+function sessionLocation(env: NodeJS.ProcessEnv): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of SESSION_LOCATION_VARS) {
+    const value = env[name];
+    if (value) picked[name] = value;
+  }
+  return picked;
+}
+
+/**
+ * The library: everything the CLI, the MCP server and the dashboard do goes through here.
+ * Methods return data and throw `BatonError`; none prints or exits.
+ */
+export class Baton {
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+  private storeHandle: Store | undefined;
+  private readonly executor: Executor;
+
+  constructor(options: BatonOptions = {}) {
+    this.env = options.env ?? process.env;
+    this.home = options.home ?? batonHome(this.env);
+    this.executor = new LocalExecutor(this.home, this.env);
+  }
+
+  get store(): Store {
+    this.storeHandle ??= openStore(this.home);
+    return this.storeHandle;
+  }
+
+  close(): void {
+    this.storeHandle?.close();
+    this.storeHandle = undefined;
+  }
+
+  /** Validates, records and launches a run; resolves once the agent process exists. */
+  async run(options: RunOptions): Promise<LaunchResult> {
+    const runnerName = options.runner ?? 'omo';
+    if (!isRunnerName(runnerName)) throw usageError(`unknown runner "${runnerName}"; known runners: ${RUNNER_NAMES.join(', ')}`);
+    const dir = resolve(options.dir);
+    try {
+      if (!statSync(dir).isDirectory()) throw usageError(`--dir ${dir} is not a directory`);
+    } catch (error) {
+      if (error instanceof BatonError) throw error;
+      throw usageError(`--dir ${dir} does not exist`);
+    }
+    let prompt = options.prompt;
+    if (options.promptFile !== undefined) {
+      if (prompt !== undefined) throw usageError('give the prompt either as an argument or with --prompt-file, not both');
+      try {
+        prompt = readFileSync(resolve(options.promptFile), 'utf8');
+      } catch (error) {
+        throw usageError(`cannot read --prompt-file ${options.promptFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      }
+    }
+    if (prompt === undefined || prompt.trim() === '') throw usageError('the prompt is empty; pass it as an argument or with --prompt-file FILE');
+    this.checkRunnerInstalled(runnerName);
+    if (options.stallAfterMs !== undefined && !(options.stallAfterMs > 0)) throw usageError('--stall-after must be a positive duration');
+    if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw usageError('--timeout must be a positive duration');
+    return this.launch({
+      runner: runnerName,
+      agent: options.agent ?? getRunner(runnerName).defaultAgent ?? null,
+      model: options.model ?? null,
+      name: options.name ?? null,
+      dir,
+      prompt,
+      promptFile: options.promptFile ? resolve(options.promptFile) : null,
+      parentId: null,
+      sessionId: null,
+      stallAfterMs: options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS,
+      timeoutMs: options.timeoutMs ?? null,
+      sessionEnv: sessionLocation(this.env),
+    });
+  }
+
+  private checkRunnerInstalled(runner: RunnerName): void {
+    const adapter = getRunner(runner);
+    for (const binary of [adapter.binary, ...adapter.companions]) {
+      if (!findExecutable(binary, this.env)) throw new BatonError('usage', new MissingBinaryError(binary).message);
+    }
+  }
+
+  private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv'>): Promise<LaunchResult> {
+    let id = newRunId();
+    while (this.store.runs.get(id)) id = newRunId();
+    const runDir = runDirectory(this.home, id);
+    mkdirSync(runDir, { recursive: true, mode: 0o700 });
+    writeFileSync(join(runDir, 'prompt.txt'), fields.prompt, { mode: 0o600 });
+    const logPath = join(runDir, 'output.log');
+    writeFileSync(logPath, '', { mode: 0o600, flag: 'a' });
+    const now = Date.now();
+    this.store.runs.insert({
+      ...fields,
+      id,
+      executor: this.executor.name,
+      host: hostname(),
+      pid: null,
+      pgid: null,
+      supervisorPid: null,
+      state: 'running',
+      reasons: [],
+      exitCode: null,
+      signal: null,
+      killRequestedAt: null,
+      createdAt: now,
+      startedAt: null,
+      endedAt: null,
+      logPath,
+      outputBytes: 0,
+      outputLines: 0,
+      parsedOffset: 0,
+      lastOutputAt: null,
+      lastActivityAt: null,
+      digest: emptyDigest(),
+      finalMessage: null,
+      baseline: null,
+    });
+    const run = this.store.runs.get(id)!;
+    try {
+      const { pid } = await this.executor.start(run);
+      const after = this.store.runs.get(id)!;
+      return { id, state: after.state, pid, log: logPath };
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.store.runs.updateIfState(id, ['running', 'stalled'], { state: 'failed', reasons: [`could not start the agent: ${message}`], endedAt: Date.now() });
+      throw error instanceof BatonError ? error : new BatonError('runtime', message);
+    }
+  }
+
+  /** Finds a run by id, unique id prefix or name. */
+  resolveRun(ref: string): RunRecord {
+    const exact = this.store.runs.get(ref);
+    if (exact) return this.reconcile(exact);
+    const byPrefix = this.store.runs.idsWithPrefix(ref);
+    if (byPrefix.length === 1) return this.reconcile(this.store.runs.get(byPrefix[0]!)!);
+    if (byPrefix.length > 1) throw usageError(`run id "${ref}" is ambiguous: ${byPrefix.join(', ')}`);
+    const byName = this.store.runs.idsByName(ref);
+    if (byName.length > 0) return this.reconcile(this.store.runs.get(byName[0]!)!);
+    throw new BatonError('not-found', `no run "${ref}" (see baton list)`);
+  }
+
+  /**
+   * Settles a run whose supervisor vanished (machine reboot, kill -9 of Baton): the record must not
+   * claim "running" forever.
+   */
+  private reconcile(run: RunRecord): RunRecord {
+    if (!isActive(run.state) || this.executor.isSupervised(run)) return run;
+    const agentAlive = this.executor.isAgentAlive(run);
+    if (agentAlive) {
+      const reason = `Baton's supervisor is gone; the agent (pid ${run.pid}) still runs unwatched`;
+      if (!run.reasons.includes(reason)) {
+        this.store.runs.update(run.id, { reasons: [reason] });
+        return { ...run, reasons: [reason] };
+      }
+      return run;
+    }
+    const killed = run.killRequestedAt !== null;
+    const patch = {
+      state: (killed ? 'killed' : 'failed') as RunState,
+      reasons: killed ? ['killed by baton kill'] : ["Baton's supervisor exited unexpectedly and the agent is gone; its exit status is unknown"],
+      endedAt: run.endedAt ?? Date.now(),
+    };
+    this.store.runs.updateIfState(run.id, ['running', 'stalled'], patch);
+    return { ...run, ...patch };
+  }
+
+  /** The root prompt of a run's resume chain: it defines the files and verification expected. */
+  rootPrompt(run: RunRecord): string {
+    let current = run;
+    for (let depth = 0; current.parentId && depth < 100; depth++) {
+      const parent = this.store.runs.get(current.parentId);
+      if (!parent) break;
+      current = parent;
+    }
+    return current.prompt;
+  }
+
+  statusOf(run: RunRecord): RunStatus {
+    return toRunStatus(run, this.rootPrompt(run));
+  }
+
+  /** Status of the given runs; with none, the active runs plus the latest finished one. */
+  status(refs: string[] = []): RunStatus[] {
+    if (refs.length > 0) return refs.map((ref) => this.statusOf(this.resolveRun(ref)));
+    const active = this.store.runs.list({ states: ['running', 'stalled'], limit: 200 }).map((r) => this.reconcile(r));
+    const stillActive = active.filter((r) => isActive(r.state));
+    const finished = this.store.runs.list({ states: ['completed', 'incomplete', 'failed', 'killed'], limit: 1 });
+    return [...stillActive, ...finished].map((r) => this.statusOf(r));
+  }
+
+  list(filter: { states?: RunState[]; dir?: string; limit?: number } = {}): RunStatus[] {
+    for (const state of filter.states ?? []) {
+      if (!RUN_STATES.includes(state)) throw usageError(`unknown state "${state}"; states: ${RUN_STATES.join(', ')}`);
+    }
+    const dir = filter.dir ? resolve(filter.dir) : undefined;
+    return this.store.runs
+      .list({ ...filter, ...(dir && { dir }) })
+      .map((r) => this.reconcile(r))
+      .filter((r) => !filter.states || filter.states.includes(r.state))
+      .map((r) => this.statusOf(r));
+  }
+
+  /** Resolves when every given run has ended, or when the timeout passes. */
+  async wait(refs: string[], options: WaitOptions = {}): Promise<WaitResult> {
+    if (refs.length === 0) throw usageError('wait needs at least one run id');
+    const ids = refs.map((ref) => this.resolveRun(ref).id);
+    const deadline = options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : Infinity;
+    const lastState = new Map<string, RunState>();
+    let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
+    for (;;) {
+      let pending = 0;
+      const reconcileNow = Date.now() >= nextReconcile;
+      for (const id of ids) {
+        let state = this.store.runs.stateOf(id)?.state;
+        if (state && isActive(state) && reconcileNow) state = this.reconcile(this.store.runs.get(id)!).state;
+        if (!state) continue;
+        if (lastState.get(id) !== state) {
+          lastState.set(id, state);
+          options.onChange?.(this.statusOf(this.store.runs.get(id)!));
+        }
+        if (isActive(state)) pending++;
+      }
+      if (reconcileNow) nextReconcile = Date.now() + RECONCILE_EVERY_MS;
+      if (pending === 0) return { timedOut: false, runs: ids.map((id) => this.statusOf(this.store.runs.get(id)!)) };
+      if (Date.now() >= deadline || options.signal?.aborted) {
+        return { timedOut: true, runs: ids.map((id) => this.statusOf(this.store.runs.get(id)!)) };
+      }
+      await sleep(Math.min(WAIT_POLL_MS, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  /** SIGTERM to the run's whole process group, a grace period, then SIGKILL. */
+  async kill(ref: string, graceMs = KILL_GRACE_MS): Promise<KillResult> {
+    const run = this.resolveRun(ref);
+    if (!isActive(run.state)) {
+      return { id: run.id, state: run.state, signalled: 0, forced: false, survivors: [], alreadyEnded: true };
+    }
+    this.store.runs.update(run.id, { killRequestedAt: Date.now() });
+    const outcome = await this.executor.stop(run, graceMs);
+    // The supervisor writes the verdict when it sees the exit; settle it ourselves if it is gone.
+    const deadline = Date.now() + 5_000;
+    let after = this.store.runs.get(run.id)!;
+    while (isActive(after.state) && Date.now() < deadline) {
+      await sleep(WAIT_POLL_MS);
+      after = this.reconcile(this.store.runs.get(run.id)!);
+    }
+    if (isActive(after.state)) {
+      this.store.runs.updateIfState(run.id, ['running', 'stalled'], { state: 'killed', reasons: ['killed by baton kill'], endedAt: Date.now() });
+      after = this.store.runs.get(run.id)!;
+    }
+    return { id: run.id, state: after.state, ...outcome, alreadyEnded: false };
+  }
+
+  /** Starts a new run that continues the same agent session; writes the follow-up when none given. */
+  async resume(ref: string, prompt?: string): Promise<ResumeResult> {
+    const parent = this.resolveRun(ref);
+    if (isActive(parent.state)) throw new BatonError('conflict', `run ${parent.id} is still ${parent.state}; wait for it or kill it before resuming`);
+    if (!parent.sessionId) throw new BatonError('conflict', `run ${parent.id} never reported an agent session id, so there is no session to resume; start a new run instead`);
+    const followUp =
+      prompt !== undefined && prompt.trim() !== ''
+        ? prompt
+        : writeFollowUp({ reasons: parent.reasons, digest: parent.digest, spec: readPromptSpec(this.rootPrompt(parent)) });
+    this.checkRunnerInstalled(parent.runner);
+    const launched = await this.launch({
+      runner: parent.runner,
+      agent: parent.agent,
+      model: parent.model,
+      name: parent.name,
+      dir: parent.dir,
+      prompt: followUp,
+      promptFile: null,
+      parentId: parent.id,
+      sessionId: parent.sessionId,
+      stallAfterMs: parent.stallAfterMs,
+      timeoutMs: parent.timeoutMs,
+      // The session lives where the first run kept it, whatever this shell's environment says.
+      sessionEnv: { ...sessionLocation(this.env), ...parent.sessionEnv },
+    });
+    return { ...launched, parentId: parent.id, sessionId: parent.sessionId, prompt: followUp };
+  }
+
+  /** The agent session as the runner exports it (JSON text). */
+  async exportSession(ref: string): Promise<{ id: string; sessionId: string; json: unknown }> {
+    const run = this.resolveRun(ref);
+    if (!run.sessionId) throw new BatonError('conflict', `run ${run.id} has no agent session id yet`);
+    const runner = getRunner(run.runner);
+    const env = { ...this.env, ...run.sessionEnv };
+    const invocation = runner.buildExport(run.sessionId, run.dir, {
+      binary: requireExecutable(runner.binary, env),
+      locate: (name) => requireExecutable(name, env),
+      freePort,
+    });
+    const stdout = await new Promise<string>((resolvePromise, reject) => {
+      execFile(
+        invocation.command,
+        invocation.args,
+        { cwd: invocation.cwd, env: { ...env, ...invocation.env }, maxBuffer: 512 * 1024 * 1024 },
+        (error, out, err) => {
+          if (error) reject(new BatonError('runtime', `${runner.binary} export failed: ${err.trim() || error.message}`));
+          else resolvePromise(out);
+        },
+      );
+    });
+    try {
+      return { id: run.id, sessionId: run.sessionId, json: JSON.parse(stdout) };
+    } catch {
+      throw new BatonError('runtime', `the export of session ${run.sessionId} is not JSON: ${stdout.slice(0, 200)}`);
+    }
+  }
+
+  /** Files the run changed, against the baseline taken when it launched. */
+  async diff(ref: string, options: { patch?: boolean } = {}): Promise<BaselineDiff & { id: string; baseline: string }> {
+    const run = this.resolveRun(ref);
+    if (!run.baseline) throw new BatonError('conflict', `run ${run.id} has no baseline (it did not start)`);
+    const result = await diffSinceBaseline(run.baseline, options);
+    const describe = run.baseline.kind === 'git' ? `git tree ${run.baseline.tree.slice(0, 12)} of ${run.baseline.repoRoot}` : `file snapshot of ${run.baseline.root}`;
+    return { id: run.id, baseline: describe, ...result };
+  }
+
+  /** The last lines of a run's output, ANSI codes stripped unless raw. */
+  tail(ref: string, options: { lines?: number; raw?: boolean } = {}): { id: string; lines: string[]; offset: number } {
+    const run = this.resolveRun(ref);
+    const { lines, size } = lastLines(run.logPath, options.lines ?? 80);
+    return { id: run.id, lines: options.raw ? lines : lines.map(stripAnsi), offset: size };
+  }
+
+  /** Streams output appended after `offset` until the run ends; returns the final status. */
+  async follow(ref: string, offset: number, onText: (text: string) => void, options: { raw?: boolean; signal?: AbortSignal } = {}): Promise<RunStatus> {
+    const run = this.resolveRun(ref);
+    let position = offset;
+    for (;;) {
+      const state = this.store.runs.stateOf(run.id)?.state ?? 'failed';
+      let chunk = readFrom(run.logPath, position);
+      while (chunk.text.length > 0) {
+        onText(options.raw ? chunk.text : stripAnsi(chunk.text));
+        position = chunk.next;
+        chunk = readFrom(run.logPath, position);
+      }
+      if (!isActive(state) || options.signal?.aborted) return this.statusOf(this.resolveRun(run.id));
+      await sleep(100);
+    }
+  }
+}

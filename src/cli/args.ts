@@ -1,0 +1,26 @@
+import { usageError } from '../errors.js';
+import type { ParsedArgs } from './command.js';
+
+export function stringOption(args: ParsedArgs, name: string): string | undefined {
+  const value = args.values[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string') throw usageError(`--${name} needs a value`);
+  return value;
+}
+
+export function flag(args: ParsedArgs, name: string): boolean {
+  return args.values[name] === true;
+}
+
+export function integerOption(args: ParsedArgs, name: string, fallback: number): number {
+  const value = stringOption(args, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw usageError(`--${name} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+export function requireIds(args: ParsedArgs, command: string, max = Infinity): string[] {
+  if (args.positionals.length === 0) throw usageError(`baton ${command} needs a run id (see baton list)`);
+  if (args.positionals.length > max) throw usageError(`baton ${command} takes ${max === 1 ? 'one run id' : `at most ${max} run ids`}`);
+  return args.positionals;
+}

@@ -1,0 +1,30 @@
+import { flag, requireIds } from '../args.js';
+import type { Command } from '../command.js';
+
+const MARK = { added: 'A', modified: 'M', deleted: 'D' } as const;
+
+export const diffCommand: Command = {
+  name: 'diff',
+  summary: 'files the run changed, against a baseline taken at launch',
+  help: `Usage: baton diff ID [--patch] [--json]
+
+In a git repository the baseline is a snapshot of the whole working tree (untracked files included,
+ignored ones not) taken just before the agent started, so your own earlier uncommitted edits are not
+counted as the run's. Elsewhere it compares file sizes and times.
+
+  --patch   also print the unified diff (git only)
+  --json    {"id","baseline","changes":[{"path","change"}],"patch"?}`,
+  options: { patch: { type: 'boolean' } },
+  allowPositionals: true,
+  async run(args, io, baton) {
+    const [id] = requireIds(args, 'diff', 1);
+    const result = await baton().diff(id!, { patch: flag(args, 'patch') });
+    const lines = result.changes.map((c) => `${MARK[c.change]} ${c.path}`);
+    const text = [
+      io.style.dim(`${result.id}: ${result.changes.length} file(s) changed since ${result.baseline}`),
+      ...lines,
+      ...(result.patch ? ['', result.patch.trimEnd()] : []),
+    ].join('\n');
+    return { exitCode: 0, json: result, text };
+  },
+};

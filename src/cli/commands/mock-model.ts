@@ -1,0 +1,54 @@
+import { loadScript, ScriptError, startMockModel } from '../../mock-model/index.js';
+import { usageError } from '../../errors.js';
+import { integerOption, stringOption } from '../args.js';
+import type { Command } from '../command.js';
+
+export const mockModelCommand: Command = {
+  name: 'mock-model',
+  summary: 'serve the scripted model (OpenAI-compatible) for tests and demos',
+  help: `Usage: baton mock-model --script FILE [--port N] [--api-key KEY] [--log FILE] [--json]
+
+Serves POST /v1/chat/completions on 127.0.0.1, streaming the script's steps in order: tool calls,
+texts and faults (delayMs, hang, HTTP 500/429 errors, malformed chunks). Requests without tools
+(opencode's title requests) do not consume steps. Every request is recorded: GET /_baton/requests
+returns them; --log appends them to FILE as JSON lines. Runs until interrupted.
+
+Script (JSON):
+  {"title": "…", "steps": [
+     {"tools": [{"name": "write", "args": {"filePath": "{{workdir}}/src/a.ts", "content": "…"}}]},
+     {"error": {"status": 500, "message": "boom"}, "times": 3},
+     {"text": "All done."}
+  ], "onExhausted": {"text": "Nothing left to do."}}
+{{workdir}} becomes the agent's working directory. Point opencode at it with a provider using
+"@ai-sdk/openai-compatible" and baseURL http://127.0.0.1:PORT/v1 (baton demo shows a full setup).`,
+  options: { script: { type: 'string' }, port: { type: 'string' }, 'api-key': { type: 'string' }, log: { type: 'string' } },
+  allowPositionals: false,
+  async run(args, io) {
+    const scriptPath = stringOption(args, 'script');
+    if (!scriptPath) throw usageError('--script FILE is required');
+    let script;
+    try {
+      script = await loadScript(scriptPath);
+    } catch (error) {
+      throw usageError(error instanceof ScriptError ? error.message : `cannot read --script ${scriptPath}: ${(error as Error).message}`);
+    }
+    const apiKey = stringOption(args, 'api-key');
+    const requestLogPath = stringOption(args, 'log');
+    const server = await startMockModel({
+      script,
+      port: integerOption(args, 'port', 0),
+      ...(apiKey !== undefined && { apiKey }),
+      ...(requestLogPath !== undefined && { requestLogPath }),
+    });
+    const announce = { url: server.url, port: server.port, steps: script.steps.length };
+    if (io.json) io.stdout.write(`${JSON.stringify(announce)}\n`);
+    else io.stdout.write(`scripted model listening on ${server.url} (${script.steps.length} steps); Ctrl-C to stop\n`);
+    await new Promise<void>((resolve) => {
+      if (io.signal.aborted) resolve();
+      io.signal.addEventListener('abort', () => resolve(), { once: true });
+      process.once('SIGTERM', () => resolve());
+    });
+    await server.close();
+    return { exitCode: 0 };
+  },
+};

@@ -1,0 +1,85 @@
+import { parseDuration } from '../../duration.js';
+import { usageError } from '../../errors.js';
+import { RUNNER_NAMES, isRunnerName } from '../../runners/registry.js';
+import type { Command } from '../command.js';
+import { stringOption } from '../args.js';
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'launch an agent in the background and print its run id at once',
+  help: `Usage: baton run [options] (--prompt-file FILE | PROMPT)
+
+Launches an agent CLI detached from this terminal, under Baton's supervision, and returns at once.
+The prompt is passed to the agent as one argument (never through a shell); output is kept byte for
+byte in a log file (mode 0600).
+
+Options:
+  --runner NAME        ${RUNNER_NAMES.join(' | ')} (default omo = oh-my-opencode run)
+  --agent NAME         agent to use, e.g. hephaestus, sisyphus, oracle, explore, prometheus
+  --model ID           provider/model, e.g. anthropic/claude-sonnet-4
+  --name LABEL         a label to find the run by (baton status LABEL)
+  --dir DIR            the project directory the agent works in (default: current directory)
+  --prompt-file FILE   read the prompt from FILE
+  --stall-after DUR    no new output for DUR marks the run stalled (default 5m)
+  --timeout DUR        kill the run after DUR and mark it failed (default: none)
+  --json               print {"id","state","pid","log"} and nothing else
+
+Durations: 90s, 5m, 2h, 1h30m.
+
+Examples:
+  baton run --agent hephaestus --dir ~/repo --prompt-file /tmp/phase5.txt --name phase-5
+  baton run --runner opencode --dir . "Add a --verbose flag to src/cli.ts and run npm test"`,
+  options: {
+    runner: { type: 'string' },
+    agent: { type: 'string' },
+    model: { type: 'string' },
+    name: { type: 'string' },
+    dir: { type: 'string' },
+    'prompt-file': { type: 'string' },
+    'stall-after': { type: 'string' },
+    timeout: { type: 'string' },
+  },
+  allowPositionals: true,
+  async run(args, io, baton) {
+    const runner = stringOption(args, 'runner') ?? 'omo';
+    if (!isRunnerName(runner)) throw usageError(`unknown runner "${runner}"; known runners: ${RUNNER_NAMES.join(', ')}`);
+    if (args.positionals.length > 1) {
+      throw usageError('give the prompt as one argument (quote it) or use --prompt-file FILE');
+    }
+    const stallAfter = stringOption(args, 'stall-after');
+    const timeout = stringOption(args, 'timeout');
+    const agent = stringOption(args, 'agent');
+    const model = stringOption(args, 'model');
+    const name = stringOption(args, 'name');
+    const promptFile = stringOption(args, 'prompt-file');
+    const prompt = args.positionals[0];
+    const launched = await baton().run({
+      runner,
+      dir: stringOption(args, 'dir') ?? process.cwd(),
+      ...(agent !== undefined && { agent }),
+      ...(model !== undefined && { model }),
+      ...(name !== undefined && { name }),
+      ...(promptFile !== undefined && { promptFile }),
+      ...(prompt !== undefined && { prompt }),
+      ...(stallAfter !== undefined && { stallAfterMs: parseDurationOption('--stall-after', stallAfter) }),
+      ...(timeout !== undefined && { timeoutMs: parseDurationOption('--timeout', timeout) }),
+    });
+    const s = io.style;
+    return {
+      exitCode: 0,
+      json: launched,
+      text: [
+        `${s.bold(launched.id)} ${s.state(launched.state)} · pid ${launched.pid ?? '?'} · log ${launched.log}`,
+        s.dim(`next: baton wait ${launched.id} · baton status ${launched.id} · baton tail ${launched.id} -f`),
+      ].join('\n'),
+    };
+  },
+};
+
+export function parseDurationOption(flag: string, value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    throw usageError(`${flag}: ${(error as Error).message}`);
+  }
+}

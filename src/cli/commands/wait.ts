@@ -1,0 +1,51 @@
+import type { RunStatus } from '../../report.js';
+import { requireIds, stringOption } from '../args.js';
+import type { Command } from '../command.js';
+import { formatBrief } from '../format.js';
+import { parseDurationOption } from './run.js';
+
+export const EXIT = { completed: 0, failed: 1, usage: 2, incomplete: 3, timeout: 124 } as const;
+
+/** The worst outcome among the runs decides the exit code. */
+export function exitCodeFor(runs: RunStatus[], timedOut: boolean): number {
+  if (timedOut) return EXIT.timeout;
+  if (runs.some((r) => r.state === 'failed' || r.state === 'killed')) return EXIT.failed;
+  if (runs.some((r) => r.state === 'incomplete')) return EXIT.incomplete;
+  return EXIT.completed;
+}
+
+export const waitCommand: Command = {
+  name: 'wait',
+  summary: 'block until runs end; the exit code says how they ended',
+  help: `Usage: baton wait ID… [--timeout DUR] [--json]
+
+Returns within a fraction of a second of the last run ending. Exit codes:
+  0   completed          3   incomplete (exited early; see reasons, then baton resume)
+  1   failed or killed   124 --timeout passed first (the runs keep going)
+  2   usage error
+
+Run it in a background shell instead of sleep-polling:  baton wait k3x9 && git commit …`,
+  options: { timeout: { type: 'string' } },
+  allowPositionals: true,
+  async run(args, io, baton) {
+    const ids = requireIds(args, 'wait');
+    const timeout = stringOption(args, 'timeout');
+    const showProgress = !io.json && Boolean(io.stderr.isTTY);
+    const result = await baton().wait(ids, {
+      ...(timeout !== undefined && { timeoutMs: parseDurationOption('--timeout', timeout) }),
+      signal: io.signal,
+      ...(showProgress && {
+        onChange: (s: RunStatus) => io.stderr.write(`${io.errStyle.dim(new Date().toISOString().slice(11, 19))} ${s.id} ${io.errStyle.state(s.state)}\n`),
+      }),
+    });
+    const exitCode = exitCodeFor(result.runs, result.timedOut);
+    return {
+      exitCode,
+      json: { timedOut: result.timedOut, exitCode, runs: result.runs },
+      text: [
+        ...(result.timedOut ? [io.style.yellow('timed out waiting; the runs go on')] : []),
+        ...result.runs.map((s) => formatBrief(s, io.style)),
+      ].join('\n\n'),
+    };
+  },
+};

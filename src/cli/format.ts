@@ -1,0 +1,81 @@
+import type { RunStatus } from '../report.js';
+import { formatDuration } from '../duration.js';
+import type { Style } from './style.js';
+
+const number = (n: number) => n.toLocaleString('en-US');
+
+function ago(iso: string | null, now: number): string {
+  if (!iso) return 'never';
+  return `${formatDuration(Math.max(0, now - Date.parse(iso)))} ago`;
+}
+
+function clock(ms: number | undefined): string {
+  if (ms === undefined) return '        ';
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+function listFiles(files: string[], shown = 6): string {
+  if (files.length === 0) return 'none';
+  const head = files.slice(0, shown).join(', ');
+  return files.length > shown ? `${head} (+${files.length - shown} more)` : head;
+}
+
+/** The brief a lead reads at a glance: state and reasons first, then what the agent did. */
+export function formatBrief(status: RunStatus, style: Style, now = Date.now()): string {
+  const lines: string[] = [];
+  const who = [status.runner, status.agent].filter(Boolean).join('/');
+  const label = status.name ? `  ${style.dim(`"${status.name}"`)}` : '';
+  lines.push(`${style.bold(status.id)}  ${style.state(status.state)}  ${who}${status.model ? ` · ${status.model}` : ''}${label}`);
+  const row = (key: string, value: string) => lines.push(`  ${style.dim(key.padEnd(8))} ${value}`);
+  row('dir', status.dir);
+  if (status.sessionId) row('session', status.sessionId);
+  const growth = status.recentLinesPerMinute !== null ? ` (+${number(status.recentLinesPerMinute)}/min)` : '';
+  const exit = status.exitCode !== null ? ` · exit ${status.exitCode}` : status.signal ? ` · signal ${status.signal}` : '';
+  row('elapsed', `${formatDuration(status.elapsedMs)} · output ${number(status.outputLines)} lines${growth} · last output ${ago(status.lastOutputAt, now)}${exit}`);
+  const tools = Object.entries(status.toolCounts)
+    .filter(([, n]) => n)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(' · ');
+  if (tools) row('tools', tools);
+  row('changed', listFiles(status.filesChanged));
+  if (status.tokens.input || status.tokens.output) {
+    row('tokens', `${number(status.tokens.input)} in · ${number(status.tokens.output)} out${status.cost ? ` · $${status.cost.toFixed(4)}` : ''}`);
+  }
+  if (status.reasons.length > 0) {
+    status.reasons.forEach((reason, i) => lines.push(`  ${style.dim((i === 0 ? 'reasons' : '').padEnd(8))} ${style.yellow(`- ${reason}`)}`));
+  }
+  const recent = status.recentEvents.slice(-5);
+  recent.forEach((event, i) =>
+    lines.push(`  ${style.dim((i === 0 ? 'recent' : '').padEnd(8))} ${style.dim(clock(event.at))} ${event.summary}`),
+  );
+  if (status.finalMessage) {
+    const first = status.finalMessage.split('\n').filter((l) => l.trim())[0] ?? '';
+    row('final', first.length > 160 ? `${first.slice(0, 159)}…` : first);
+  }
+  if (status.followUp) row('next', `baton resume ${status.id}  ${style.dim(`→ "${status.followUp.length > 120 ? `${status.followUp.slice(0, 119)}…` : status.followUp}"`)}`);
+  else if (status.state === 'running' || status.state === 'stalled') row('next', `baton wait ${status.id} · baton tail ${status.id} -f · baton kill ${status.id}`);
+  return lines.join('\n');
+}
+
+export function formatTable(runs: RunStatus[], style: Style, now = Date.now()): string {
+  if (runs.length === 0) return style.dim('no runs');
+  const header = ['ID', 'STATE', 'RUNNER', 'AGE', 'ELAPSED', 'LINES', 'NAME / DIR'];
+  const rows = runs.map((r) => [
+    r.id,
+    r.state,
+    [r.runner, r.agent].filter(Boolean).join('/'),
+    r.startedAt ? ago(r.startedAt, now) : '-',
+    formatDuration(r.elapsedMs),
+    number(r.outputLines),
+    r.name ? `${r.name} (${r.dir})` : r.dir,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const render = (cells: string[], colour = false) =>
+    cells
+      .map((cell, i) => {
+        const padded = i === cells.length - 1 ? cell : cell.padEnd(widths[i]!);
+        return colour && i === 1 ? padded.replace(cell, style.state(cell)) : padded;
+      })
+      .join('  ');
+  return [style.dim(render(header)), ...rows.map((row) => render(row, true))].join('\n');
+}

@@ -1,0 +1,210 @@
+import type { RunEvent, TokenUsage, ToolKind, ToolStatus } from './events.js';
+
+/**
+ * What a run has done so far, folded from its events. Small and JSON-serialisable: it is stored with the
+ * run so that `status` never has to look at the log again.
+ */
+export interface RunDigest {
+  sessionId?: string;
+  model?: string;
+  agent?: string;
+  serverUrl?: string;
+  toolCounts: Partial<Record<ToolKind, number>>;
+  filesRead: string[];
+  filesEdited: string[];
+  filesWritten: string[];
+  commands: CommandRecord[];
+  /** Tool calls seen starting but not finishing, by call id. */
+  openTools: Record<string, OpenTool>;
+  completionSeen: boolean;
+  /** Why the model stopped its last step (opencode's step_finish reason). */
+  lastStepReason?: string;
+  errors: ErrorRecord[];
+  tokens: TokenUsage;
+  cost: number;
+  finalMessage?: string;
+  recent: BriefEvent[];
+  eventCount: number;
+  /** Samples of [time ms, output lines so far], a few per minute, for growth at a glance. */
+  growth?: [number, number][];
+}
+
+export interface CommandRecord {
+  command: string;
+  status: ToolStatus;
+  exitCode?: number;
+  at?: number;
+}
+
+export interface OpenTool {
+  tool: string;
+  toolKind: ToolKind;
+  status: ToolStatus;
+  path?: string;
+  command?: string;
+}
+
+export interface ErrorRecord {
+  message: string;
+  api: boolean;
+  status?: number;
+  count: number;
+  at?: number;
+}
+
+/** One line of the "last few meaningful events" a brief shows. */
+export interface BriefEvent {
+  at?: number;
+  kind: RunEvent['kind'];
+  summary: string;
+}
+
+const RECENT_LIMIT = 12;
+const COMMAND_LIMIT = 200;
+const FILE_LIMIT = 500;
+const ERROR_LIMIT = 20;
+const FINAL_MESSAGE_LIMIT = 2_000;
+
+export function emptyDigest(): RunDigest {
+  return {
+    toolCounts: {},
+    filesRead: [],
+    filesEdited: [],
+    filesWritten: [],
+    commands: [],
+    openTools: {},
+    completionSeen: false,
+    errors: [],
+    tokens: { input: 0, output: 0 },
+    cost: 0,
+    recent: [],
+    eventCount: 0,
+  };
+}
+
+function addUnique(list: string[], value: string): void {
+  if (list.length < FILE_LIMIT && !list.includes(value)) list.push(value);
+}
+
+function clip(text: string, limit: number): string {
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+}
+
+function remember(digest: RunDigest, brief: BriefEvent): void {
+  digest.recent.push(brief);
+  if (digest.recent.length > RECENT_LIMIT) digest.recent.shift();
+}
+
+function openToolOf(event: Extract<RunEvent, { kind: 'tool' }>): OpenTool {
+  return {
+    tool: event.tool,
+    toolKind: event.toolKind,
+    status: event.status,
+    ...(event.path !== undefined && { path: event.path }),
+    ...(event.command !== undefined && { command: event.command }),
+  };
+}
+
+function describeTool(event: Extract<RunEvent, { kind: 'tool' }>): string {
+  const target = event.command ?? event.path ?? event.title ?? '';
+  const exit = event.exitCode !== undefined ? ` (exit ${event.exitCode})` : '';
+  const status = event.status === 'completed' ? '' : ` [${event.status}]`;
+  return clip(`${event.tool} ${target}`.trim(), 160) + exit + status;
+}
+
+/** Folds one event into the digest, in place. */
+export function applyEvent(digest: RunDigest, event: RunEvent): void {
+  digest.eventCount += 1;
+  switch (event.kind) {
+    case 'server':
+      digest.serverUrl = event.url;
+      return;
+    case 'session':
+      digest.sessionId = event.sessionId;
+      return;
+    case 'model':
+      digest.model = event.model;
+      return;
+    case 'agent':
+      digest.agent = event.agent;
+      return;
+    case 'tool': {
+      const finished = event.status === 'completed' || event.status === 'error';
+      const firstSight = !(event.callId in digest.openTools);
+      if (finished) delete digest.openTools[event.callId];
+      else digest.openTools[event.callId] = openToolOf(event);
+      // A finished call that was open has been counted and summarised already, when it started.
+      if (firstSight) {
+        digest.toolCounts[event.toolKind] = (digest.toolCounts[event.toolKind] ?? 0) + 1;
+        remember(digest, { at: event.at, kind: 'tool', summary: describeTool(event) });
+      } else if (event.status === 'error' || event.exitCode !== undefined) {
+        remember(digest, { at: event.at, kind: 'tool', summary: describeTool(event) });
+      }
+      if (event.path && event.status !== 'error') {
+        if (event.toolKind === 'read') addUnique(digest.filesRead, event.path);
+        else if (event.toolKind === 'edit' && finished) addUnique(digest.filesEdited, event.path);
+        else if (event.toolKind === 'write' && finished) addUnique(digest.filesWritten, event.path);
+      }
+      if (event.toolKind === 'command' && event.command !== undefined) recordCommand(digest, event);
+      // Work after a completion signal means the signal was not the end.
+      if (!finished) digest.completionSeen = false;
+      return;
+    }
+    case 'text':
+      digest.finalMessage = clip(event.text.trim(), FINAL_MESSAGE_LIMIT);
+      remember(digest, { at: event.at, kind: 'text', summary: clip(event.text.trim().replace(/\s+/g, ' '), 160) });
+      return;
+    case 'step':
+      digest.lastStepReason = event.reason;
+      if (event.tokens) {
+        digest.tokens.input += event.tokens.input;
+        digest.tokens.output += event.tokens.output;
+        if (event.tokens.reasoning) digest.tokens.reasoning = (digest.tokens.reasoning ?? 0) + event.tokens.reasoning;
+        if (event.tokens.cacheRead) digest.tokens.cacheRead = (digest.tokens.cacheRead ?? 0) + event.tokens.cacheRead;
+        if (event.tokens.cacheWrite) digest.tokens.cacheWrite = (digest.tokens.cacheWrite ?? 0) + event.tokens.cacheWrite;
+      }
+      if (event.cost) digest.cost += event.cost;
+      return;
+    case 'completion':
+      digest.completionSeen = true;
+      if (event.message && !digest.finalMessage) digest.finalMessage = clip(event.message, FINAL_MESSAGE_LIMIT);
+      remember(digest, { at: event.at, kind: 'completion', summary: event.message ? clip(event.message, 160) : 'completion signal' });
+      return;
+    case 'error': {
+      const same = digest.errors.find((e) => e.message === event.message && e.status === event.status);
+      if (same) {
+        same.count += 1;
+        same.at = event.at;
+      } else if (digest.errors.length < ERROR_LIMIT) {
+        digest.errors.push({ message: clip(event.message, 500), api: event.api, status: event.status, count: 1, at: event.at });
+      }
+      remember(digest, { at: event.at, kind: 'error', summary: clip(event.message.replace(/\s+/g, ' '), 160) });
+      return;
+    }
+  }
+}
+
+function recordCommand(digest: RunDigest, event: Extract<RunEvent, { kind: 'tool' }>): void {
+  const command = event.command ?? '';
+  // Update the latest unfinished record of the same command rather than adding a duplicate.
+  for (let i = digest.commands.length - 1; i >= 0; i--) {
+    const record = digest.commands[i]!;
+    if (record.command === command && (record.status === 'pending' || record.status === 'running')) {
+      record.status = event.status;
+      if (event.exitCode !== undefined) record.exitCode = event.exitCode;
+      return;
+    }
+  }
+  digest.commands.push({
+    command,
+    status: event.status,
+    ...(event.exitCode !== undefined && { exitCode: event.exitCode }),
+    ...(event.at !== undefined && { at: event.at }),
+  });
+  if (digest.commands.length > COMMAND_LIMIT) digest.commands.shift();
+}
+
+export function filesChanged(digest: RunDigest): string[] {
+  const all = new Set([...digest.filesEdited, ...digest.filesWritten]);
+  return [...all];
+}

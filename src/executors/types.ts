@@ -1,0 +1,28 @@
+import type { RunRecord } from '../store/runs.js';
+
+export interface StartResult {
+  /** The agent's pid on the machine that runs it. */
+  pid: number | null;
+}
+
+export interface StopResult {
+  signalled: number;
+  forced: boolean;
+  survivors: number[];
+}
+
+/**
+ * Where agents run. Callers speak in run records; pids and paths stay behind this seam so that an
+ * executor that runs agents on other machines (through a queue) can take the local one's place.
+ */
+export interface Executor {
+  readonly name: string;
+  /** Starts supervision of a stored run; resolves once the agent process exists (or failed to). */
+  start(run: RunRecord): Promise<StartResult>;
+  /** Ends the run's agent and every process it started. */
+  stop(run: RunRecord, graceMs: number): Promise<StopResult>;
+  /** False when nothing watches the run any more and its record must be settled by the caller. */
+  isSupervised(run: RunRecord): boolean;
+  /** Whether the agent process itself still runs. */
+  isAgentAlive(run: RunRecord): boolean;
+}

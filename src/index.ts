@@ -1,0 +1,12 @@
+export { Baton, DEFAULT_STALL_AFTER_MS } from './baton.js';
+export type { BatonOptions, RunOptions, LaunchResult, ResumeResult, WaitOptions, WaitResult, KillResult } from './baton.js';
+export type { RunStatus } from './report.js';
+export type { RunEvent, ToolKind, ToolStatus, OutputParser } from './events.js';
+export type { RunState } from './store/runs.js';
+export { RUN_STATES } from './store/runs.js';
+export { RUNNERS, RUNNER_NAMES } from './runners/registry.js';
+export type { RunnerAdapter, RunnerName } from './runners/types.js';
+export { BatonError } from './errors.js';
+export { readPromptSpec } from './detect/prompt-spec.js';
+export { writeFollowUp } from './detect/follow-up.js';
+export { parseDuration, formatDuration } from './duration.js';

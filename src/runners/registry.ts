@@ -1,0 +1,25 @@
+import type { RunnerAdapter, RunnerName } from './types.js';
+import { omoRunner } from './omo.js';
+import { opencodeRunner } from './opencode.js';
+
+/** Every runner Baton knows, in one table: adding an agent CLI is one entry here plus its module. */
+export const RUNNERS = {
+  omo: omoRunner,
+  opencode: opencodeRunner,
+} as const satisfies Record<RunnerName, RunnerAdapter>;
+
+export const RUNNER_NAMES = Object.keys(RUNNERS) as RunnerName[];
+
+/** How each runner signals that the agent considers its work done. */
+export const COMPLETION_SIGNAL: Record<RunnerName, string> = {
+  omo: '"All tasks completed."',
+  opencode: 'a final step that ends with reason "stop"',
+};
+
+export function isRunnerName(name: string): name is RunnerName {
+  return Object.hasOwn(RUNNERS, name);
+}
+
+export function getRunner(name: RunnerName): RunnerAdapter {
+  return RUNNERS[name];
+}

@@ -1,0 +1,61 @@
+import type { OutputParser } from '../events.js';
+
+export type RunnerName = 'omo' | 'opencode';
+
+/** What a caller asks a runner to do; the same shape for a fresh launch and a resume. */
+export interface LaunchRequest {
+  prompt: string;
+  dir: string;
+  agent?: string;
+  model?: string;
+  /** Set when continuing an existing agent session. */
+  sessionId?: string;
+}
+
+/** A fully resolved process to start: argv only, never a shell string. */
+export interface Invocation {
+  command: string;
+  args: string[];
+  /** Bytes to write to the child's stdin, which is then closed. Absent: stdin is /dev/null. */
+  stdin?: string;
+  /** Extra environment on top of the caller's. */
+  env?: Record<string, string>;
+  cwd: string;
+}
+
+/** Facts about the host a runner may need while building its invocation. */
+export interface InvocationContext {
+  /** Absolute path of the runner's executable, already resolved. */
+  binary: string;
+  /** Resolves another executable the runner needs (see `companions`); throws when absent. */
+  locate: (name: string) => string;
+  /** A free TCP port on 127.0.0.1 for runners that start a local server. */
+  freePort: () => Promise<number>;
+}
+
+/** A tool call that the agent's own session store still shows as unfinished. */
+export interface UnfinishedTool {
+  tool: string;
+  status: string;
+  path?: string;
+  command?: string;
+}
+
+export interface RunnerAdapter {
+  name: RunnerName;
+  /** Executable looked up in Baton's own node_modules/.bin first, then PATH. */
+  binary: string;
+  /** Executables the runner itself needs on PATH (oh-my-opencode starts `opencode`). */
+  companions: string[];
+  description: string;
+  defaultAgent?: string;
+  buildLaunch(request: LaunchRequest, context: InvocationContext): Promise<Invocation>;
+  createParser(): OutputParser;
+  /** The command that prints the whole session as JSON. */
+  buildExport(sessionId: string, dir: string, context: InvocationContext): Invocation;
+  /**
+   * Reads the agent's own session store for tool calls left pending or running: the log can end
+   * before the agent records a cut-off. Returns null when the store cannot be read.
+   */
+  findUnfinishedTools?(sessionId: string, env: NodeJS.ProcessEnv): UnfinishedTool[] | null;
+}

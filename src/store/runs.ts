@@ -1,0 +1,273 @@
+import type Database from 'better-sqlite3';
+import type { Db } from './db.js';
+import { emptyDigest, type RunDigest } from '../digest.js';
+import type { RunnerName } from '../runners/types.js';
+import type { Baseline } from '../baseline/types.js';
+
+export const RUN_STATES = ['running', 'stalled', 'completed', 'incomplete', 'failed', 'killed'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+export const ACTIVE_STATES: readonly RunState[] = ['running', 'stalled'];
+
+export function isActive(state: RunState): boolean {
+  return state === 'running' || state === 'stalled';
+}
+
+export interface RunRecord {
+  id: string;
+  name: string | null;
+  runner: RunnerName;
+  agent: string | null;
+  model: string | null;
+  dir: string;
+  prompt: string;
+  promptFile: string | null;
+  parentId: string | null;
+  executor: string;
+  host: string | null;
+  pid: number | null;
+  pgid: number | null;
+  supervisorPid: number | null;
+  sessionId: string | null;
+  state: RunState;
+  reasons: string[];
+  exitCode: number | null;
+  signal: string | null;
+  killRequestedAt: number | null;
+  createdAt: number;
+  startedAt: number | null;
+  endedAt: number | null;
+  stallAfterMs: number;
+  timeoutMs: number | null;
+  logPath: string;
+  outputBytes: number;
+  outputLines: number;
+  parsedOffset: number;
+  lastOutputAt: number | null;
+  lastActivityAt: number | null;
+  digest: RunDigest;
+  finalMessage: string | null;
+  baseline: Baseline | null;
+  /** Where the agent keeps its sessions (XDG dirs, config path): needed to resume or export from another shell. Never secrets. */
+  sessionEnv: Record<string, string>;
+  updatedAt: number;
+}
+
+interface RunRow {
+  id: string;
+  name: string | null;
+  runner: string;
+  agent: string | null;
+  model: string | null;
+  dir: string;
+  prompt: string;
+  prompt_file: string | null;
+  parent_id: string | null;
+  executor: string;
+  host: string | null;
+  pid: number | null;
+  pgid: number | null;
+  supervisor_pid: number | null;
+  session_id: string | null;
+  state: string;
+  reasons: string;
+  exit_code: number | null;
+  signal: string | null;
+  kill_requested_at: number | null;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  stall_after_ms: number;
+  timeout_ms: number | null;
+  log_path: string;
+  output_bytes: number;
+  output_lines: number;
+  parsed_offset: number;
+  last_output_at: number | null;
+  last_activity_at: number | null;
+  digest: string;
+  final_message: string | null;
+  baseline: string | null;
+  session_env: string;
+  updated_at: number;
+}
+
+function fromRow(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    runner: row.runner as RunnerName,
+    agent: row.agent,
+    model: row.model,
+    dir: row.dir,
+    prompt: row.prompt,
+    promptFile: row.prompt_file,
+    parentId: row.parent_id,
+    executor: row.executor,
+    host: row.host,
+    pid: row.pid,
+    pgid: row.pgid,
+    supervisorPid: row.supervisor_pid,
+    sessionId: row.session_id,
+    state: row.state as RunState,
+    reasons: JSON.parse(row.reasons) as string[],
+    exitCode: row.exit_code,
+    signal: row.signal,
+    killRequestedAt: row.kill_requested_at,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    stallAfterMs: row.stall_after_ms,
+    timeoutMs: row.timeout_ms,
+    logPath: row.log_path,
+    outputBytes: row.output_bytes,
+    outputLines: row.output_lines,
+    parsedOffset: row.parsed_offset,
+    lastOutputAt: row.last_output_at,
+    lastActivityAt: row.last_activity_at,
+    digest: { ...emptyDigest(), ...(JSON.parse(row.digest) as Partial<RunDigest>) },
+    finalMessage: row.final_message,
+    baseline: row.baseline ? (JSON.parse(row.baseline) as Baseline) : null,
+    sessionEnv: JSON.parse(row.session_env) as Record<string, string>,
+    updatedAt: row.updated_at,
+  };
+}
+
+const COLUMN_OF: Record<keyof RunRecord, string> = {
+  id: 'id',
+  name: 'name',
+  runner: 'runner',
+  agent: 'agent',
+  model: 'model',
+  dir: 'dir',
+  prompt: 'prompt',
+  promptFile: 'prompt_file',
+  parentId: 'parent_id',
+  executor: 'executor',
+  host: 'host',
+  pid: 'pid',
+  pgid: 'pgid',
+  supervisorPid: 'supervisor_pid',
+  sessionId: 'session_id',
+  state: 'state',
+  reasons: 'reasons',
+  exitCode: 'exit_code',
+  signal: 'signal',
+  killRequestedAt: 'kill_requested_at',
+  createdAt: 'created_at',
+  startedAt: 'started_at',
+  endedAt: 'ended_at',
+  stallAfterMs: 'stall_after_ms',
+  timeoutMs: 'timeout_ms',
+  logPath: 'log_path',
+  outputBytes: 'output_bytes',
+  outputLines: 'output_lines',
+  parsedOffset: 'parsed_offset',
+  lastOutputAt: 'last_output_at',
+  lastActivityAt: 'last_activity_at',
+  digest: 'digest',
+  finalMessage: 'final_message',
+  baseline: 'baseline',
+  sessionEnv: 'session_env',
+  updatedAt: 'updated_at',
+};
+
+const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'digest', 'baseline', 'sessionEnv']);
+
+function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
+  if (JSON_FIELDS.has(key)) return value === null ? null : JSON.stringify(value);
+  return value;
+}
+
+export type NewRun = Omit<RunRecord, 'updatedAt'>;
+export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
+
+export interface ListFilter {
+  states?: RunState[];
+  dir?: string;
+  limit?: number;
+}
+
+/** All SQL about runs lives here. */
+export class RunStore {
+  private readonly statements = new Map<string, Database.Statement<unknown[]>>();
+
+  constructor(readonly db: Db) {}
+
+  private prepare(sql: string): Database.Statement<unknown[]> {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<unknown[]>(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  insert(run: NewRun): void {
+    const record: RunRecord = { ...run, updatedAt: Date.now() };
+    const keys = Object.keys(COLUMN_OF) as (keyof RunRecord)[];
+    const sql = `INSERT INTO runs (${keys.map((k) => COLUMN_OF[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
+    this.prepare(sql).run(...keys.map((k) => toColumnValue(k, record[k])));
+  }
+
+  update(id: string, patch: RunPatch): void {
+    const keys = (Object.keys(patch) as (keyof RunPatch)[]).filter((k) => patch[k] !== undefined);
+    const sets = [...keys.map((k) => `${COLUMN_OF[k]} = ?`), 'updated_at = ?'];
+    const values = [...keys.map((k) => toColumnValue(k, patch[k])), Date.now(), id];
+    this.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ?`).run(...values);
+  }
+
+  /** Updates only while the run is still in one of `states`; returns whether it did. */
+  updateIfState(id: string, states: readonly RunState[], patch: RunPatch): boolean {
+    const keys = (Object.keys(patch) as (keyof RunPatch)[]).filter((k) => patch[k] !== undefined);
+    const sets = [...keys.map((k) => `${COLUMN_OF[k]} = ?`), 'updated_at = ?'];
+    const values = [...keys.map((k) => toColumnValue(k, patch[k])), Date.now(), id, ...states];
+    const result = this.prepare(
+      `UPDATE runs SET ${sets.join(', ')} WHERE id = ? AND state IN (${states.map(() => '?').join(', ')})`,
+    ).run(...values);
+    return result.changes > 0;
+  }
+
+  get(id: string): RunRecord | undefined {
+    const row = this.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
+    return row ? fromRow(row) : undefined;
+  }
+
+  /** Ids whose prefix matches, newest first (ids may be abbreviated like git hashes). */
+  idsWithPrefix(prefix: string): string[] {
+    const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const rows = this.prepare("SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 10").all(
+      `${escaped}%`,
+    ) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  idsByName(name: string): string[] {
+    const rows = this.prepare('SELECT id FROM runs WHERE name = ? ORDER BY created_at DESC LIMIT 10').all(name) as {
+      id: string;
+    }[];
+    return rows.map((r) => r.id);
+  }
+
+  list(filter: ListFilter = {}): RunRecord[] {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (filter.states && filter.states.length > 0) {
+      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+      values.push(...filter.states);
+    }
+    if (filter.dir) {
+      where.push('dir = ?');
+      values.push(filter.dir);
+    }
+    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
+    const rows = this.prepare(sql).all(...values, filter.limit ?? 50) as RunRow[];
+    return rows.map(fromRow);
+  }
+
+  /** Cheap check used by `wait` loops: only the columns that say whether a run ended. */
+  stateOf(id: string): { state: RunState; updatedAt: number } | undefined {
+    return this.prepare('SELECT state, updated_at AS updatedAt FROM runs WHERE id = ?').get(id) as
+      | { state: RunState; updatedAt: number }
+      | undefined;
+  }
+}

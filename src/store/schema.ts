@@ -1,0 +1,49 @@
+/**
+ * Schema migrations, applied in order; PRAGMA user_version records how many have run.
+ * Never edit a shipped migration: add a new one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE runs (
+    id TEXT PRIMARY KEY,
+    name TEXT,
+    runner TEXT NOT NULL,
+    agent TEXT,
+    model TEXT,
+    dir TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    prompt_file TEXT,
+    parent_id TEXT REFERENCES runs(id),
+    executor TEXT NOT NULL DEFAULT 'local',
+    host TEXT,
+    pid INTEGER,
+    pgid INTEGER,
+    supervisor_pid INTEGER,
+    session_id TEXT,
+    state TEXT NOT NULL,
+    reasons TEXT NOT NULL DEFAULT '[]',
+    exit_code INTEGER,
+    signal TEXT,
+    kill_requested_at INTEGER,
+    created_at INTEGER NOT NULL,
+    started_at INTEGER,
+    ended_at INTEGER,
+    stall_after_ms INTEGER NOT NULL,
+    timeout_ms INTEGER,
+    log_path TEXT NOT NULL,
+    output_bytes INTEGER NOT NULL DEFAULT 0,
+    output_lines INTEGER NOT NULL DEFAULT 0,
+    parsed_offset INTEGER NOT NULL DEFAULT 0,
+    last_output_at INTEGER,
+    last_activity_at INTEGER,
+    digest TEXT NOT NULL DEFAULT '{}',
+    final_message TEXT,
+    baseline TEXT,
+    session_env TEXT NOT NULL DEFAULT '{}',
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX runs_state ON runs(state);
+  CREATE INDEX runs_created ON runs(created_at);
+  CREATE INDEX runs_dir ON runs(dir);
+  `,
+];

@@ -1,0 +1,284 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { applyEvent, emptyDigest, type RunDigest } from '../digest.js';
+import type { RunEvent } from '../events.js';
+import { takeBaseline, type Baseline } from '../baseline/index.js';
+import { decideFinalState, type ProcessEnd } from '../detect/final-state.js';
+import { readPromptSpec } from '../detect/prompt-spec.js';
+import { formatDuration } from '../duration.js';
+import { COMPLETION_SIGNAL, getRunner } from '../runners/registry.js';
+import { requireExecutable } from '../runners/locate.js';
+import type { Invocation } from '../runners/types.js';
+import { openStore, type Store } from '../store/index.js';
+import { runDirectory } from '../store/paths.js';
+import type { RunRecord, RunState } from '../store/runs.js';
+import { freePort } from './free-port.js';
+import { LogReader } from './log-reader.js';
+import { isGroupAlive, killProcessGroup } from './process-group.js';
+
+/** How often the log is read even without a change notification, and stalls are checked. */
+const TICK_MS = 200;
+/** Progress is written to the store at most this often (state changes are written at once). */
+const FLUSH_MS = 500;
+const GROWTH_SAMPLE_MS = 15_000;
+const GROWTH_SAMPLES = 80;
+
+export interface Handshake {
+  pid?: number;
+  error?: string;
+}
+
+/**
+ * The detached process that owns one agent run: starts the agent in its own process group with its
+ * output going straight to the log file (so the agent keeps running and logging even if Baton dies),
+ * follows the log, keeps the store up to date and writes the verdict when the agent exits.
+ */
+export async function superviseRun(runId: string, home: string, report: (message: Handshake) => void): Promise<void> {
+  const store = openStore(home);
+  const run = store.runs.get(runId);
+  if (!run) {
+    report({ error: `run ${runId} not found in ${home}` });
+    return;
+  }
+  try {
+    await new Supervision(store, run, home, report).start();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    store.runs.update(runId, { state: 'failed', reasons: [`could not start the agent: ${message}`], endedAt: Date.now() });
+    report({ error: message });
+  }
+}
+
+class Supervision {
+  private readonly digest: RunDigest;
+  private readonly reader: LogReader;
+  private readonly parser;
+  private state: RunState = 'running';
+  private lastOutputAt = Date.now();
+  private lastActivityAt = Date.now();
+  private lastFlushAt = 0;
+  private dirty = false;
+  private urgent = false;
+  private timedOutAfterMs: number | undefined;
+  private pgid = 0;
+  private watcher: FSWatcher | undefined;
+  private ticker: NodeJS.Timeout | undefined;
+  private growth: [number, number][] = [];
+  private readonly agentEnv: NodeJS.ProcessEnv;
+
+  constructor(
+    private readonly store: Store,
+    private readonly run: RunRecord,
+    private readonly home: string,
+    private readonly report: (message: Handshake) => void,
+  ) {
+    this.digest = { ...emptyDigest(), ...(run.sessionId ? { sessionId: run.sessionId } : {}) };
+    this.reader = new LogReader(run.logPath);
+    this.parser = getRunner(run.runner).createParser();
+    this.agentEnv = { ...process.env };
+    delete this.agentEnv.BATON_SUPERVISOR;
+  }
+
+  async start(): Promise<void> {
+    const run = this.run;
+    const runner = getRunner(run.runner);
+    const binary = requireExecutable(runner.binary, this.agentEnv);
+    const runDir = runDirectory(this.home, run.id);
+    let baseline: Baseline | null = null;
+    try {
+      baseline = await takeBaseline(run.dir, runDir);
+    } catch (error) {
+      process.stderr.write(`baseline failed: ${(error as Error).message}\n`);
+    }
+    const invocation = await runner.buildLaunch(
+      {
+        prompt: run.prompt,
+        dir: run.dir,
+        ...(run.agent && { agent: run.agent }),
+        ...(run.model && { model: run.model }),
+        ...(run.parentId && run.sessionId && { sessionId: run.sessionId }),
+      },
+      { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort },
+    );
+    const child = this.spawnAgent(invocation, runDir);
+    const pid = child.pid;
+    if (pid === undefined) {
+      const message = await new Promise<string>((resolvePromise) => child.once('error', (e) => resolvePromise(e.message)));
+      throw new Error(message);
+    }
+    this.pgid = pid;
+    const startedAt = Date.now();
+    this.lastOutputAt = startedAt;
+    this.store.runs.update(run.id, {
+      pid,
+      pgid: pid,
+      supervisorPid: process.pid,
+      startedAt,
+      baseline,
+      state: 'running',
+      lastActivityAt: startedAt,
+    });
+    this.report({ pid });
+
+    const exited = new Promise<ProcessEnd>((resolvePromise) => {
+      child.once('exit', (code, signal) =>
+        resolvePromise({ exitCode: code, signal, killRequested: false }),
+      );
+    });
+    this.follow();
+    if (run.timeoutMs) {
+      const timeoutMs = run.timeoutMs;
+      setTimeout(() => {
+        this.timedOutAfterMs = timeoutMs;
+        void killProcessGroup(pid);
+      }, timeoutMs).unref();
+    }
+    const end = await exited;
+    await this.finish(end);
+  }
+
+  private spawnAgent(invocation: Invocation, runDir: string) {
+    const logFd = openSync(this.run.logPath, 'a', 0o600);
+    let stdinFd: number | 'ignore' = 'ignore';
+    if (invocation.stdin !== undefined) {
+      // A file rather than a pipe: the agent can read its prompt even if this supervisor dies.
+      const stdinPath = join(runDir, 'stdin.txt');
+      writeFileSync(stdinPath, invocation.stdin, { mode: 0o600 });
+      stdinFd = openSync(stdinPath, 'r');
+    }
+    const child = spawn(invocation.command, invocation.args, {
+      cwd: invocation.cwd,
+      env: { ...this.agentEnv, ...invocation.env },
+      detached: true,
+      stdio: [stdinFd, logFd, logFd],
+    });
+    closeSync(logFd);
+    if (typeof stdinFd === 'number') closeSync(stdinFd);
+    child.on('error', () => undefined);
+    return child;
+  }
+
+  private follow(): void {
+    try {
+      this.watcher = watch(this.run.logPath, () => this.tick());
+      this.watcher.on('error', () => undefined);
+    } catch {
+      // Polling alone still works.
+    }
+    this.ticker = setInterval(() => this.tick(), TICK_MS);
+  }
+
+  private readonly onLine = (line: string): void => {
+    for (const event of this.parser.push(line)) this.apply(event);
+  };
+
+  private apply(event: RunEvent): void {
+    applyEvent(this.digest, event);
+    this.lastActivityAt = Date.now();
+    this.dirty = true;
+    if (event.kind === 'session' || event.kind === 'error') this.urgent = true;
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    const read = this.reader.readNew(this.onLine);
+    if (read > 0) {
+      this.lastOutputAt = now;
+      this.dirty = true;
+      if (this.state === 'stalled') {
+        this.state = 'running';
+        this.urgent = true;
+      }
+    } else if (this.state === 'running' && now - this.lastOutputAt > this.run.stallAfterMs) {
+      this.state = 'stalled';
+      this.urgent = true;
+    }
+    const lastSample = this.growth[this.growth.length - 1];
+    if (!lastSample || now - lastSample[0] >= GROWTH_SAMPLE_MS) {
+      this.growth.push([now, this.reader.lines]);
+      if (this.growth.length > GROWTH_SAMPLES) this.growth.shift();
+    }
+    if (this.urgent || (this.dirty && now - this.lastFlushAt >= FLUSH_MS)) this.flush(now);
+  }
+
+  private progressPatch() {
+    return {
+      outputBytes: this.reader.offset,
+      outputLines: this.reader.lines,
+      parsedOffset: this.reader.offset,
+      lastOutputAt: this.lastOutputAt,
+      lastActivityAt: this.lastActivityAt,
+      digest: { ...this.digest, growth: this.growth },
+      finalMessage: this.digest.finalMessage ?? null,
+      ...(this.digest.sessionId && { sessionId: this.digest.sessionId }),
+    };
+  }
+
+  private flush(now: number): void {
+    const reasons =
+      this.state === 'stalled' ? [`no output for ${formatDuration(now - this.lastOutputAt)} (stall-after ${formatDuration(this.run.stallAfterMs)})`] : [];
+    // Never overwrite a verdict someone else wrote (a kill that finalised the run first).
+    this.store.runs.updateIfState(this.run.id, ['running', 'stalled'], { ...this.progressPatch(), state: this.state, reasons });
+    this.lastFlushAt = now;
+    this.dirty = false;
+    this.urgent = false;
+  }
+
+  private async finish(end: ProcessEnd): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    this.watcher?.close();
+    this.reader.readNew(this.onLine);
+    this.reader.flush(this.onLine);
+    this.reader.close();
+    for (const event of this.parser.end()) this.apply(event);
+    // The agent is gone; anything it left behind in its group (a server child) goes too.
+    if (isGroupAlive(this.pgid)) await killProcessGroup(this.pgid, 2_000);
+
+    const fresh = this.store.runs.get(this.run.id);
+    const spec = readPromptSpec(this.run.prompt);
+    const missingFiles = spec.expectedFiles.filter((file) => !existsSync(isAbsolute(file) ? file : resolve(this.run.dir, file)));
+    const runner = getRunner(this.run.runner);
+    const unfinishedTools =
+      end.exitCode === 0 && this.digest.sessionId && runner.findUnfinishedTools
+        ? runner.findUnfinishedTools(this.digest.sessionId, this.agentEnv)
+        : null;
+    const verdict = decideFinalState({
+      end: {
+        ...end,
+        killRequested: fresh?.killRequestedAt != null,
+        ...(this.timedOutAfterMs !== undefined && { timedOutAfterMs: this.timedOutAfterMs }),
+      },
+      digest: this.digest,
+      spec,
+      missingFiles,
+      unfinishedTools,
+      hasCompletionSignal: true,
+      completionSignalName: COMPLETION_SIGNAL[this.run.runner],
+    });
+    this.store.runs.update(this.run.id, {
+      ...this.progressPatch(),
+      state: verdict.state,
+      reasons: verdict.reasons,
+      exitCode: end.exitCode,
+      signal: end.signal,
+      endedAt: Date.now(),
+    });
+    this.store.close();
+  }
+}
+
+/** Writes the handshake line on fd 3 when the launcher gave us one. */
+export function handshakeWriter(): (message: Handshake) => void {
+  let open = true;
+  return (message) => {
+    if (!open) return;
+    open = false;
+    try {
+      writeSync(3, `${JSON.stringify(message)}\n`);
+      closeSync(3);
+    } catch {
+      // Launched without a handshake pipe (tests, manual runs).
+    }
+  };
+}

@@ -1,0 +1,75 @@
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+
+export function stripAnsi(text: string): string {
+  return text.includes('\x1b') ? text.replace(ANSI, '') : text;
+}
+
+const CHUNK = 64 * 1024;
+
+/** The last `count` lines of a file, reading backwards from its end (never the whole file). */
+export function lastLines(path: string, count: number): { lines: string[]; size: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { lines: [], size: 0 };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (count <= 0 || size === 0) return { lines: [], size };
+    const chunks: Buffer[] = [];
+    let position = size;
+    let newlines = 0;
+    // One more newline than lines wanted, ignoring a final newline at the very end.
+    let endsWithNewline = false;
+    while (position > 0 && newlines <= count) {
+      const length = Math.min(CHUNK, position);
+      position -= length;
+      const buffer = Buffer.allocUnsafe(length);
+      readSync(fd, buffer, 0, length, position);
+      if (chunks.length === 0 && buffer[length - 1] === 10) endsWithNewline = true;
+      for (let i = 0; i < length; i++) if (buffer[i] === 10) newlines++;
+      chunks.unshift(buffer);
+    }
+    let text = Buffer.concat(chunks).toString('utf8');
+    if (endsWithNewline) text = text.slice(0, -1);
+    const lines = text.split('\n');
+    return { lines: lines.slice(-count).map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l)), size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Bytes appended to a file since `offset`, bounded by `limit`. */
+export function readFrom(path: string, offset: number, limit = 1 << 20): { text: string; next: number } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { text: '', next: offset };
+  }
+  try {
+    const size = fstatSync(fd).size;
+    if (size <= offset) return { text: '', next: offset };
+    const length = Math.min(limit, size - offset);
+    const buffer = Buffer.allocUnsafe(length);
+    const read = readSync(fd, buffer, 0, length, offset);
+    const end = completeUtf8Length(buffer, read);
+    return { text: buffer.subarray(0, end).toString('utf8'), next: offset + end };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Length of the prefix of `buffer[0, length)` that does not end inside a UTF-8 character. */
+function completeUtf8Length(buffer: Buffer, length: number): number {
+  let start = length - 1;
+  while (start > 0 && length - start < 4 && (buffer[start]! & 0xc0) === 0x80) start--;
+  if (start < 0) return length;
+  const lead = buffer[start]!;
+  const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+  return start + size > length ? start : length;
+}
