@@ -24,8 +24,18 @@ function ownBinDirs(): string[] {
   return dirs;
 }
 
-/** Finds an executable in Baton's own node_modules first, then on PATH. */
+/** BATON_OPENCODE_BIN, BATON_OH_MY_OPENCODE_BIN, …: pins the executable used for `name`. */
+export function overrideVariable(name: string): string {
+  return `BATON_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_BIN`;
+}
+
+/**
+ * Finds an executable: the path pinned by its BATON_<NAME>_BIN variable if set, else Baton's own
+ * node_modules/.bin, else PATH.
+ */
 export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  const pinned = env[overrideVariable(name)];
+  if (pinned) return findExecutable(pinned, { PATH: env.PATH });
   if (name.includes('/')) return isExecutable(name) ? name : null;
   const pathDirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
   for (const dir of [...ownBinDirs(), ...pathDirs]) {
@@ -35,16 +45,24 @@ export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.en
   return null;
 }
 
+const NPM_PACKAGE_OF: Record<string, string> = { 'oh-my-opencode': 'oh-my-opencode', opencode: 'opencode-ai' };
+
 export class MissingBinaryError extends Error {
-  constructor(readonly binary: string) {
+  constructor(
+    readonly binary: string,
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    const pinned = env[overrideVariable(binary)];
     super(
-      `runner binary "${binary}" not found in Baton's node_modules/.bin or on PATH; install it (npm install ${binary === 'oh-my-opencode' ? 'oh-my-opencode' : binary === 'opencode' ? 'opencode-ai' : binary}) or put it on PATH`,
+      pinned
+        ? `runner binary "${binary}" not found at ${pinned} (set by ${overrideVariable(binary)})`
+        : `runner binary "${binary}" not found in Baton's node_modules/.bin or on PATH; install it (npm install ${NPM_PACKAGE_OF[binary] ?? binary}), put it on PATH or set ${overrideVariable(binary)}`,
     );
   }
 }
 
 export function requireExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string {
   const found = findExecutable(name, env);
-  if (!found) throw new MissingBinaryError(name);
+  if (!found) throw new MissingBinaryError(name, env);
   return found;
 }

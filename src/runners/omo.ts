@@ -31,4 +31,9 @@ export const omoRunner: RunnerAdapter = {
     return { command: context.locate('opencode'), args: ['export', sessionId], cwd: dir };
   },
   findUnfinishedTools: findUnfinishedOpencodeTools,
+  transientStartFailure(errors) {
+    return errors.some((message) => /Timeout waiting for server to start/i.test(message))
+      ? 'its opencode server did not start within the 5 s oh-my-opencode allows'
+      : null;
+  },
 };

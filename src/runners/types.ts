@@ -58,4 +58,10 @@ export interface RunnerAdapter {
    * before the agent records a cut-off. Returns null when the store cannot be read.
    */
   findUnfinishedTools?(sessionId: string, env: NodeJS.ProcessEnv): UnfinishedTool[] | null;
+  /**
+   * Whether a failed start (non-zero exit before any session existed) was the runner's own start-up
+   * failing, worth one more try, e.g. oh-my-opencode giving up on its server after a fixed 5 s on a
+   * loaded machine. Returns a short description, or null.
+   */
+  transientStartFailure?(errors: string[]): string | null;
 }

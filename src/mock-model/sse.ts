@@ -1,0 +1,23 @@
+/** Server-sent events, the streaming framing every model protocol here uses. */
+import type { ServerResponse } from 'node:http';
+
+export function openEventStream(res: ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
+  // Without this a hanging answer would never even show its headers to the client.
+  res.flushHeaders();
+}
+
+/** One `data:` event; `event` names it for protocols that use named events (Anthropic). */
+export function writeEvent(res: ServerResponse, data: unknown, event?: string): void {
+  writeRawEvent(res, JSON.stringify(data), event);
+}
+
+/** An event whose data is sent as is: `[DONE]` markers, or deliberately broken JSON. */
+export function writeRawEvent(res: ServerResponse, data: string, event?: string): void {
+  if (res.destroyed || res.writableEnded) return;
+  res.write(`${event === undefined ? '' : `event: ${event}\n`}data: ${data}\n\n`);
+}
