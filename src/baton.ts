@@ -173,7 +173,7 @@ export class Baton {
   private checkRunnerInstalled(runner: RunnerName): void {
     const adapter = getRunner(runner);
     for (const binary of [adapter.binary, ...adapter.companions]) {
-      if (!findExecutable(binary, this.env)) throw new BatonError('usage', new MissingBinaryError(binary).message);
+      if (!findExecutable(binary, this.env)) throw new BatonError('usage', new MissingBinaryError(binary, this.env).message);
     }
   }
 
@@ -356,7 +356,7 @@ export class Baton {
     const followUp =
       prompt !== undefined && prompt.trim() !== ''
         ? prompt
-        : writeFollowUp({ reasons: parent.reasons, digest: parent.digest, spec: readPromptSpec(this.rootPrompt(parent)) });
+        : writeFollowUp({ reasons: parent.reasons, digest: parent.digest, spec: readPromptSpec(this.rootPrompt(parent)), dir: parent.dir });
     this.checkRunnerInstalled(parent.runner);
     const launched = await this.launch({
       runner: parent.runner,

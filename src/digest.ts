@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from 'node:path';
 import type { RunEvent, TokenUsage, ToolKind, ToolStatus } from './events.js';
 
 /**
@@ -57,6 +58,8 @@ export interface BriefEvent {
   at?: number;
   kind: RunEvent['kind'];
   summary: string;
+  /** For tool events: updated in place as the call moves on, instead of adding a line. */
+  callId?: string;
 }
 
 const RECENT_LIMIT = 12;
@@ -108,7 +111,7 @@ function openToolOf(event: Extract<RunEvent, { kind: 'tool' }>): OpenTool {
 function describeTool(event: Extract<RunEvent, { kind: 'tool' }>): string {
   const target = event.command ?? event.path ?? event.title ?? '';
   const exit = event.exitCode !== undefined ? ` (exit ${event.exitCode})` : '';
-  const status = event.status === 'completed' ? '' : ` [${event.status}]`;
+  const status = event.status === 'error' ? ' [error]' : event.status === 'completed' ? '' : ' …';
   return clip(`${event.tool} ${target}`.trim(), 160) + exit + status;
 }
 
@@ -133,12 +136,13 @@ export function applyEvent(digest: RunDigest, event: RunEvent): void {
       const firstSight = !(event.callId in digest.openTools);
       if (finished) delete digest.openTools[event.callId];
       else digest.openTools[event.callId] = openToolOf(event);
-      // A finished call that was open has been counted and summarised already, when it started.
+      // A call is counted and listed once, when first seen; later reports update its line.
       if (firstSight) {
         digest.toolCounts[event.toolKind] = (digest.toolCounts[event.toolKind] ?? 0) + 1;
-        remember(digest, { at: event.at, kind: 'tool', summary: describeTool(event) });
-      } else if (event.status === 'error' || event.exitCode !== undefined) {
-        remember(digest, { at: event.at, kind: 'tool', summary: describeTool(event) });
+        remember(digest, { at: event.at, kind: 'tool', summary: describeTool(event), callId: event.callId });
+      } else {
+        const line = digest.recent.find((b) => b.callId === event.callId);
+        if (line) line.summary = describeTool(event);
       }
       if (event.path && event.status !== 'error') {
         if (event.toolKind === 'read') addUnique(digest.filesRead, event.path);
@@ -204,7 +208,14 @@ function recordCommand(digest: RunDigest, event: Extract<RunEvent, { kind: 'tool
   if (digest.commands.length > COMMAND_LIMIT) digest.commands.shift();
 }
 
-export function filesChanged(digest: RunDigest): string[] {
-  const all = new Set([...digest.filesEdited, ...digest.filesWritten]);
-  return [...all];
+/** Files the agent edited or wrote; with `dir`, those inside it are given relative to it. */
+export function filesChanged(digest: RunDigest, dir?: string): string[] {
+  const all = [...new Set([...digest.filesEdited, ...digest.filesWritten])];
+  return dir === undefined ? all : [...new Set(all.map((file) => relativeToDir(dir, file)))];
+}
+
+function relativeToDir(dir: string, file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(dir, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }

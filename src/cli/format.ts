@@ -49,8 +49,12 @@ export function formatBrief(status: RunStatus, style: Style, now = Date.now()): 
     lines.push(`  ${style.dim((i === 0 ? 'recent' : '').padEnd(8))} ${style.dim(clock(event.at))} ${event.summary}`),
   );
   if (status.finalMessage) {
-    const first = status.finalMessage.split('\n').filter((l) => l.trim())[0] ?? '';
-    row('final', first.length > 160 ? `${first.slice(0, 159)}…` : first);
+    const gist = status.finalMessage
+      .split('\n')
+      .map((l) => l.replace(/^#+\s*/, '').trim())
+      .filter(Boolean)
+      .join(' · ');
+    row('final', gist.length > 200 ? `${gist.slice(0, 199)}…` : gist);
   }
   if (status.followUp) row('next', `baton resume ${status.id}  ${style.dim(`→ "${status.followUp.length > 120 ? `${status.followUp.slice(0, 119)}…` : status.followUp}"`)}`);
   else if (status.state === 'running' || status.state === 'stalled') row('next', `baton wait ${status.id} · baton tail ${status.id} -f · baton kill ${status.id}`);

@@ -76,6 +76,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       const seen = new Set<string>();
       const report = (status: RunStatus) => {
         for (const event of status.recentEvents) {
+          // A tool call shows once it has finished (its line ends in "…" while it runs).
+          if (event.summary.endsWith(' …')) continue;
           const key = `${event.at}|${event.kind}|${event.summary}`;
           if (!seen.has(key)) {
             seen.add(key);

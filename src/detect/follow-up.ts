@@ -6,6 +6,8 @@ export interface FollowUpInput {
   reasons: string[];
   digest: RunDigest;
   spec: PromptSpec;
+  /** The run's directory: files inside it are named relative to it. */
+  dir?: string;
 }
 
 const SHOWN_FILES = 5;
@@ -14,7 +16,7 @@ const SHOWN_FILES = 5;
  * Writes the targeted "Continue." prompt a lead would send: the session keeps its context, so the
  * prompt only says what was done and what remains, numbered, with the verification last.
  */
-export function writeFollowUp({ reasons, digest, spec }: FollowUpInput): string {
+export function writeFollowUp({ reasons, digest, spec, dir }: FollowUpInput): string {
   const todo: string[] = [];
   for (const reason of reasons) {
     let match: RegExpExecArray | null;
@@ -27,7 +29,7 @@ export function writeFollowUp({ reasons, digest, spec }: FollowUpInput): string 
   if (spec.verification) todo.push(`run \`${spec.verification}\` and fix any errors until it passes`);
   else if (todo.length === 0) todo.push('finish the remaining steps of the original task and report the final result');
   const unique = [...new Set(todo)];
-  const done = filesChanged(digest);
+  const done = filesChanged(digest, dir);
   const shown = done.slice(0, SHOWN_FILES).join(', ') + (done.length > SHOWN_FILES ? ` and ${done.length - SHOWN_FILES} more` : '');
   const opening = done.length > 0 ? `Continue. You created ${shown} but still need:` : 'Continue. You still need:';
   return `${opening} ${unique.map((item, i) => `(${i + 1}) ${item}`).join(' ')}`;

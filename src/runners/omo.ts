@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import type { RunnerAdapter } from './types.js';
 import { createOmoParser } from './omo-parser.js';
-import { findUnfinishedOpencodeTools } from './opencode-session-store.js';
+import { readOpencodeSession } from './opencode-session-store.js';
 
 /** `oh-my-opencode run`: opencode plus the oh-my-opencode agents (Sisyphus, Hephaestus, Oracle, …). */
 export const omoRunner: RunnerAdapter = {
@@ -30,7 +30,7 @@ export const omoRunner: RunnerAdapter = {
   buildExport(sessionId, dir, context) {
     return { command: context.locate('opencode'), args: ['export', sessionId], cwd: dir };
   },
-  findUnfinishedTools: findUnfinishedOpencodeTools,
+  inspectSession: readOpencodeSession,
   transientStartFailure(errors) {
     return errors.some((message) => /Timeout waiting for server to start/i.test(message))
       ? 'its opencode server did not start within the 5 s oh-my-opencode allows'

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import type { UnfinishedTool } from './types.js';
+import type { SessionFacts, UnfinishedTool } from './types.js';
 
 /** Where opencode keeps its sessions (oh-my-opencode runs on opencode, so both share it). */
 export function opencodeDatabasePath(env: NodeJS.ProcessEnv): string {
@@ -14,14 +14,20 @@ export function opencodeDatabasePath(env: NodeJS.ProcessEnv): string {
 interface ToolPart {
   type?: string;
   tool?: string;
-  state?: { status?: string; input?: { filePath?: string; path?: string; command?: string } };
+  state?: {
+    status?: string;
+    input?: { filePath?: string; path?: string; command?: string };
+    metadata?: { exit?: number | null };
+  };
 }
 
 /**
- * Reads the session's tool parts straight from opencode's SQLite store, read-only. `opencode export`
- * gives the same facts but takes over a second to start, which would delay every run's verdict.
+ * Reads the session's tool calls straight from opencode's SQLite store, read-only. The log cannot
+ * tell everything: opencode prints a tool only once it finished (a cut-off call never shows) and
+ * oh-my-opencode never prints a command's exit code. `opencode export` has the same facts but takes
+ * over a second to start, which would delay every run's verdict.
  */
-export function findUnfinishedOpencodeTools(sessionId: string, env: NodeJS.ProcessEnv): UnfinishedTool[] | null {
+export function readOpencodeSession(sessionId: string, env: NodeJS.ProcessEnv): SessionFacts | null {
   const path = opencodeDatabasePath(env);
   if (!existsSync(path)) return null;
   let db: Database.Database | undefined;
@@ -29,9 +35,9 @@ export function findUnfinishedOpencodeTools(sessionId: string, env: NodeJS.Proce
     db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 2000');
     const rows = db
-      .prepare(`SELECT data FROM part WHERE session_id = ? AND data LIKE '%"type":"tool"%'`)
+      .prepare(`SELECT data FROM part WHERE session_id = ? AND data LIKE '%"type":"tool"%' ORDER BY time_created, id`)
       .all(sessionId) as { data: string }[];
-    const unfinished: UnfinishedTool[] = [];
+    const facts: SessionFacts = { unfinishedTools: [], commands: [], errors: readMessageErrors(db, sessionId) };
     for (const row of rows) {
       let part: ToolPart;
       try {
@@ -39,22 +45,57 @@ export function findUnfinishedOpencodeTools(sessionId: string, env: NodeJS.Proce
       } catch {
         continue;
       }
-      const status = part.state?.status;
-      if (part.type !== 'tool' || (status !== 'pending' && status !== 'running')) continue;
+      if (part.type !== 'tool') continue;
+      const status = part.state?.status ?? 'unknown';
       const input = part.state?.input ?? {};
-      const path = input.filePath ?? input.path;
-      unfinished.push({
-        tool: part.tool ?? 'tool',
-        status,
-        ...(path !== undefined && { path }),
-        ...(input.command !== undefined && { command: input.command }),
-      });
+      if (part.tool === 'bash' && typeof input.command === 'string') {
+        const exit = part.state?.metadata?.exit;
+        facts.commands.push({
+          command: input.command,
+          status: status === 'completed' || status === 'error' || status === 'running' || status === 'pending' ? status : 'completed',
+          ...(typeof exit === 'number' && { exitCode: exit }),
+        });
+      }
+      if (status !== 'pending' && status !== 'running') continue;
+      const filePath = input.filePath ?? input.path;
+      const unfinished: UnfinishedTool = { tool: part.tool ?? 'tool', status };
+      if (filePath !== undefined) unfinished.path = filePath;
+      if (input.command !== undefined) unfinished.command = input.command;
+      facts.unfinishedTools.push(unfinished);
     }
-    return unfinished;
+    return facts;
   } catch {
     // The schema is opencode's, not ours: if it changed, say "unknown" rather than guess.
     return null;
   } finally {
     db?.close();
   }
+}
+
+interface MessageError {
+  error?: { name?: string; data?: { message?: string; statusCode?: number } };
+}
+
+function readMessageErrors(db: Database.Database, sessionId: string): SessionFacts['errors'] {
+  const rows = db
+    .prepare(`SELECT data FROM message WHERE session_id = ? AND data LIKE '%"error"%' ORDER BY time_created, id`)
+    .all(sessionId) as { data: string }[];
+  const errors: SessionFacts['errors'] = [];
+  for (const row of rows) {
+    let message: MessageError;
+    try {
+      message = JSON.parse(row.data) as MessageError;
+    } catch {
+      continue;
+    }
+    const error = message.error;
+    if (!error?.data?.message) continue;
+    const status = error.data.statusCode;
+    errors.push({
+      message: error.data.message,
+      api: error.name === 'APIError' || typeof status === 'number',
+      ...(typeof status === 'number' && { status }),
+    });
+  }
+  return errors;
 }

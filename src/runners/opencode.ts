@@ -1,6 +1,6 @@
 import type { RunnerAdapter } from './types.js';
 import { createOpencodeParser } from './opencode-parser.js';
-import { findUnfinishedOpencodeTools } from './opencode-session-store.js';
+import { readOpencodeSession } from './opencode-session-store.js';
 
 /** `opencode run --format json`: one JSON event per line. */
 export const opencodeRunner: RunnerAdapter = {
@@ -21,5 +21,5 @@ export const opencodeRunner: RunnerAdapter = {
   buildExport(sessionId, dir, context) {
     return { command: context.binary, args: ['export', sessionId], cwd: dir };
   },
-  findUnfinishedTools: findUnfinishedOpencodeTools,
+  inspectSession: readOpencodeSession,
 };

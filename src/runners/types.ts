@@ -41,6 +41,15 @@ export interface UnfinishedTool {
   command?: string;
 }
 
+/** What the agent's own session store says about a session, beyond the log. */
+export interface SessionFacts {
+  unfinishedTools: UnfinishedTool[];
+  /** Shell commands in the order they ran. */
+  commands: { command: string; status: 'pending' | 'running' | 'completed' | 'error'; exitCode?: number }[];
+  /** Errors recorded on the session's messages, with the provider's HTTP status when known. */
+  errors: { message: string; api: boolean; status?: number }[];
+}
+
 export interface RunnerAdapter {
   name: RunnerName;
   /** Executable looked up in Baton's own node_modules/.bin first, then PATH. */
@@ -54,10 +63,10 @@ export interface RunnerAdapter {
   /** The command that prints the whole session as JSON. */
   buildExport(sessionId: string, dir: string, context: InvocationContext): Invocation;
   /**
-   * Reads the agent's own session store for tool calls left pending or running: the log can end
-   * before the agent records a cut-off. Returns null when the store cannot be read.
+   * Reads the agent's own session store: tool calls left pending or running (the log can end before
+   * a cut-off shows) and commands with their exit codes. Null when the store cannot be read.
    */
-  findUnfinishedTools?(sessionId: string, env: NodeJS.ProcessEnv): UnfinishedTool[] | null;
+  inspectSession?(sessionId: string, env: NodeJS.ProcessEnv): SessionFacts | null;
   /**
    * Whether a failed start (non-zero exit before any session existed) was the runner's own start-up
    * failing, worth one more try, e.g. oh-my-opencode giving up on its server after a fixed 5 s on a

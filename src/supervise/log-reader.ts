@@ -46,15 +46,11 @@ export class LogReader {
   }
 
   private consume(bytes: Buffer, onLine: (line: string) => void): void {
-    let newline = bytes.indexOf(10);
-    while (newline !== -1) {
-      this.lines++;
-      newline = bytes.indexOf(10, newline + 1);
-    }
     const text = this.partial + this.decoder.write(bytes);
     let start = 0;
     let end = text.indexOf('\n');
     while (end !== -1) {
+      this.lines++;
       const line = text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
       onLine(line.length > MAX_PARSED_LINE ? line.slice(0, MAX_PARSED_LINE) : line);
       start = end + 1;

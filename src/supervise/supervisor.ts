@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, openSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { applyEvent, emptyDigest, type RunDigest } from '../digest.js';
 import type { RunEvent } from '../events.js';
@@ -9,7 +9,7 @@ import { readPromptSpec } from '../detect/prompt-spec.js';
 import { formatDuration } from '../duration.js';
 import { COMPLETION_SIGNAL, getRunner } from '../runners/registry.js';
 import { requireExecutable } from '../runners/locate.js';
-import type { Invocation } from '../runners/types.js';
+import type { Invocation, SessionFacts } from '../runners/types.js';
 import { openStore, type Store } from '../store/index.js';
 import { runDirectory } from '../store/paths.js';
 import type { RunRecord, RunState } from '../store/runs.js';
@@ -23,6 +23,8 @@ const TICK_MS = 200;
 const FLUSH_MS = 500;
 const GROWTH_SAMPLE_MS = 15_000;
 const GROWTH_SAMPLES = 80;
+/** Launch attempts when the runner's own start-up fails (see RunnerAdapter.transientStartFailure). */
+const START_ATTEMPTS = 3;
 
 export interface Handshake {
   pid?: number;
@@ -53,7 +55,10 @@ export async function superviseRun(runId: string, home: string, report: (message
 class Supervision {
   private readonly digest: RunDigest;
   private readonly reader: LogReader;
-  private readonly parser;
+  private parser;
+  private readonly startRetries: string[] = [];
+  /** Whether the current attempt's output has shown a session (then it is no start failure). */
+  private sessionStarted = false;
   private state: RunState = 'running';
   private lastOutputAt = Date.now();
   private lastActivityAt = Date.now();
@@ -91,51 +96,73 @@ class Supervision {
     } catch (error) {
       process.stderr.write(`baseline failed: ${(error as Error).message}\n`);
     }
-    const invocation = await runner.buildLaunch(
-      {
-        prompt: run.prompt,
-        dir: run.dir,
-        ...(run.agent && { agent: run.agent }),
-        ...(run.model && { model: run.model }),
-        ...(run.parentId && run.sessionId && { sessionId: run.sessionId }),
-      },
-      { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort },
-    );
-    const child = this.spawnAgent(invocation, runDir);
-    const pid = child.pid;
-    if (pid === undefined) {
-      const message = await new Promise<string>((resolvePromise) => child.once('error', (e) => resolvePromise(e.message)));
-      throw new Error(message);
-    }
-    this.pgid = pid;
-    const startedAt = Date.now();
-    this.lastOutputAt = startedAt;
-    this.store.runs.update(run.id, {
-      pid,
-      pgid: pid,
-      supervisorPid: process.pid,
-      startedAt,
-      baseline,
-      state: 'running',
-      lastActivityAt: startedAt,
-    });
-    this.report({ pid });
-
-    const exited = new Promise<ProcessEnd>((resolvePromise) => {
-      child.once('exit', (code, signal) =>
-        resolvePromise({ exitCode: code, signal, killRequested: false }),
+    let handshakeSent = false;
+    for (let attempt = 1; ; attempt++) {
+      const invocation = await runner.buildLaunch(
+        {
+          prompt: run.prompt,
+          dir: run.dir,
+          ...(run.agent && { agent: run.agent }),
+          ...(run.model && { model: run.model }),
+          ...(run.parentId && run.sessionId && { sessionId: run.sessionId }),
+        },
+        { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort },
       );
-    });
-    this.follow();
-    if (run.timeoutMs) {
-      const timeoutMs = run.timeoutMs;
-      setTimeout(() => {
-        this.timedOutAfterMs = timeoutMs;
-        void killProcessGroup(pid);
-      }, timeoutMs).unref();
+      const child = this.spawnAgent(invocation, runDir);
+      const pid = child.pid;
+      if (pid === undefined) {
+        const message = await new Promise<string>((resolvePromise) => child.once('error', (e) => resolvePromise(e.message)));
+        throw new Error(message);
+      }
+      const exited = new Promise<ProcessEnd>((resolvePromise) => {
+        child.once('exit', (code, signal) => resolvePromise({ exitCode: code, signal, killRequested: false }));
+      });
+      this.pgid = pid;
+      const startedAt = Date.now();
+      this.lastOutputAt = startedAt;
+      this.store.runs.update(run.id, {
+        pid,
+        pgid: pid,
+        supervisorPid: process.pid,
+        ...(!handshakeSent && { startedAt, baseline }),
+        lastActivityAt: startedAt,
+      });
+      if (!handshakeSent) {
+        this.report({ pid });
+        handshakeSent = true;
+        this.follow();
+        if (run.timeoutMs) {
+          const timeoutMs = run.timeoutMs;
+          setTimeout(() => {
+            this.timedOutAfterMs = timeoutMs;
+            void killProcessGroup(this.pgid);
+          }, timeoutMs).unref();
+        }
+      }
+      const end = await exited;
+      const retry = attempt < START_ATTEMPTS ? this.startFailure(end) : null;
+      if (!retry) return this.finish(end);
+      // Bounded: the runner's own start-up failed before any session existed; try again, and say so.
+      if (isGroupAlive(pid)) await killProcessGroup(pid, 2_000);
+      appendFileSync(run.logPath, `[baton] ${run.runner} failed to start (${retry}); retrying, attempt ${attempt + 1} of ${START_ATTEMPTS}\n`);
+      this.startRetries.push(retry);
+      this.digest.errors = [];
+      this.parser = runner.createParser();
+      this.sessionStarted = false;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
     }
-    const end = await exited;
-    await this.finish(end);
+  }
+
+  /** Why the exit looks like a failed start worth another try, or null. */
+  private startFailure(end: ProcessEnd): string | null {
+    if (end.exitCode === 0 || end.signal || this.sessionStarted || this.timedOutAfterMs !== undefined) return null;
+    if (this.store.runs.get(this.run.id)?.killRequestedAt != null) return null;
+    // Everything the failed attempt printed, including an error block the parser still holds.
+    this.reader.readNew(this.onLine);
+    this.reader.flush(this.onLine);
+    for (const event of this.parser.end()) this.apply(event);
+    const runner = getRunner(this.run.runner);
+    return runner.transientStartFailure?.(this.digest.errors.map((e) => e.message)) ?? null;
   }
 
   private spawnAgent(invocation: Invocation, runDir: string) {
@@ -149,7 +176,8 @@ class Supervision {
     }
     const child = spawn(invocation.command, invocation.args, {
       cwd: invocation.cwd,
-      env: { ...this.agentEnv, ...invocation.env },
+      // opencode (a Bun binary) trusts an inherited PWD over its real working directory.
+      env: { ...this.agentEnv, ...invocation.env, PWD: invocation.cwd },
       detached: true,
       stdio: [stdinFd, logFd, logFd],
     });
@@ -174,9 +202,12 @@ class Supervision {
   };
 
   private apply(event: RunEvent): void {
-    applyEvent(this.digest, event);
-    this.lastActivityAt = Date.now();
+    const now = Date.now();
+    // Parsers rarely know the date; the moment Baton read the line is close enough.
+    applyEvent(this.digest, event.at === undefined ? { ...event, at: now } : event);
+    this.lastActivityAt = now;
     this.dirty = true;
+    if (event.kind === 'session') this.sessionStarted = true;
     if (event.kind === 'session' || event.kind === 'error') this.urgent = true;
   }
 
@@ -239,10 +270,11 @@ class Supervision {
     const spec = readPromptSpec(this.run.prompt);
     const missingFiles = spec.expectedFiles.filter((file) => !existsSync(isAbsolute(file) ? file : resolve(this.run.dir, file)));
     const runner = getRunner(this.run.runner);
-    const unfinishedTools =
-      end.exitCode === 0 && this.digest.sessionId && runner.findUnfinishedTools
-        ? runner.findUnfinishedTools(this.digest.sessionId, this.agentEnv)
-        : null;
+    const session = this.digest.sessionId && runner.inspectSession ? runner.inspectSession(this.digest.sessionId, this.agentEnv) : null;
+    // The session store is the better witness for commands: it has exit codes the log may not show.
+    // A resumed run's session holds its predecessors' commands too, which is what verification wants.
+    if (session && session.commands.length > 0) this.digest.commands = session.commands.slice(-200);
+    if (session) mergeSessionErrors(this.digest, session.errors);
     const verdict = decideFinalState({
       end: {
         ...end,
@@ -252,19 +284,38 @@ class Supervision {
       digest: this.digest,
       spec,
       missingFiles,
-      unfinishedTools,
+      unfinishedTools: end.exitCode === 0 ? (session?.unfinishedTools ?? null) : null,
       hasCompletionSignal: true,
       completionSignalName: COMPLETION_SIGNAL[this.run.runner],
     });
+    const retried = this.startRetries.length > 0 && verdict.state !== 'completed'
+      ? [`the agent failed to start ${this.startRetries.length} time(s) before (${this.startRetries[0]})`]
+      : [];
     this.store.runs.update(this.run.id, {
       ...this.progressPatch(),
       state: verdict.state,
-      reasons: verdict.reasons,
+      reasons: [...verdict.reasons, ...retried],
       exitCode: end.exitCode,
       signal: end.signal,
       endedAt: Date.now(),
     });
     this.store.close();
+  }
+}
+
+/**
+ * The log shows provider errors without their HTTP status (oh-my-opencode) while the session store
+ * keeps it: give each logged error its status, and add errors only the store saw.
+ */
+function mergeSessionErrors(digest: RunDigest, errors: SessionFacts['errors']): void {
+  for (const error of errors) {
+    const logged = digest.errors.find((e) => e.message.includes(error.message) || error.message.includes(e.message));
+    if (logged) {
+      if (logged.status === undefined && error.status !== undefined) logged.status = error.status;
+      logged.api ||= error.api;
+    } else {
+      digest.errors.push({ message: error.message, api: error.api, ...(error.status !== undefined && { status: error.status }), count: 1 });
+    }
   }
 }
 

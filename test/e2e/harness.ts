@@ -1,0 +1,125 @@
+/**
+ * End-to-end setup: a scripted model, a temp git repo, an agent sandbox pointing the real CLIs at the
+ * model, a private BATON_HOME, and `cli()` to run the real `baton` binary as a user would.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { TestContext } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { parseScript, prepareAgentSandbox, startMockModel, type AgentSandbox, type MockModel, type ScriptInput } from '../../src/mock-model/index.js';
+import { makeGitRepo, makeTempDir, SHARED_XDG_DIR } from '../mock-model/agent-harness.js';
+import { warmSharedXdgDir } from '../mock-model/scripted-session.js';
+
+export const BATON_BIN = fileURLToPath(new URL('../../../bin/baton.js', import.meta.url));
+const API_KEY = 'baton-e2e-key';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout parsed as JSON, when it is. */
+  json: any;
+  ms: number;
+}
+
+export interface BatonSession {
+  mock: MockModel;
+  repo: string;
+  home: string;
+  sandbox: AgentSandbox;
+  env: NodeJS.ProcessEnv;
+  cli(args: string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult>;
+}
+
+export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<CliResult> {
+  const started = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BATON_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
+    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      let json: unknown;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      resolve({ code, stdout, stderr, json, ms: performance.now() - started });
+    });
+  });
+}
+
+/** Starts everything a Baton end-to-end test needs; all of it is torn down after the test. */
+export async function startBatonSession(t: TestContext, script: ScriptInput, options: { ohMyOpencode?: boolean } = {}): Promise<BatonSession> {
+  await warmSharedXdgDir();
+  const mock = await startMockModel({ script: parseScript(script), apiKey: API_KEY });
+  const repo = await makeGitRepo();
+  const root = await makeTempDir('baton-e2e-');
+  const home = join(root, 'baton-home');
+  const sandbox = await prepareAgentSandbox({
+    baseUrl: mock.url,
+    apiKey: API_KEY,
+    root: join(root, 'agent'),
+    shared: SHARED_XDG_DIR,
+    ohMyOpencode: options.ohMyOpencode ?? true,
+  });
+  const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, BATON_HOME: home, NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  const session: BatonSession = {
+    mock,
+    repo,
+    home,
+    sandbox,
+    env,
+    cli: (args, more = {}) => runCli(args, { ...env, ...more.env }, more.timeoutMs),
+  };
+  t.after(async () => {
+    // Leave nothing running: kill every run of this home that is still active.
+    const list = await runCli(['list', '--json', '--state', 'running,stalled'], env, 30_000);
+    for (const run of (list.json ?? []) as { id: string }[]) await runCli(['kill', run.id, '--grace', '1s'], env, 30_000);
+    await mock.close();
+    if (!process.env.BATON_KEEP_TEST_DIRS) {
+      await Promise.all([rm(repo, { recursive: true, force: true }), rm(root, { recursive: true, force: true })]);
+    }
+  });
+  return session;
+}
+
+/** Pids of live processes whose process group is `pgid` (zombies excluded). */
+export function livePidsInGroup(pgid: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid && fields[0] !== 'Z') pids.push(Number(entry));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+/** The phase-prompt template, as a lead would write it. */
+export function phasePrompt(files: string[], verification?: string): string {
+  return `You are implementing Phase 1 of scratch: a greeting module.
+
+## Project
+A scratch repository.
+
+## Files to Create/Modify
+${files.map((f) => `- \`${f}\``).join('\n')}
+
+## Steps
+1. Create the files listed above
+${verification ? `2. Run \`${verification}\`, fix errors, report final result` : '2. Report the final result'}
+`;
+}
