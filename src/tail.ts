@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { completeUtf8Length } from './supervise/log-reader.js';
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
@@ -62,14 +63,4 @@ export function readFrom(path: string, offset: number, limit = 1 << 20): { text:
   } finally {
     closeSync(fd);
   }
-}
-
-/** Length of the prefix of `buffer[0, length)` that does not end inside a UTF-8 character. */
-function completeUtf8Length(buffer: Buffer, length: number): number {
-  let start = length - 1;
-  while (start > 0 && length - start < 4 && (buffer[start]! & 0xc0) === 0x80) start--;
-  if (start < 0) return length;
-  const lead = buffer[start]!;
-  const size = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  return start + size > length ? start : length;
 }

@@ -235,7 +235,7 @@ class Supervision {
 
   private progressPatch() {
     return {
-      outputBytes: this.reader.offset,
+      outputBytes: this.reader.seen,
       outputLines: this.reader.lines,
       parsedOffset: this.reader.offset,
       lastOutputAt: this.lastOutputAt,

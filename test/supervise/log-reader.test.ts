@@ -36,6 +36,22 @@ test('a multi-byte character split across reads decodes intact', () => {
   assert.deepEqual(lines, ['héllo 日本']);
 });
 
+test('a partial line is not counted as growth twice, and a huge line is cut, not buffered', () => {
+  const path = tempFile();
+  writeFileSync(path, 'partial');
+  const reader = new LogReader(path);
+  const lines: string[] = [];
+  assert.equal(reader.readNew((l) => lines.push(l)), 7);
+  assert.equal(reader.readNew((l) => lines.push(l)), 0, 'nothing new: no growth, though the partial line is read again');
+  appendFileSync(path, `${'x'.repeat(3 << 20)}\nafter\n`);
+  reader.readNew((l) => lines.push(l));
+  assert.equal(lines.length, 2);
+  assert.equal(lines[0]!.length, 1 << 20);
+  assert.ok(lines[0]!.startsWith('partialxxx'));
+  assert.equal(lines[1], 'after');
+  assert.equal(reader.lines, 2);
+});
+
 test('resumes from a stored offset without re-reading', () => {
   const path = tempFile();
   writeFileSync(path, 'a\nb\nc\n');

@@ -1,0 +1,34 @@
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeOmoLog } from './big-log.js';
+import { benchColdStart } from './cold-start.js';
+import { benchCompletionLatency } from './completion-latency.js';
+import { printTable, type Row } from './lib.js';
+import { benchParserThroughput } from './parser-throughput.js';
+import { benchStatusOnBigLogs } from './status-big-log.js';
+
+/**
+ * npm run bench [-- --quick]: every measured claim of the foundation, side by side with a baseline
+ * measured in the same run. --quick uses a 100 MB log and fewer runs.
+ */
+const quick = process.argv.includes('--quick');
+const dir = join(tmpdir(), 'baton-bench');
+mkdirSync(dir, { recursive: true });
+const small = join(dir, 'omo-1mb.log');
+const big = join(dir, quick ? 'omo-100mb.log' : 'omo-1gb.log');
+process.stderr.write('preparing logs…\n');
+makeOmoLog(small, 1 << 20);
+makeOmoLog(big, quick ? 100 << 20 : 1 << 30);
+
+const rows: Row[] = [];
+const step = async (name: string, run: () => Promise<Row[]> | Row[]) => {
+  process.stderr.write(`${name}…\n`);
+  rows.push(...(await run()));
+};
+await step('CLI cold start', () => benchColdStart(quick ? 10 : 25));
+await step('parser throughput', () => benchParserThroughput(big));
+await step('status on big logs', () => benchStatusOnBigLogs(small, big, quick ? 5 : 15));
+await step('completion latency (real opencode runs)', () => benchCompletionLatency(quick ? 5 : 20));
+console.log('');
+printTable(rows);

@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Runs every compiled *.test.js under dist/test with node's test runner. Listing the files (rather than
+// handing node the folder) keeps helper modules from being counted as tests. The end-to-end files
+// mostly wait on agent CLIs and the scripted model, so several run at once even on two cores.
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+function testFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return testFiles(path);
+    return entry.name.endsWith('.test.js') ? [path] : [];
+  });
+}
+
+const filter = process.argv.slice(2);
+const files = testFiles('dist/test').filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)));
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+const concurrency = process.env.BATON_TEST_CONCURRENCY ?? '4';
+const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
