@@ -1,5 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 import type { RunEvent, TokenUsage, ToolKind, ToolStatus } from './events.js';
+import { ellipsize as clip } from './text.js';
 
 /**
  * What a run has done so far, folded from its events. Small and JSON-serialisable: it is stored with the
@@ -89,9 +90,6 @@ function addUnique(list: string[], value: string): void {
   if (list.length < FILE_LIMIT && !list.includes(value)) list.push(value);
 }
 
-function clip(text: string, limit: number): string {
-  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
-}
 
 function remember(digest: RunDigest, brief: BriefEvent): void {
   digest.recent.push(brief);

@@ -3,6 +3,9 @@
  * Everything downstream (digest, state detection, status, wait) consumes these, never raw text.
  */
 
+/** Tool output a parser keeps per call; the rest stays in the log only. */
+export const TOOL_OUTPUT_LIMIT = 2_000;
+
 export type ToolKind = 'read' | 'edit' | 'write' | 'command' | 'search' | 'todo' | 'task' | 'other';
 
 /** Lifecycle of one tool call as far as the output shows it. */

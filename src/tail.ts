@@ -1,12 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { completeUtf8Length } from './supervise/log-reader.js';
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
-
-export function stripAnsi(text: string): string {
-  return text.includes('\x1b') ? text.replace(ANSI, '') : text;
-}
+export { stripAnsi } from './text.js';
 
 const CHUNK = 64 * 1024;
 

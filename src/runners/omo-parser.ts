@@ -1,5 +1,8 @@
 import type { OutputParser, RunEvent, ToolKind, ToolStatus } from '../events.js';
+import { clip, stripAnsi } from '../text.js';
+import { classifyErrorText } from './provider-errors.js';
 import { toolKindOf } from './tool-kinds.js';
+import { TOOL_OUTPUT_LIMIT as OUTPUT_LIMIT } from '../events.js';
 
 /**
  * Parser for `oh-my-opencode run` output as a user captures it with `> file 2>&1` (4.19.x).
@@ -22,8 +25,6 @@ import { toolKindOf } from './tool-kinds.js';
  * Synthesised call ids are `omo-1`, `omo-2`, … in order of appearance.
  */
 
-/** Tool output kept per call; the rest is dropped. */
-export const OUTPUT_LIMIT = 2_000;
 /** Assistant text kept per text block. */
 const TEXT_LIMIT = 20_000;
 /** Error message kept per error block. */
@@ -33,12 +34,6 @@ const MARKER_LINE_LIMIT = 4_096;
 
 const ESC = '\x1b';
 const DIM_OFF = '\x1b[22m';
-// CSI sequences (colours, cursor) and OSC sequences (hyperlinks, titles).
-const ANSI_PATTERN = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])/g;
-
-export function stripAnsi(text: string): string {
-  return text.indexOf(ESC) === -1 ? text : text.replace(ANSI_PATTERN, '');
-}
 
 function isDigit(text: string, at: number): boolean {
   const c = text.charCodeAt(at);
@@ -56,42 +51,6 @@ function timestampLength(line: string): number {
     : 0;
 }
 
-// Phrases of provider errors as opencode passes them on (OpenAI-style bodies, AI SDK error names, opencode's
-// own provider errors). Deliberately not "server error" alone: opencode's local server says "Unexpected
-// server error" for its own failures.
-const API_ERROR_PATTERN = new RegExp(
-  [
-    'APIError', 'APICallError', 'ProviderAuthError', 'ProviderModelNotFound', 'ContextOverflow',
-    'rate.?limit', 'too many requests', 'overloaded', 'resource.?exhausted', 'provider returned error',
-    'internal server error', 'server_error', 'server had an error', 'service.?unavailable', 'bad gateway',
-    'gateway time-?out', 'upstream', 'model not found', 'model_not_found', 'does not exist or you do not have access',
-    'insufficient.?quota', 'exceeded your (?:current )?quota', 'invalid.?api.?key', 'incorrect api key',
-    'unauthori[sz]ed', 'context.?length', 'maximum context', 'JSON parsing failed', 'Invalid JSON response',
-    'No output generated',
-  ].join('|'),
-  'i',
-);
-const STATUS_PATTERN = /\b(?:status(?:\s*code)?|HTTP(?:\/\d(?:\.\d)?)?|"statusCode")\s*[:=]?\s*([1-5]\d\d)\b/i;
-const LEADING_STATUS_PATTERN = /^([45]\d\d)\b/;
-
-/**
- * Whether an error message is the model provider's (HTTP errors, rate limits, unknown models, broken
- * streams) rather than the agent's own, and the HTTP status when the text shows one.
- */
-export function classifyErrorText(message: string): { api: boolean; status?: number } {
-  const head = message.length > 4_000 ? message.slice(0, 4_000) : message;
-  const match = STATUS_PATTERN.exec(head) ?? LEADING_STATUS_PATTERN.exec(head);
-  const status = match?.[1] !== undefined ? Number(match[1]) : undefined;
-  const api = API_ERROR_PATTERN.test(head) || (status !== undefined && status >= 400);
-  return status !== undefined ? { api, status } : { api };
-}
-
-/** Clips without leaving half a surrogate pair at the cut. */
-export function clip(text: string, limit: number): string {
-  if (text.length <= limit) return text;
-  const code = text.charCodeAt(limit - 1);
-  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? limit - 1 : limit);
-}
 
 type ToolEvent = Extract<RunEvent, { kind: 'tool' }>;
 

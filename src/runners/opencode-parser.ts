@@ -1,5 +1,7 @@
 import type { OutputParser, RunEvent, TokenUsage, ToolStatus } from '../events.js';
-import { classifyErrorText, clip, OUTPUT_LIMIT, stripAnsi } from './omo-parser.js';
+import { clip, stripAnsi } from '../text.js';
+import { TOOL_OUTPUT_LIMIT as OUTPUT_LIMIT } from '../events.js';
+import { classifyErrorText } from './provider-errors.js';
 import { toolKindOf } from './tool-kinds.js';
 
 /**

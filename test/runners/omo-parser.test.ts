@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunEvent } from '../../src/events.js';
-import { classifyErrorText, createOmoParser } from '../../src/runners/omo-parser.js';
+import { createOmoParser } from '../../src/runners/omo-parser.js';
+import { classifyErrorText } from '../../src/runners/provider-errors.js';
 
 // Fixtures are raw `oh-my-opencode run … > file 2>&1` captures; test/fixtures/README.md says how.
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/omo/', import.meta.url));

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { loadScript, ScriptError, startMockModel } from '../../mock-model/index.js';
 import { usageError } from '../../errors.js';
 import { integerOption, stringOption } from '../args.js';
@@ -7,6 +8,8 @@ export const mockModelCommand: Command = {
   name: 'mock-model',
   summary: 'serve the scripted model (OpenAI-compatible) for tests and demos',
   help: `Usage: baton mock-model --script FILE [--port N] [--api-key KEY] [--log FILE] [--json]
+
+Requests must carry "Authorization: Bearer KEY"; without --api-key a random key is made and printed.
 
 Serves POST /v1/chat/completions on 127.0.0.1, streaming the script's steps in order: tool calls,
 texts and faults (delayMs, hang, HTTP 500/429 errors, malformed chunks). Requests without tools
@@ -32,17 +35,18 @@ Script (JSON):
     } catch (error) {
       throw usageError(error instanceof ScriptError ? error.message : `cannot read --script ${scriptPath}: ${(error as Error).message}`);
     }
-    const apiKey = stringOption(args, 'api-key');
+    // A key even when none is given: anything on this machine could otherwise talk to the server.
+    const apiKey = stringOption(args, 'api-key') ?? randomBytes(16).toString('hex');
     const requestLogPath = stringOption(args, 'log');
     const server = await startMockModel({
       script,
       port: integerOption(args, 'port', 0),
-      ...(apiKey !== undefined && { apiKey }),
+      apiKey,
       ...(requestLogPath !== undefined && { requestLogPath }),
     });
-    const announce = { url: server.url, port: server.port, steps: script.steps.length };
+    const announce = { url: server.url, port: server.port, apiKey, steps: script.steps.length };
     if (io.json) io.stdout.write(`${JSON.stringify(announce)}\n`);
-    else io.stdout.write(`scripted model listening on ${server.url} (${script.steps.length} steps); Ctrl-C to stop\n`);
+    else io.stdout.write(`scripted model listening on ${server.url} (${script.steps.length} steps), api key ${apiKey}; Ctrl-C to stop\n`);
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve();
       io.signal.addEventListener('abort', () => resolve(), { once: true });
