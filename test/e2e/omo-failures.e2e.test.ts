@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { phasePrompt, startBatonSession } from './harness.js';
+import { livePidsInGroup, phasePrompt, startBatonSession } from './harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,4 +45,24 @@ test('omo: a verification that failed the last time it ran → incomplete (the e
   assert.equal(waited.code, 3, JSON.stringify(waited.json));
   assert.deepEqual(waited.json.runs[0].reasons, ['verification "sh check.sh" failed (exit 3) the last time it ran']);
   assert.match(waited.json.runs[0].followUp, /run `sh check\.sh` and fix any errors/);
+});
+
+test('omo: --timeout kills the whole run and fails it, saying why', async (t) => {
+  const session = await startBatonSession(t, { steps: [{ hang: true }] });
+  const run = await session.cli(['run', '--json', '--timeout', '4s', '--model', session.sandbox.model, '--dir', session.repo, 'Anything']);
+  assert.equal(run.code, 0, run.stderr);
+  const waited = await session.cli(['wait', run.json.id, '--timeout', '40s', '--json']);
+  assert.equal(waited.code, 1);
+  assert.equal(waited.json.runs[0].state, 'failed');
+  assert.equal(waited.json.runs[0].reasons[0], 'timed out after 4s (--timeout)');
+  assert.deepEqual(livePidsInGroup(run.json.pid), []);
+});
+
+test('wait --timeout returns 124 while the run goes on', async (t) => {
+  const session = await startBatonSession(t, { steps: [{ hang: true }] });
+  const run = await session.cli(['run', '--json', '--model', session.sandbox.model, '--dir', session.repo, 'Anything']);
+  const waited = await session.cli(['wait', run.json.id, '--timeout', '1s', '--json']);
+  assert.equal(waited.code, 124);
+  assert.equal(waited.json.timedOut, true);
+  assert.match(waited.json.runs[0].state, /^(running|stalled)$/);
 });
