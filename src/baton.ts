@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -13,7 +12,7 @@ import type { Executor } from './executors/types.js';
 import { toRunStatus, type RunStatus } from './report.js';
 import { getRunner, isRunnerName, RUNNER_NAMES } from './runners/registry.js';
 import { findExecutable, MissingBinaryError, requireExecutable } from './runners/locate.js';
-import type { RunnerName } from './runners/types.js';
+import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
 import { RUN_STATES } from './store/runs.js';
 import { freePort } from './supervise/free-port.js';
@@ -38,6 +37,8 @@ export interface RunOptions {
   stallAfterMs?: number;
   /** Kill the run after this long. Default: none. */
   timeoutMs?: number;
+  /** Runner-specific settings, e.g. claude's permissionMode. */
+  runnerOptions?: RunnerOptions;
 }
 
 export interface LaunchResult {
@@ -152,6 +153,12 @@ export class Baton {
     }
     if (prompt === undefined || prompt.trim() === '') throw usageError('the prompt is empty; pass it as an argument or with --prompt-file FILE');
     this.checkRunnerInstalled(runnerName);
+    const adapter = getRunner(runnerName);
+    const runnerOptions = options.runnerOptions ?? {};
+    if (!adapter.checkOptions && Object.keys(runnerOptions).length > 0) {
+      throw usageError(`runner ${runnerName} takes no --runner-option (got ${Object.keys(runnerOptions).join(', ')})`);
+    }
+    const checkedOptions = adapter.checkOptions ? adapter.checkOptions(runnerOptions) : {};
     if (options.stallAfterMs !== undefined && !(options.stallAfterMs > 0)) throw usageError('--stall-after must be a positive duration');
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw usageError('--timeout must be a positive duration');
     return this.launch({
@@ -167,6 +174,7 @@ export class Baton {
       stallAfterMs: options.stallAfterMs ?? DEFAULT_STALL_AFTER_MS,
       timeoutMs: options.timeoutMs ?? null,
       sessionEnv: sessionLocation(this.env),
+      runnerOptions: checkedOptions,
     });
   }
 
@@ -177,7 +185,7 @@ export class Baton {
     }
   }
 
-  private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv'>): Promise<LaunchResult> {
+  private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions'>): Promise<LaunchResult> {
     let id = newRunId();
     while (this.store.runs.get(id)) id = newRunId();
     const runDir = runDirectory(this.home, id);
@@ -372,6 +380,7 @@ export class Baton {
       timeoutMs: parent.timeoutMs,
       // The session lives where the first run kept it, whatever this shell's environment says.
       sessionEnv: { ...sessionLocation(this.env), ...parent.sessionEnv },
+      runnerOptions: parent.runnerOptions,
     });
     return { ...launched, parentId: parent.id, sessionId: parent.sessionId, prompt: followUp };
   }
@@ -382,27 +391,8 @@ export class Baton {
     if (!run.sessionId) throw new BatonError('conflict', `run ${run.id} has no agent session id yet`);
     const runner = getRunner(run.runner);
     const env = { ...this.env, ...run.sessionEnv };
-    const invocation = runner.buildExport(run.sessionId, run.dir, {
-      binary: requireExecutable(runner.binary, env),
-      locate: (name) => requireExecutable(name, env),
-      freePort,
-    });
-    const stdout = await new Promise<string>((resolvePromise, reject) => {
-      execFile(
-        invocation.command,
-        invocation.args,
-        { cwd: invocation.cwd, env: { ...env, ...invocation.env }, maxBuffer: 512 * 1024 * 1024 },
-        (error, out, err) => {
-          if (error) reject(new BatonError('runtime', `${runner.binary} export failed: ${err.trim() || error.message}`));
-          else resolvePromise(out);
-        },
-      );
-    });
-    try {
-      return { id: run.id, sessionId: run.sessionId, json: JSON.parse(stdout) };
-    } catch {
-      throw new BatonError('runtime', `the export of session ${run.sessionId} is not JSON: ${stdout.slice(0, 200)}`);
-    }
+    const json = await runner.exportSession(run.sessionId, { dir: run.dir, env, locate: (name) => requireExecutable(name, env) });
+    return { id: run.id, sessionId: run.sessionId, json };
   }
 
   /** Files the run changed, against the baseline taken when it launched. */

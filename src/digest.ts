@@ -25,6 +25,10 @@ export interface RunDigest {
   tokens: TokenUsage;
   cost: number;
   finalMessage?: string;
+  /** The latest retry the runner reported, cleared by the next successful step. */
+  retrying?: { attempt: number; maxAttempts?: number; status?: number; message?: string; at?: number };
+  /** Tool calls refused by the agent's permission settings. */
+  denials: { tool: string; detail?: string }[];
   recent: BriefEvent[];
   eventCount: number;
   /** Samples of [time ms, output lines so far], a few per minute, for growth at a glance. */
@@ -81,6 +85,7 @@ export function emptyDigest(): RunDigest {
     errors: [],
     tokens: { input: 0, output: 0 },
     cost: 0,
+    denials: [],
     recent: [],
     eventCount: 0,
   };
@@ -94,6 +99,13 @@ function addUnique(list: string[], value: string): void {
 function remember(digest: RunDigest, brief: BriefEvent): void {
   digest.recent.push(brief);
   if (digest.recent.length > RECENT_LIMIT) digest.recent.shift();
+}
+
+/** "retrying 4/10, API 500" */
+export function describeRetry(event: { attempt: number; maxAttempts?: number; status?: number; message?: string }): string {
+  const of = event.maxAttempts !== undefined ? `/${event.maxAttempts}` : '';
+  const why = event.status !== undefined ? `, API ${event.status}` : event.message ? `, ${clip(event.message, 80)}` : '';
+  return `retrying ${event.attempt}${of}${why}`;
 }
 
 function openToolOf(event: Extract<RunEvent, { kind: 'tool' }>): OpenTool {
@@ -158,6 +170,7 @@ export function applyEvent(digest: RunDigest, event: RunEvent): void {
       return;
     case 'step':
       digest.lastStepReason = event.reason;
+      delete digest.retrying;
       if (event.tokens) {
         digest.tokens.input += event.tokens.input;
         digest.tokens.output += event.tokens.output;
@@ -171,6 +184,21 @@ export function applyEvent(digest: RunDigest, event: RunEvent): void {
       digest.completionSeen = true;
       if (event.message && !digest.finalMessage) digest.finalMessage = clip(event.message, FINAL_MESSAGE_LIMIT);
       remember(digest, { at: event.at, kind: 'completion', summary: event.message ? clip(event.message, 160) : 'completion signal' });
+      return;
+    case 'retry': {
+      digest.retrying = {
+        attempt: event.attempt,
+        ...(event.maxAttempts !== undefined && { maxAttempts: event.maxAttempts }),
+        ...(event.status !== undefined && { status: event.status }),
+        ...(event.message !== undefined && { message: clip(event.message, 300) }),
+        ...(event.at !== undefined && { at: event.at }),
+      };
+      remember(digest, { at: event.at, kind: 'retry', summary: describeRetry(event) });
+      return;
+    }
+    case 'denied':
+      if (digest.denials.length < ERROR_LIMIT) digest.denials.push({ tool: event.tool, ...(event.detail !== undefined && { detail: clip(event.detail, 200) }) });
+      remember(digest, { at: event.at, kind: 'denied', summary: clip(`permission denied: ${event.tool}${event.detail ? ` ${event.detail}` : ''}`, 160) });
       return;
     case 'error': {
       const same = digest.errors.find((e) => e.message === event.message && e.status === event.status);

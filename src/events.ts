@@ -53,7 +53,11 @@ export type RunEvent =
    * Something went wrong. `api` marks errors from the model provider (HTTP status when known),
    * as opposed to tool errors or crashes of the agent itself.
    */
-  | { kind: 'error'; message: string; api: boolean; status?: number; at?: number };
+  | { kind: 'error'; message: string; api: boolean; status?: number; at?: number }
+  /** The runner is retrying a failed model call (e.g. Claude Code's api_retry): shown as it happens. */
+  | { kind: 'retry'; attempt: number; maxAttempts?: number; status?: number; message?: string; at?: number }
+  /** A tool call the agent's permission settings refused; the run cannot have done what it was asked. */
+  | { kind: 'denied'; tool: string; detail?: string; at?: number };
 
 export type RunEventKind = RunEvent['kind'];
 

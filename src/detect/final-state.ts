@@ -24,9 +24,8 @@ export interface FinalStateInput {
   missingFiles: string[];
   /** From the agent's own session store; null when it could not be read. */
   unfinishedTools: UnfinishedTool[] | null;
-  /** Whether this runner prints a completion signal at all. */
-  hasCompletionSignal: boolean;
-  completionSignalName: string;
+  /** How the runner says it is done, for the reason when it did not; undefined: it has no such signal. */
+  completionSignal: string | undefined;
 }
 
 export interface Verdict {
@@ -70,9 +69,10 @@ export function decideFinalState(input: FinalStateInput): Verdict {
   if (apiReasons.length > 0 && !digest.completionSeen) return { state: 'failed', reasons: apiReasons };
 
   const reasons: string[] = [];
-  if (input.hasCompletionSignal && !digest.completionSeen) {
-    reasons.push(`exited 0 without the completion signal (${input.completionSignalName})`);
+  if (input.completionSignal !== undefined && !digest.completionSeen) {
+    reasons.push(`exited 0 without the completion signal (${input.completionSignal})`);
   }
+  for (const denial of digest.denials) reasons.push(`permission denied: ${denial.tool}${denial.detail ? ` ${denial.detail}` : ''}`);
   const cutOff = new Set<string>();
   for (const tool of Object.values(digest.openTools)) cutOff.add(describeUnfinished(tool));
   for (const tool of input.unfinishedTools ?? []) cutOff.add(describeUnfinished(tool));

@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import type { RunnerAdapter } from './types.js';
 import { createOmoParser } from './omo-parser.js';
 import { readOpencodeSession } from './opencode-session-store.js';
+import { exportWithCommand } from './run-export.js';
 
 /** `oh-my-opencode run`: opencode plus the oh-my-opencode agents (Sisyphus, Hephaestus, Oracle, …). */
 export const omoRunner: RunnerAdapter = {
@@ -27,8 +28,9 @@ export const omoRunner: RunnerAdapter = {
     };
   },
   createParser: createOmoParser,
-  buildExport(sessionId, dir, context) {
-    return { command: context.locate('opencode'), args: ['export', sessionId], cwd: dir };
+  completionSignal: '"All tasks completed."',
+  exportSession(sessionId, { dir, env, locate }) {
+    return exportWithCommand(locate('opencode'), ['export', sessionId], dir, env);
   },
   inspectSession: readOpencodeSession,
   transientStartFailure(errors) {

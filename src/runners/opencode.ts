@@ -1,6 +1,7 @@
 import type { RunnerAdapter } from './types.js';
 import { createOpencodeParser } from './opencode-parser.js';
 import { readOpencodeSession } from './opencode-session-store.js';
+import { exportWithCommand } from './run-export.js';
 
 /** `opencode run --format json`: one JSON event per line. */
 export const opencodeRunner: RunnerAdapter = {
@@ -18,8 +19,9 @@ export const opencodeRunner: RunnerAdapter = {
     return { command: context.binary, args, cwd: request.dir, stdin: request.prompt };
   },
   createParser: createOpencodeParser,
-  buildExport(sessionId, dir, context) {
-    return { command: context.binary, args: ['export', sessionId], cwd: dir };
+  completionSignal: 'a final step that ends with reason "stop"',
+  exportSession(sessionId, { dir, env, locate }) {
+    return exportWithCommand(locate('opencode'), ['export', sessionId], dir, env);
   },
   inspectSession: readOpencodeSession,
 };

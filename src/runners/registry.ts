@@ -10,12 +10,6 @@ export const RUNNERS = {
 
 export const RUNNER_NAMES = Object.keys(RUNNERS) as RunnerName[];
 
-/** How each runner signals that the agent considers its work done. */
-export const COMPLETION_SIGNAL: Record<RunnerName, string> = {
-  omo: '"All tasks completed."',
-  opencode: 'a final step that ends with reason "stop"',
-};
-
 export function isRunnerName(name: string): name is RunnerName {
   return Object.hasOwn(RUNNERS, name);
 }

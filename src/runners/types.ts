@@ -2,6 +2,9 @@ import type { OutputParser } from '../events.js';
 
 export type RunnerName = 'omo' | 'opencode';
 
+/** Per-run settings a runner understands (e.g. claude's permission mode); stored with the run. */
+export type RunnerOptions = Record<string, string | string[]>;
+
 /** What a caller asks a runner to do; the same shape for a fresh launch and a resume. */
 export interface LaunchRequest {
   prompt: string;
@@ -10,6 +13,7 @@ export interface LaunchRequest {
   model?: string;
   /** Set when continuing an existing agent session. */
   sessionId?: string;
+  options: RunnerOptions;
 }
 
 /** A fully resolved process to start: argv only, never a shell string. */
@@ -21,6 +25,15 @@ export interface Invocation {
   /** Extra environment on top of the caller's. */
   env?: Record<string, string>;
   cwd: string;
+  /** A session id the runner was told to use up front (claude --session-id), recorded at once. */
+  sessionId?: string;
+}
+
+/** What exporting a session needs: where the run worked and the environment its agent had. */
+export interface ExportContext {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  locate: (name: string) => string;
 }
 
 /** Facts about the host a runner may need while building its invocation. */
@@ -58,10 +71,14 @@ export interface RunnerAdapter {
   companions: string[];
   description: string;
   defaultAgent?: string;
+  /** How the runner says it is done, e.g. '"All tasks completed."'; absent: the exit code alone decides. */
+  completionSignal?: string;
+  /** Rejects options this runner does not know, naming them; returns them normalised. */
+  checkOptions?(options: RunnerOptions): RunnerOptions;
   buildLaunch(request: LaunchRequest, context: InvocationContext): Promise<Invocation>;
   createParser(): OutputParser;
-  /** The command that prints the whole session as JSON. */
-  buildExport(sessionId: string, dir: string, context: InvocationContext): Invocation;
+  /** The whole session as JSON-compatible data (through the runner's own export, or its session file). */
+  exportSession(sessionId: string, context: ExportContext): Promise<unknown>;
   /**
    * Reads the agent's own session store: tool calls left pending or running (the log can end before
    * a cut-off shows) and commands with their exit codes. Null when the store cannot be read.

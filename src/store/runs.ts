@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './db.js';
 import { emptyDigest, type RunDigest } from '../digest.js';
-import type { RunnerName } from '../runners/types.js';
+import type { RunnerName, RunnerOptions } from '../runners/types.js';
 import type { Baseline } from '../baseline/types.js';
 
 export const RUN_STATES = ['running', 'stalled', 'completed', 'incomplete', 'failed', 'killed'] as const;
@@ -49,6 +49,8 @@ export interface RunRecord {
   baseline: Baseline | null;
   /** Where the agent keeps its sessions (XDG dirs, config path): needed to resume or export from another shell. Never secrets. */
   sessionEnv: Record<string, string>;
+  /** Runner-specific settings (see RunnerAdapter.checkOptions). */
+  runnerOptions: RunnerOptions;
   updatedAt: number;
 }
 
@@ -88,6 +90,7 @@ interface RunRow {
   final_message: string | null;
   baseline: string | null;
   session_env: string;
+  runner_options: string;
   updated_at: number;
 }
 
@@ -128,6 +131,7 @@ function fromRow(row: RunRow): RunRecord {
     finalMessage: row.final_message,
     baseline: row.baseline ? (JSON.parse(row.baseline) as Baseline) : null,
     sessionEnv: JSON.parse(row.session_env) as Record<string, string>,
+    runnerOptions: JSON.parse(row.runner_options) as RunnerOptions,
     updatedAt: row.updated_at,
   };
 }
@@ -168,10 +172,11 @@ const COLUMN_OF: Record<keyof RunRecord, string> = {
   finalMessage: 'final_message',
   baseline: 'baseline',
   sessionEnv: 'session_env',
+  runnerOptions: 'runner_options',
   updatedAt: 'updated_at',
 };
 
-const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'digest', 'baseline', 'sessionEnv']);
+const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'digest', 'baseline', 'sessionEnv', 'runnerOptions']);
 
 function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
   if (JSON_FIELDS.has(key)) return value === null ? null : JSON.stringify(value);

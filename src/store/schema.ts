@@ -40,6 +40,7 @@ export const MIGRATIONS: readonly string[] = [
     final_message TEXT,
     baseline TEXT,
     session_env TEXT NOT NULL DEFAULT '{}',
+    runner_options TEXT NOT NULL DEFAULT '{}',
     updated_at INTEGER NOT NULL
   );
   CREATE INDEX runs_state ON runs(state);

@@ -7,7 +7,7 @@ import { takeBaseline, type Baseline } from '../baseline/index.js';
 import { decideFinalState, type ProcessEnd } from '../detect/final-state.js';
 import { readPromptSpec } from '../detect/prompt-spec.js';
 import { formatDuration } from '../duration.js';
-import { COMPLETION_SIGNAL, getRunner } from '../runners/registry.js';
+import { getRunner } from '../runners/registry.js';
 import { requireExecutable } from '../runners/locate.js';
 import type { Invocation, SessionFacts } from '../runners/types.js';
 import { openStore, type Store } from '../store/index.js';
@@ -105,6 +105,7 @@ class Supervision {
           ...(run.agent && { agent: run.agent }),
           ...(run.model && { model: run.model }),
           ...(run.parentId && run.sessionId && { sessionId: run.sessionId }),
+          options: run.runnerOptions,
         },
         { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort },
       );
@@ -118,6 +119,7 @@ class Supervision {
         child.once('exit', (code, signal) => resolvePromise({ exitCode: code, signal, killRequested: false }));
       });
       this.pgid = pid;
+      if (invocation.sessionId && !this.digest.sessionId) this.apply({ kind: 'session', sessionId: invocation.sessionId });
       const startedAt = Date.now();
       this.lastOutputAt = startedAt;
       this.store.runs.update(run.id, {
@@ -285,10 +287,9 @@ class Supervision {
       spec,
       missingFiles,
       unfinishedTools: end.exitCode === 0 ? (session?.unfinishedTools ?? null) : null,
-      hasCompletionSignal: true,
-      completionSignalName: COMPLETION_SIGNAL[this.run.runner],
+      completionSignal: runner.completionSignal,
     });
-    const retried = this.startRetries.length > 0 && verdict.state !== 'completed'
+    const retried = this.startRetries.length > 0 && verdict.state === 'failed'
       ? [`the agent failed to start ${this.startRetries.length} time(s) before (${this.startRetries[0]})`]
       : [];
     this.store.runs.update(this.run.id, {

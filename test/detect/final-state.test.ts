@@ -13,8 +13,7 @@ function input(events: RunEvent[], overrides: Partial<FinalStateInput> = {}): Fi
     spec: { expectedFiles: [] },
     missingFiles: [],
     unfinishedTools: [],
-    hasCompletionSignal: true,
-    completionSignalName: '"All tasks completed."',
+    completionSignal: '"All tasks completed."',
     ...overrides,
   };
 }

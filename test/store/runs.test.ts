@@ -16,7 +16,7 @@ function sampleRun(id: string, overrides: Partial<NewRun> = {}): NewRun {
     state: 'running', reasons: [], exitCode: null, signal: null, killRequestedAt: null, createdAt: Date.now(),
     startedAt: null, endedAt: null, stallAfterMs: 1000, timeoutMs: null, logPath: '/x.log', outputBytes: 0,
     outputLines: 0, parsedOffset: 0, lastOutputAt: null, lastActivityAt: null, digest: emptyDigest(),
-    finalMessage: null, baseline: null, sessionEnv: {}, ...overrides,
+    finalMessage: null, baseline: null, sessionEnv: {}, runnerOptions: {}, ...overrides,
   };
 }
 

@@ -2,6 +2,7 @@ import { parseDuration } from '../../duration.js';
 import { usageError } from '../../errors.js';
 import { RUNNER_NAMES, isRunnerName } from '../../runners/registry.js';
 import type { Command } from '../command.js';
+import type { RunnerOptions } from '../../runners/types.js';
 import { stringOption } from '../args.js';
 
 export const runCommand: Command = {
@@ -22,6 +23,7 @@ Options:
   --prompt-file FILE   read the prompt from FILE
   --stall-after DUR    no new output for DUR marks the run stalled (default 5m)
   --timeout DUR        kill the run after DUR and mark it failed (default: none)
+  --runner-option K=V  a runner-specific setting; repeat for more (see README, Runners)
   --json               print {"id","state","pid","log"} and nothing else
 
 Durations: 90s, 5m, 2h, 1h30m.
@@ -38,6 +40,7 @@ Examples:
     'prompt-file': { type: 'string' },
     'stall-after': { type: 'string' },
     timeout: { type: 'string' },
+    'runner-option': { type: 'string', multiple: true },
   },
   allowPositionals: true,
   async run(args, io, baton) {
@@ -63,6 +66,7 @@ Examples:
       ...(prompt !== undefined && { prompt }),
       ...(stallAfter !== undefined && { stallAfterMs: parseDurationOption('--stall-after', stallAfter) }),
       ...(timeout !== undefined && { timeoutMs: parseDurationOption('--timeout', timeout) }),
+      runnerOptions: parseRunnerOptions(args.values['runner-option']),
     });
     const s = io.style;
     return {
@@ -75,6 +79,20 @@ Examples:
     };
   },
 };
+
+/** `--runner-option key=value`, repeatable; a key given twice collects its values in a list. */
+export function parseRunnerOptions(raw: unknown): RunnerOptions {
+  const options: RunnerOptions = {};
+  for (const item of Array.isArray(raw) ? (raw as string[]) : []) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw usageError(`--runner-option takes key=value, got "${item}"`);
+    const key = item.slice(0, eq);
+    const value = item.slice(eq + 1);
+    const previous = options[key];
+    options[key] = previous === undefined ? value : [...(Array.isArray(previous) ? previous : [previous]), value];
+  }
+  return options;
+}
 
 export function parseDurationOption(flag: string, value: string): number {
   try {

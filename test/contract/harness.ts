@@ -1,0 +1,63 @@
+/**
+ * One contract, every runner: the same behaviour tests run against each agent CLI. A runner joins
+ * by describing, in a RunnerHarness, how to point its real CLI at the scripted model and how its
+ * tools write a file and run a command; then one small *.contract.test.ts file calls runContract.
+ */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { parseScript, startMockModel, type MockModel, type ScriptInput } from '../../src/mock-model/index.js';
+import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
+import { runCli, type CliResult } from '../e2e/harness.js';
+
+type Step = ScriptInput['steps'][number];
+
+export interface RunnerHarness {
+  runner: string;
+  /** Environment (and `baton run` flags such as --model) that point the real CLI at `mock`. */
+  prepare(mock: MockModel, root: string): Promise<{ env: Record<string, string>; runArgs: string[] }>;
+  /** A model step that makes the agent create `path` (relative to its working dir) with `content`. */
+  writeFile(path: string, content: string): Step;
+  /** A model step that makes the agent run a shell command. */
+  runCommand(command: string): Step;
+  /** Whether the runner reports token usage. */
+  reportsTokens: boolean;
+  /** A model step that fails the way the runner gives up quickly (e.g. HTTP 500 without retries). */
+  apiFailure(): Step;
+}
+
+export const API_KEY = 'baton-contract-key';
+
+export interface ContractSession {
+  mock: MockModel;
+  repo: string;
+  home: string;
+  runArgs: string[];
+  cli(args: string[], options?: { timeoutMs?: number }): Promise<CliResult>;
+  /** `baton run --json --runner R <runArgs> --dir repo …rest`. */
+  launch(rest: string[]): Promise<CliResult>;
+}
+
+export async function startContractSession(t: TestContext, harness: RunnerHarness, script: ScriptInput): Promise<ContractSession> {
+  const mock = await startMockModel({ script: parseScript(script), apiKey: API_KEY });
+  const repo = await makeGitRepo();
+  const root = await makeTempDir(`baton-contract-${harness.runner}-`);
+  const home = join(root, 'baton-home');
+  const prepared = await harness.prepare(mock, join(root, 'agent'));
+  const env: NodeJS.ProcessEnv = { ...process.env, ...prepared.env, BATON_HOME: home, NO_COLOR: '1' };
+  const cli = (args: string[], options: { timeoutMs?: number } = {}) => runCli(args, env, options.timeoutMs);
+  t.after(async () => {
+    const list = await cli(['list', '--json', '--state', 'running,stalled']);
+    for (const run of (list.json ?? []) as { id: string }[]) await cli(['kill', run.id, '--grace', '1s']);
+    await mock.close();
+    if (!process.env.BATON_KEEP_TEST_DIRS) await Promise.all([rm(repo, { recursive: true, force: true }), rm(root, { recursive: true, force: true })]);
+  });
+  return {
+    mock,
+    repo,
+    home,
+    runArgs: prepared.runArgs,
+    cli,
+    launch: (rest) => cli(['run', '--json', '--runner', harness.runner, ...prepared.runArgs, '--dir', repo, ...rest]),
+  };
+}

@@ -1,0 +1,4 @@
+import { runContract } from './contract.js';
+import { omoHarness } from './harnesses/opencode-family.js';
+
+runContract(omoHarness);
