@@ -152,13 +152,18 @@ export class Baton {
       }
     }
     if (prompt === undefined || prompt.trim() === '') throw usageError('the prompt is empty; pass it as an argument or with --prompt-file FILE');
-    this.checkRunnerInstalled(runnerName);
     const adapter = getRunner(runnerName);
     const runnerOptions = options.runnerOptions ?? {};
     if (!adapter.checkOptions && Object.keys(runnerOptions).length > 0) {
       throw usageError(`runner ${runnerName} takes no --runner-option (got ${Object.keys(runnerOptions).join(', ')})`);
     }
-    const checkedOptions = adapter.checkOptions ? adapter.checkOptions(runnerOptions) : {};
+    let checkedOptions: RunnerOptions = {};
+    try {
+      checkedOptions = adapter.checkOptions ? adapter.checkOptions(runnerOptions) : {};
+    } catch (error) {
+      throw usageError(`--runner-option for ${runnerName}: ${(error as Error).message}`);
+    }
+    this.checkRunnerInstalled(runnerName, checkedOptions);
     if (options.stallAfterMs !== undefined && !(options.stallAfterMs > 0)) throw usageError('--stall-after must be a positive duration');
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw usageError('--timeout must be a positive duration');
     return this.launch({
@@ -178,9 +183,9 @@ export class Baton {
     });
   }
 
-  private checkRunnerInstalled(runner: RunnerName): void {
+  private checkRunnerInstalled(runner: RunnerName, options: RunnerOptions): void {
     const adapter = getRunner(runner);
-    for (const binary of [adapter.binary, ...adapter.companions]) {
+    for (const binary of [adapter.executableFor?.(options) ?? adapter.binary, ...adapter.companions]) {
       if (!findExecutable(binary, this.env)) throw new BatonError('usage', new MissingBinaryError(binary, this.env).message);
     }
   }
@@ -365,7 +370,7 @@ export class Baton {
       prompt !== undefined && prompt.trim() !== ''
         ? prompt
         : writeFollowUp({ reasons: parent.reasons, digest: parent.digest, spec: readPromptSpec(this.rootPrompt(parent)), dir: parent.dir });
-    this.checkRunnerInstalled(parent.runner);
+    this.checkRunnerInstalled(parent.runner, parent.runnerOptions);
     const launched = await this.launch({
       runner: parent.runner,
       agent: parent.agent,

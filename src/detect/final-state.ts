@@ -26,6 +26,8 @@ export interface FinalStateInput {
   unfinishedTools: UnfinishedTool[] | null;
   /** How the runner says it is done, for the reason when it did not; undefined: it has no such signal. */
   completionSignal: string | undefined;
+  /** False when the runner cannot show which commands ran: the verification is then not judged. */
+  observesCommands?: boolean;
 }
 
 export interface Verdict {
@@ -78,7 +80,7 @@ export function decideFinalState(input: FinalStateInput): Verdict {
   for (const tool of input.unfinishedTools ?? []) cutOff.add(describeUnfinished(tool));
   reasons.push(...cutOff);
   for (const file of input.missingFiles) reasons.push(`missing file ${file}`);
-  const verification = input.spec.verification;
+  const verification = input.observesCommands === false ? undefined : input.spec.verification;
   if (verification) {
     const runs = digest.commands.filter((c) => isVerificationRun(c.command, verification));
     const last = runs[runs.length - 1];

@@ -1,6 +1,6 @@
 import type { OutputParser } from '../events.js';
 
-export type RunnerName = 'omo' | 'opencode';
+export type RunnerName = 'omo' | 'opencode' | 'cmd';
 
 /** Per-run settings a runner understands (e.g. claude's permission mode); stored with the run. */
 export type RunnerOptions = Record<string, string | string[]>;
@@ -73,10 +73,17 @@ export interface RunnerAdapter {
   defaultAgent?: string;
   /** How the runner says it is done, e.g. '"All tasks completed."'; absent: the exit code alone decides. */
   completionSignal?: string;
+  /** False when the runner's output does not show which commands ran, so a verification cannot be checked. */
+  observesCommands?: boolean;
+  /** Like completionSignal, for runners whose signal depends on the run's options (cmd). */
+  completionSignalFor?(options: RunnerOptions): string | undefined;
   /** Rejects options this runner does not know, naming them; returns them normalised. */
   checkOptions?(options: RunnerOptions): RunnerOptions;
   buildLaunch(request: LaunchRequest, context: InvocationContext): Promise<Invocation>;
-  createParser(): OutputParser;
+  /** A fresh parser for one run's output (options matter to runners configured per run, like cmd). */
+  createParser(options: RunnerOptions): OutputParser;
+  /** The executable for these options, when it is not always `binary` (the cmd runner's comes from its template). */
+  executableFor?(options: RunnerOptions): string;
   /** The whole session as JSON-compatible data (through the runner's own export, or its session file). */
   exportSession(sessionId: string, context: ExportContext): Promise<unknown>;
   /**

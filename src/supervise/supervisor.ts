@@ -80,7 +80,7 @@ class Supervision {
   ) {
     this.digest = { ...emptyDigest(), ...(run.sessionId ? { sessionId: run.sessionId } : {}) };
     this.reader = new LogReader(run.logPath);
-    this.parser = getRunner(run.runner).createParser();
+    this.parser = getRunner(run.runner).createParser(run.runnerOptions);
     this.agentEnv = { ...process.env };
     delete this.agentEnv.BATON_SUPERVISOR;
   }
@@ -88,7 +88,7 @@ class Supervision {
   async start(): Promise<void> {
     const run = this.run;
     const runner = getRunner(run.runner);
-    const binary = requireExecutable(runner.binary, this.agentEnv);
+    const binary = requireExecutable(runner.executableFor?.(run.runnerOptions) ?? runner.binary, this.agentEnv);
     const runDir = runDirectory(this.home, run.id);
     let baseline: Baseline | null = null;
     try {
@@ -149,7 +149,7 @@ class Supervision {
       appendFileSync(run.logPath, `[baton] ${run.runner} failed to start (${retry}); retrying, attempt ${attempt + 1} of ${START_ATTEMPTS}\n`);
       this.startRetries.push(retry);
       this.digest.errors = [];
-      this.parser = runner.createParser();
+      this.parser = runner.createParser(this.run.runnerOptions);
       this.sessionStarted = false;
       await new Promise((r) => setTimeout(r, 500 * attempt));
     }
@@ -287,7 +287,8 @@ class Supervision {
       spec,
       missingFiles,
       unfinishedTools: end.exitCode === 0 ? (session?.unfinishedTools ?? null) : null,
-      completionSignal: runner.completionSignal,
+      completionSignal: runner.completionSignalFor?.(this.run.runnerOptions) ?? runner.completionSignal,
+      ...(runner.observesCommands === false && { observesCommands: false }),
     });
     const retried = this.startRetries.length > 0 && verdict.state === 'failed'
       ? [`the agent failed to start ${this.startRetries.length} time(s) before (${this.startRetries[0]})`]

@@ -1,0 +1,4 @@
+import { runContract } from './contract.js';
+import { cmdHarness } from './harnesses/cmd.js';
+
+runContract(cmdHarness);
