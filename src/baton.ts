@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { newId } from './ids.js';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -80,13 +80,6 @@ const WAIT_POLL_MS = 40;
 const RECONCILE_EVERY_MS = 1_000;
 const KILL_GRACE_MS = 5_000;
 
-function newRunId(): string {
-  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
-  const bytes = randomBytes(8);
-  let id = '';
-  for (const byte of bytes) id += alphabet[byte % alphabet.length];
-  return id;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -94,7 +87,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * Environment variables that say where an agent keeps its sessions and config. They are stored with
  * the run so that resume and export find the session from any shell. Only locations, never secrets.
  */
-const SESSION_LOCATION_VARS = ['XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME', 'OPENCODE_CONFIG', 'OPENCODE_CONFIG_DIR', 'OPENCODE_DB'];
+const SESSION_LOCATION_VARS = ['XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME', 'XDG_STATE_HOME', 'OPENCODE_CONFIG', 'OPENCODE_CONFIG_DIR', 'OPENCODE_DB', 'CLAUDE_CONFIG_DIR', 'CODEX_HOME'];
 
 function sessionLocation(env: NodeJS.ProcessEnv): Record<string, string> {
   const picked: Record<string, string> = {};
@@ -191,8 +184,8 @@ export class Baton {
   }
 
   private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions'>): Promise<LaunchResult> {
-    let id = newRunId();
-    while (this.store.runs.get(id)) id = newRunId();
+    let id = newId();
+    while (this.store.runs.get(id)) id = newId();
     const runDir = runDirectory(this.home, id);
     mkdirSync(runDir, { recursive: true, mode: 0o700 });
     writeFileSync(join(runDir, 'prompt.txt'), fields.prompt, { mode: 0o600 });
@@ -362,7 +355,7 @@ export class Baton {
   }
 
   /** Starts a new run that continues the same agent session; writes the follow-up when none given. */
-  async resume(ref: string, prompt?: string): Promise<ResumeResult> {
+  async resume(ref: string, prompt?: string, options: { name?: string } = {}): Promise<ResumeResult> {
     const parent = this.resolveRun(ref);
     if (isActive(parent.state)) throw new BatonError('conflict', `run ${parent.id} is still ${parent.state}; wait for it or kill it before resuming`);
     if (!parent.sessionId) throw new BatonError('conflict', `run ${parent.id} never reported an agent session id, so there is no session to resume; start a new run instead`);
@@ -375,7 +368,7 @@ export class Baton {
       runner: parent.runner,
       agent: parent.agent,
       model: parent.model,
-      name: parent.name,
+      name: options.name ?? parent.name,
       dir: parent.dir,
       prompt: followUp,
       promptFile: null,

@@ -165,6 +165,7 @@ export function applyEvent(digest: RunDigest, event: RunEvent): void {
       return;
     }
     case 'text':
+      delete digest.retrying;
       digest.finalMessage = clip(event.text.trim(), FINAL_MESSAGE_LIMIT);
       remember(digest, { at: event.at, kind: 'text', summary: clip(event.text.trim().replace(/\s+/g, ' '), 160) });
       return;

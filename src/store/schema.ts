@@ -47,4 +47,42 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_created ON runs(created_at);
   CREATE INDEX runs_dir ON runs(dir);
   `,
+  `
+  CREATE TABLE plan_runs (
+    id TEXT PRIMARY KEY,
+    plan_file TEXT NOT NULL,
+    project TEXT NOT NULL,
+    dir TEXT NOT NULL,
+    repo_root TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reasons TEXT NOT NULL DEFAULT '[]',
+    plan TEXT NOT NULL,
+    driver_pid INTEGER,
+    stop_requested_at INTEGER,
+    created_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE plan_phases (
+    plan_run_id TEXT NOT NULL REFERENCES plan_runs(id),
+    phase_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    title TEXT NOT NULL,
+    state TEXT NOT NULL,
+    reasons TEXT NOT NULL DEFAULT '[]',
+    attempts TEXT NOT NULL DEFAULT '[]',
+    resumes INTEGER NOT NULL DEFAULT 0,
+    fixes INTEGER NOT NULL DEFAULT 0,
+    current_run_id TEXT,
+    base_tree TEXT,
+    user_dirty TEXT,
+    verification TEXT,
+    commit_sha TEXT,
+    committed_paths TEXT,
+    started_at INTEGER,
+    ended_at INTEGER,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (plan_run_id, phase_id)
+  );
+  `,
 ];

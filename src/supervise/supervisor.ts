@@ -125,6 +125,7 @@ class Supervision {
       this.store.runs.update(run.id, {
         pid,
         pgid: pid,
+        ...(this.digest.sessionId && { sessionId: this.digest.sessionId }),
         supervisorPid: process.pid,
         ...(!handshakeSent && { startedAt, baseline }),
         lastActivityAt: startedAt,

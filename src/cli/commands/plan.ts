@@ -1,0 +1,127 @@
+import { usageError } from '../../errors.js';
+import { Plans, type PlanStatus } from '../../plans/service.js';
+import { formatDuration } from '../../duration.js';
+import { flag, stringOption } from '../args.js';
+import type { Command, CommandIo } from '../command.js';
+import { parseDurationOption } from './run.js';
+
+const SUBCOMMANDS = ['run', 'status', 'wait', 'resume', 'stop'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
+const FLAGS_OF: Record<Subcommand, string[]> = {
+  run: ['from', 'only', 'dry-run', 'allow-detached'],
+  status: [],
+  wait: ['timeout'],
+  resume: [],
+  stop: [],
+};
+
+/** plan wait's exit codes follow baton wait's: 0 completed, 3 blocked, 1 failed or stopped, 124 timeout. */
+export function planExitCode(status: PlanStatus, timedOut: boolean): number {
+  if (timedOut) return 124;
+  if (status.state === 'completed') return 0;
+  if (status.state === 'blocked') return 3;
+  return status.state === 'running' ? 0 : 1;
+}
+
+function formatPlan(status: PlanStatus, io: CommandIo): string {
+  const s = io.style;
+  const lines = [`${s.bold(status.id)}  ${s.state(status.state === 'blocked' ? 'incomplete' : status.state)} ${status.state === 'blocked' ? s.yellow('(blocked)') : ''}  ${status.project} · ${status.planFile}`];
+  for (const reason of status.reasons) lines.push(`  ${s.yellow(`- ${reason}`)}`);
+  for (const phase of status.phases) {
+    const verify = phase.verification ? (phase.verification.passed ? s.green('verified') : s.red(`verify failed: ${phase.verification.command} (exit ${phase.verification.exitCode})`)) : '';
+    const duration = phase.durationMs !== null ? formatDuration(phase.durationMs) : '';
+    const commit = phase.commitSha ? s.dim(phase.commitSha.slice(0, 10)) : '';
+    lines.push(`  ${phase.id.padEnd(6)} ${phase.state.padEnd(10)} ${phase.title}  ${s.dim(`${phase.attempts} run(s)`)} ${duration} ${verify} ${commit}`.trimEnd());
+    for (const reason of phase.reasons) lines.push(`           ${s.yellow(`- ${reason}`)}`);
+  }
+  return lines.join('\n');
+}
+
+export const planCommand: Command = {
+  name: 'plan',
+  summary: 'multi-phase plans: one agent at a time, verified, one commit per phase',
+  help: `Usage:
+  baton plan run FILE [--from ID] [--only ID,ID] [--dry-run] [--allow-detached] [--json]
+  baton plan status [PLANRUN] [--json]
+  baton plan wait [PLANRUN] [--timeout DUR] [--json]
+  baton plan resume [PLANRUN] [--json]
+  baton plan stop [PLANRUN] [--json]
+
+plan run validates FILE (YAML; every error located as file:line:column field), returns a plan-run id
+at once and drives the phases in the background: launch the agent, wait, resume it with Baton's
+follow-up while it exits incomplete (up to maxResumes), run the verification commands in order and
+feed the first failure back ("Fix these errors: …", up to maxFixes), then commit exactly the files
+the phase changed as "Phase <id>: <title>" with Baton-Plan-Run / Baton-Phase trailers. A bound hit
+stops the plan as blocked, with nothing of that phase committed; fix the cause, then plan resume.
+Your own uncommitted changes are never committed and never lost. Without PLANRUN: the latest.
+
+plan wait exits 0 completed, 3 blocked, 1 failed or stopped, 124 on --timeout.
+
+A plan:
+  project: quarry
+  dir: .                       # relative to the plan file
+  defaults: { runner: omo, agent: hephaestus, verify: ["cargo check --workspace"], maxResumes: 2, maxFixes: 2 }
+  phases:
+    - { id: "5", title: Integration tests, promptFile: prompts/phase5.txt, files: [crates/x/tests/y.rs] }
+    - { id: "6", title: CLI, prompt: "…inline prompt…", verify: ["cargo test -p quarry-cli"] }
+  order: ["6", "5"]            # optional; default: file order`,
+  options: {
+    from: { type: 'string' },
+    only: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'allow-detached': { type: 'boolean' },
+    timeout: { type: 'string' },
+  },
+  allowPositionals: true,
+  async run(args, io, baton) {
+    const [sub, ...rest] = args.positionals;
+    if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) throw usageError(`baton plan needs one of: ${SUBCOMMANDS.join(', ')}`);
+    const subcommand = sub as Subcommand;
+    for (const name of Object.keys(args.values)) {
+      if (name === 'json' || name === 'help') continue;
+      if (!FLAGS_OF[subcommand].includes(name)) throw usageError(`--${name} does not go with baton plan ${subcommand}`);
+    }
+    if (rest.length > 1) throw usageError(`baton plan ${subcommand} takes one ${subcommand === 'run' ? 'plan file' : 'plan run id'}`);
+    const plans = new Plans(baton());
+    const ref = rest[0];
+    switch (subcommand) {
+      case 'run': {
+        if (!ref) throw usageError('baton plan run needs a plan FILE');
+        const only = stringOption(args, 'only')?.split(',').map((x) => x.trim()).filter(Boolean);
+        const from = stringOption(args, 'from');
+        const started = await plans.start(ref, {
+          ...(from !== undefined && { from }),
+          ...(only && { only }),
+          dryRun: flag(args, 'dry-run'),
+          allowDetached: flag(args, 'allow-detached'),
+        });
+        const order = started.phases.map((p) => `${p.skipped ? io.style.dim(`(${p.id})`) : p.id}`).join(' → ');
+        const text = started.id
+          ? `${io.style.bold(started.id)} ${io.style.state('running')} · phases ${order}\n${io.style.dim(`next: baton plan wait ${started.id} · baton plan status ${started.id}`)}`
+          : `plan is valid · phases ${order}\n${started.phases.map((p) => `  ${p.id}: ${p.title} (${[p.runner, p.agent].filter(Boolean).join('/')}${p.verify.length ? `; verify: ${p.verify.join(' then ')}` : ''})${p.skipped ? ' [skipped]' : ''}`).join('\n')}`;
+        return { exitCode: 0, json: started, text };
+      }
+      case 'status': {
+        const status = plans.status(ref);
+        return { exitCode: 0, json: status, text: formatPlan(status, io) };
+      }
+      case 'wait': {
+        const timeout = stringOption(args, 'timeout');
+        const { timedOut, status } = await plans.wait(ref, {
+          ...(timeout !== undefined && { timeoutMs: parseDurationOption('--timeout', timeout) }),
+          signal: io.signal,
+          ...(!io.json && io.stderr.isTTY && { onChange: (s: PlanStatus) => io.stderr.write(`${s.phases.map((p) => `${p.id}:${p.state}`).join(' ')}\n`) }),
+        });
+        return { exitCode: planExitCode(status, timedOut), json: { timedOut, ...status }, text: formatPlan(status, io) };
+      }
+      case 'resume': {
+        const status = await plans.resume(ref);
+        return { exitCode: 0, json: status, text: formatPlan(status, io) };
+      }
+      case 'stop': {
+        const status = await plans.stop(ref);
+        return { exitCode: 0, json: status, text: formatPlan(status, io) };
+      }
+    }
+  },
+};

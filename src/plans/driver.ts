@@ -1,0 +1,229 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { Baton } from '../baton.js';
+import { snapshotWorkingTree } from '../baseline/git-tree.js';
+import type { RunStatus } from '../report.js';
+import { isActive } from '../store/runs.js';
+import type { PhaseAttempt, PhaseRecord, PlanRunRecord } from '../store/plans.js';
+import type { RunnerName } from '../runners/types.js';
+import {
+  acquireRepoLock,
+  commitPhaseChanges,
+  findPhaseCommit,
+  PhaseBlocked,
+  phaseCommitMessage,
+  readRepoState,
+  snapshotDirtyPaths,
+} from './git-state.js';
+import type { PlanPhase } from './schema.js';
+import { fixPrompt, runVerification } from './verify.js';
+
+/** Runner bookkeeping that must never be committed as a phase's work. */
+const RUNNER_STATE_PREFIXES = ['.omo/'];
+const WAIT_SLICE_MS = 1_000;
+
+type PhaseOutcome = { kind: 'committed' } | { kind: 'blocked'; reasons: string[] } | { kind: 'stopped' };
+
+/**
+ * Drives one plan run to its end, phase after phase. Every step is recorded in the store before the
+ * next begins, and every step can be redone safely: killed at any moment, the driver started again
+ * by `baton plan resume` picks up where the record says, recognises a phase already committed by its
+ * trailer, and adopts an agent run it had launched but not yet recorded.
+ */
+export class PlanDriver {
+  private readonly store;
+
+  constructor(
+    private readonly baton: Baton,
+    private readonly planRunId: string,
+  ) {
+    this.store = baton.store.plans;
+  }
+
+  private get planRun(): PlanRunRecord {
+    return this.store.getPlanRun(this.planRunId)!;
+  }
+
+  async drive(): Promise<void> {
+    const planRun = this.planRun;
+    const release = await acquireRepoLock(planRun.repoRoot, `plan run ${planRun.id}`);
+    try {
+      this.store.updatePlanRun(planRun.id, { state: 'running', reasons: [], driverPid: process.pid, endedAt: null });
+      for (const phase of planRun.plan.phases) {
+        const record = this.phaseRecord(phase.id);
+        if (record.state === 'committed' || record.state === 'skipped') continue;
+        const outcome = await this.drivePhase(phase);
+        if (outcome.kind === 'blocked') {
+          this.store.updatePlanRun(planRun.id, { state: 'blocked', reasons: [`phase ${phase.id}: ${outcome.reasons.join('; ')}`], endedAt: Date.now() });
+          return;
+        }
+        if (outcome.kind === 'stopped') {
+          this.store.updatePlanRun(planRun.id, { state: 'stopped', reasons: [`stopped during phase ${phase.id} (baton plan stop)`], endedAt: Date.now() });
+          return;
+        }
+      }
+      this.store.updatePlanRun(planRun.id, { state: 'completed', reasons: [], endedAt: Date.now() });
+    } finally {
+      release();
+    }
+  }
+
+  private phaseRecord(phaseId: string): PhaseRecord {
+    return this.store.phases(this.planRunId).find((p) => p.phaseId === phaseId)!;
+  }
+
+  private update(phaseId: string, patch: Partial<PhaseRecord>): PhaseRecord {
+    this.store.updatePhase(this.planRunId, phaseId, patch);
+    return this.phaseRecord(phaseId);
+  }
+
+  private stopRequested(): boolean {
+    return this.planRun.stopRequestedAt !== null;
+  }
+
+  private block(phaseId: string, reasons: string[]): PhaseOutcome {
+    this.update(phaseId, { state: 'blocked', reasons, endedAt: Date.now() });
+    return { kind: 'blocked', reasons };
+  }
+
+  private async drivePhase(phase: PlanPhase): Promise<PhaseOutcome> {
+    const root = this.planRun.repoRoot;
+    let record = this.phaseRecord(phase.id);
+    // Killed after the commit but before recording it: the trailer says it is done.
+    const already = await findPhaseCommit(root, this.planRunId, phase.id);
+    if (already) {
+      this.update(phase.id, { state: 'committed', commitSha: already, reasons: [], endedAt: Date.now() });
+      return { kind: 'committed' };
+    }
+    if (record.baseTree === null) {
+      const repo = await readRepoState(root);
+      if (repo.inProgress) return this.block(phase.id, [`a ${repo.inProgress} is in progress in ${root}; finish or abort it, then baton plan resume`]);
+      // The phase's baseline: the working tree as the agent finds it, with the user's own edits in it.
+      const [baseTree, userDirty] = await Promise.all([snapshotWorkingTree(root), snapshotDirtyPaths(root)]);
+      record = this.update(phase.id, { baseTree, userDirty, startedAt: Date.now(), state: 'running', reasons: [] });
+    } else if (record.state === 'blocked' || record.state === 'pending') {
+      // Resumed: the user may have committed or stashed their own edits meanwhile; only paths still
+      // dirty keep protecting their work.
+      const stillDirty = await snapshotDirtyPaths(root);
+      const userDirty = Object.fromEntries(Object.entries(record.userDirty ?? {}).filter(([path]) => path in stillDirty));
+      record = this.update(phase.id, { state: 'running', reasons: [], userDirty });
+    }
+
+    for (;;) {
+      if (this.stopRequested()) return this.stopCurrent(phase.id);
+      if (record.state === 'committing') return this.commit(phase);
+      const run = await this.currentRun(phase, record);
+      const ended = await this.waitFor(run.id);
+      if (ended === 'stopped') return this.stopCurrent(phase.id);
+      record = this.phaseRecord(phase.id);
+      const status = ended;
+      this.recordAttemptState(phase.id, status);
+
+      if (status.state === 'completed') {
+        const missing = phase.files.filter((file) => !existsSync(isAbsolute(file) ? file : resolve(this.planRun.dir, file)));
+        if (missing.length > 0) {
+          if (record.resumes >= phase.maxResumes) return this.block(phase.id, [`still missing ${missing.join(', ')} after ${record.resumes} resume(s)`]);
+          const prompt = `Continue. You still need: ${missing.map((file, i) => `(${i + 1}) create ${file}`).join(' ')}`;
+          record = await this.resume(phase, record, 'resume', prompt);
+          continue;
+        }
+        record = this.update(phase.id, { state: 'verifying' });
+        const verification = await runVerification(phase.verify, this.planRun.dir, this.baton.env);
+        record = this.update(phase.id, { verification });
+        if (verification.passed) {
+          record = this.update(phase.id, { state: 'committing' });
+          continue;
+        }
+        if (record.fixes >= phase.maxFixes) {
+          return this.block(phase.id, [
+            `verification \`${verification.command}\` still fails (exit ${verification.exitCode}) after ${record.fixes} fix attempt(s)`,
+          ]);
+        }
+        record = await this.resume(phase, record, 'fix', fixPrompt(verification));
+        continue;
+      }
+      if (status.state === 'incomplete') {
+        if (record.resumes >= phase.maxResumes) {
+          return this.block(phase.id, [`still incomplete after ${record.resumes} resume(s): ${status.reasons.join('; ')}`]);
+        }
+        record = await this.resume(phase, record, 'resume');
+        continue;
+      }
+      return this.block(phase.id, [`run ${status.id} ${status.state}: ${status.reasons.join('; ') || 'no reason given'}`]);
+    }
+  }
+
+  /** The phase's agent run: the recorded one, one launched but not yet recorded, or a new one. */
+  private async currentRun(phase: PlanPhase, record: PhaseRecord): Promise<{ id: string }> {
+    if (record.currentRunId) return { id: record.currentRunId };
+    const name = runName(this.planRunId, phase.id, record.attempts.length + 1);
+    const adopted = this.baton.store.runs.idsByName(name)[0];
+    if (adopted) {
+      this.update(phase.id, { currentRunId: adopted, attempts: [...record.attempts, { runId: adopted, kind: 'launch' }] });
+      return { id: adopted };
+    }
+    const launched = await this.baton.run({
+      runner: phase.runner as RunnerName,
+      dir: this.planRun.dir,
+      prompt: phase.prompt,
+      name,
+      ...(phase.agent && { agent: phase.agent }),
+      ...(phase.model && { model: phase.model }),
+      ...(phase.stallAfterMs && { stallAfterMs: phase.stallAfterMs }),
+      ...(phase.timeoutMs && { timeoutMs: phase.timeoutMs }),
+    });
+    this.update(phase.id, { currentRunId: launched.id, attempts: [...record.attempts, { runId: launched.id, kind: 'launch' }] });
+    return { id: launched.id };
+  }
+
+  private async resume(phase: PlanPhase, record: PhaseRecord, kind: 'resume' | 'fix', prompt?: string): Promise<PhaseRecord> {
+    const name = runName(this.planRunId, phase.id, record.attempts.length + 1);
+    const counters = kind === 'resume' ? { resumes: record.resumes + 1 } : { fixes: record.fixes + 1 };
+    const adopted = this.baton.store.runs.idsByName(name)[0];
+    const runId = adopted ?? (await this.baton.resume(record.currentRunId!, prompt, { name })).id;
+    return this.update(phase.id, { ...counters, state: 'running', currentRunId: runId, attempts: [...record.attempts, { runId, kind }] });
+  }
+
+  private recordAttemptState(phaseId: string, status: RunStatus): void {
+    const record = this.phaseRecord(phaseId);
+    const attempts: PhaseAttempt[] = record.attempts.map((a) => (a.runId === status.id ? { ...a, state: status.state } : a));
+    this.update(phaseId, { attempts });
+  }
+
+  private async waitFor(runId: string): Promise<RunStatus | 'stopped'> {
+    for (;;) {
+      const { timedOut, runs } = await this.baton.wait([runId], { timeoutMs: WAIT_SLICE_MS });
+      if (!timedOut && runs[0] && !isActive(runs[0].state)) return runs[0];
+      if (this.stopRequested()) return 'stopped';
+    }
+  }
+
+  private async stopCurrent(phaseId: string): Promise<PhaseOutcome> {
+    const record = this.phaseRecord(phaseId);
+    if (record.currentRunId) await this.baton.kill(record.currentRunId, 2_000).catch(() => undefined);
+    this.update(phaseId, { state: 'pending', reasons: ['stopped by baton plan stop'] });
+    return { kind: 'stopped' };
+  }
+
+  private async commit(phase: PlanPhase): Promise<PhaseOutcome> {
+    const record = this.phaseRecord(phase.id);
+    try {
+      const result = await commitPhaseChanges({
+        root: this.planRun.repoRoot,
+        baseTree: record.baseTree!,
+        userDirty: record.userDirty ?? {},
+        message: phaseCommitMessage(this.planRunId, phase.id, phase.title),
+        excludePrefixes: RUNNER_STATE_PREFIXES,
+      });
+      this.update(phase.id, { state: 'committed', commitSha: result.sha, committedPaths: result.paths, reasons: result.sha ? [] : ['the phase changed no files; nothing to commit'], endedAt: Date.now() });
+      return { kind: 'committed' };
+    } catch (error) {
+      if (error instanceof PhaseBlocked) return this.block(phase.id, [error.message]);
+      throw error;
+    }
+  }
+}
+
+export function runName(planRunId: string, phaseId: string, attempt: number): string {
+  return `plan ${planRunId} phase ${phaseId} #${attempt}`;
+}

@@ -1,0 +1,210 @@
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BatonError } from '../errors.js';
+import { diffTrees, git, snapshotWorkingTree } from '../baseline/git-tree.js';
+import { isProcessAlive } from '../supervise/process-group.js';
+
+export interface RepoState {
+  root: string;
+  head: string | null;
+  branch: string | null;
+  /** A merge, rebase or cherry-pick left unfinished. */
+  inProgress: string | null;
+}
+
+export async function readRepoState(dir: string): Promise<RepoState> {
+  let root: string;
+  try {
+    root = (await git(dir, ['rev-parse', '--show-toplevel'])).trim();
+  } catch {
+    throw new BatonError('usage', `${dir} is not inside a git repository; plans commit each phase, so they need one (git init)`);
+  }
+  const head = (await git(root, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim() || null;
+  const branch = (await git(root, ['symbolic-ref', '-q', '--short', 'HEAD']).catch(() => '')).trim() || null;
+  let inProgress: string | null = null;
+  for (const [marker, what] of [['MERGE_HEAD', 'merge'], ['rebase-merge', 'rebase'], ['rebase-apply', 'rebase'], ['CHERRY_PICK_HEAD', 'cherry-pick'], ['REVERT_HEAD', 'revert']] as const) {
+    const path = (await git(root, ['rev-parse', '--path-format=absolute', '--git-path', marker])).trim();
+    if (existsSync(path)) {
+      inProgress = what;
+      break;
+    }
+  }
+  return { root, head, branch, inProgress };
+}
+
+/** Paths with uncommitted changes (staged, unstaged or untracked) and a hash of their content now. */
+export type DirtySnapshot = Record<string, string>;
+
+export async function snapshotDirtyPaths(root: string): Promise<DirtySnapshot> {
+  const out = await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+  const paths: string[] = [];
+  for (const entry of out.split('\0')) if (entry.length > 3) paths.push(entry.slice(3));
+  return hashPaths(root, paths);
+}
+
+/** Content hash of each path as it is in the working tree ('deleted' when absent). */
+export async function hashPaths(root: string, paths: string[]): Promise<DirtySnapshot> {
+  const snapshot: DirtySnapshot = {};
+  const present = paths.filter((p) => existsSync(join(root, p)));
+  for (const p of paths) if (!present.includes(p)) snapshot[p] = 'deleted';
+  if (present.length > 0) {
+    const hashes = (await git(root, ['hash-object', '--', ...present])).trim().split('\n');
+    present.forEach((p, i) => (snapshot[p] = hashes[i] ?? ''));
+  }
+  return snapshot;
+}
+
+export class PhaseBlocked extends Error {}
+
+export interface PhaseCommit {
+  sha: string | null;
+  paths: string[];
+}
+
+/**
+ * Commits exactly what the phase changed since `baseTree`, through a throwaway index so the user's
+ * index and working tree stay as they are. Refuses (PhaseBlocked) when the agent changed a path that
+ * held the user's own uncommitted work.
+ */
+export async function commitPhaseChanges(options: {
+  root: string;
+  baseTree: string;
+  userDirty: DirtySnapshot;
+  message: string;
+  excludePrefixes: string[];
+}): Promise<PhaseCommit> {
+  const { root } = options;
+  const now = await snapshotWorkingTree(root);
+  const changes = (await diffTrees(root, options.baseTree, now)).filter((c) => !options.excludePrefixes.some((prefix) => c.path.startsWith(prefix)));
+  const touchedUserWork = changes.filter((c) => c.path in options.userDirty).map((c) => c.path);
+  if (touchedUserWork.length > 0) {
+    throw new PhaseBlocked(
+      `the agent changed ${touchedUserWork.join(', ')}, which held your uncommitted changes; nothing was committed. Commit or stash your work there, then baton plan resume`,
+    );
+  }
+  if (changes.length === 0) return { sha: null, paths: [] };
+  const paths = changes.map((c) => c.path);
+  const scratch = await mkdtemp(join(tmpdir(), 'baton-commit-'));
+  const index = join(scratch, 'index');
+  try {
+    const env = { GIT_INDEX_FILE: index };
+    const head = (await git(root, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim();
+    if (head) {
+      const realIndex = (await git(root, ['rev-parse', '--path-format=absolute', '--git-path', 'index'])).trim();
+      await copyFile(realIndex, index).catch(() => undefined);
+      await git(root, ['read-tree', head], env);
+    }
+    // Entries exactly as the snapshot holds them: what the phase produced, not a later edit.
+    const listing = await git(root, ['ls-tree', '-r', '-z', '--full-tree', now, '--', ...paths]);
+    const present = new Set<string>();
+    const infoLines: string[] = [];
+    for (const entry of listing.split('\0').filter(Boolean)) {
+      const tab = entry.indexOf('\t');
+      const [mode, , sha] = entry.slice(0, tab).split(' ');
+      const path = entry.slice(tab + 1);
+      present.add(path);
+      infoLines.push(`${mode} ${sha}\t${path}`);
+    }
+    for (const path of paths) if (!present.has(path)) infoLines.push(`0 0000000000000000000000000000000000000000\t${path}`);
+    await gitWithInput(root, ['update-index', '--index-info'], infoLines.join('\n') + '\n', env);
+    const tree = (await git(root, ['write-tree'], env)).trim();
+    const identity = await commitIdentity(root);
+    const commit = (await git(root, [...identity, 'commit-tree', tree, ...(head ? ['-p', head] : []), '-m', options.message])).trim();
+    // Compare-and-swap: if HEAD moved meanwhile, fail rather than lose someone's commit.
+    await git(root, ['update-ref', '-m', 'baton: commit plan phase', 'HEAD', commit, head || '0000000000000000000000000000000000000000']);
+    // The user's index now matches the new HEAD for these paths, and only these.
+    await git(root, ['reset', '-q', 'HEAD', '--', ...paths]).catch(() => undefined);
+    return { sha: commit, paths };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+async function commitIdentity(root: string): Promise<string[]> {
+  const name = (await git(root, ['config', 'user.name']).catch(() => '')).trim();
+  const email = (await git(root, ['config', 'user.email']).catch(() => '')).trim();
+  return [...(name ? [] : ['-c', 'user.name=Baton']), ...(email ? [] : ['-c', 'user.email=baton@localhost'])];
+}
+
+function gitWithInput(cwd: string, args: string[], input: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('git', args, { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`git ${args.join(' ')} failed: ${err.trim()}`))));
+    child.stdin.end(input);
+  });
+}
+
+export const TRAILER_PLAN_RUN = 'Baton-Plan-Run';
+export const TRAILER_PHASE = 'Baton-Phase';
+
+/** The commit that recorded a phase of a plan run, recognised by its trailers, if any. */
+export async function findPhaseCommit(root: string, planRunId: string, phaseId: string): Promise<string | null> {
+  const out = await git(root, ['log', '-n', '1', '--format=%H', '--all-match', `--grep=^${TRAILER_PLAN_RUN}: ${escapeRegex(planRunId)}$`, `--grep=^${TRAILER_PHASE}: ${escapeRegex(phaseId)}$`]).catch(() => '');
+  return out.trim() || null;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function phaseCommitMessage(planRunId: string, phaseId: string, title: string): string {
+  return `Phase ${phaseId}: ${title}\n\n${TRAILER_PLAN_RUN}: ${planRunId}\n${TRAILER_PHASE}: ${phaseId}\n`;
+}
+
+interface LockOwner {
+  owner: string;
+  pid: number;
+  host: string;
+  at: number;
+}
+
+/**
+ * One plan at a time per repository: a lock file in the git dir, taken over when its holder is a dead
+ * process on this host (or the same plan run resuming).
+ */
+export async function acquireRepoLock(root: string, owner: string): Promise<() => void> {
+  const path = (await git(root, ['rev-parse', '--path-format=absolute', '--git-path', 'baton.lock'])).trim();
+  const mine: LockOwner = { owner, pid: process.pid, host: hostname(), at: Date.now() };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, JSON.stringify(mine));
+      closeSync(fd);
+      return () => {
+        try {
+          const held = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+          if (held.owner === owner && held.pid === process.pid) unlinkSync(path);
+        } catch {
+          // Already gone.
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let held: LockOwner | null = null;
+    try {
+      held = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+    } catch {
+      held = null; // torn or empty: treat as stale
+    }
+    const stale = !held || held.owner === owner || (held.host === hostname() && !isProcessAlive(held.pid));
+    if (!stale) {
+      throw new BatonError('conflict', `${root} is locked by ${held!.owner} (pid ${held!.pid} on ${held!.host}); one plan at a time per repository (wait for it, or baton plan stop it)`);
+    }
+    try {
+      unlinkSync(path);
+    } catch {
+      // Someone else removed it first; try again.
+    }
+  }
+  throw new BatonError('conflict', `could not take the lock ${path}`);
+}

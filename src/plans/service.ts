@@ -1,0 +1,229 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Baton } from '../baton.js';
+import { BatonError, usageError } from '../errors.js';
+import { newId } from '../ids.js';
+import { isProcessAlive } from '../supervise/process-group.js';
+import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
+import { readRepoState } from './git-state.js';
+import { loadPlan, PlanError, type Plan } from './schema.js';
+
+const DRIVER_MAIN = fileURLToPath(new URL('./driver-main.js', import.meta.url));
+
+export interface PlanStartOptions {
+  from?: string;
+  only?: string[];
+  dryRun?: boolean;
+  /** Start even on a detached HEAD. */
+  allowDetached?: boolean;
+}
+
+/** The documented shape of `baton plan status --json`. */
+export interface PlanStatus {
+  id: string;
+  project: string;
+  planFile: string;
+  dir: string;
+  state: PlanState;
+  reasons: string[];
+  driverAlive: boolean;
+  phases: PhaseStatus[];
+}
+
+export interface PhaseStatus {
+  id: string;
+  title: string;
+  state: string;
+  reasons: string[];
+  attempts: number;
+  runs: { id: string; kind: string; state?: string }[];
+  resumes: number;
+  fixes: number;
+  durationMs: number | null;
+  verification: { passed: boolean; command?: string; exitCode?: number | null } | null;
+  commitSha: string | null;
+  committedPaths: string[];
+}
+
+export interface PlanStartResult {
+  id: string | null;
+  state: PlanState | 'dry-run';
+  phases: { id: string; title: string; runner: string; agent?: string; model?: string; verify: string[]; skipped: boolean }[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Multi-phase plans on top of the run library: start, look, wait, resume, stop. */
+export class Plans {
+  constructor(private readonly baton: Baton) {}
+
+  private get store() {
+    return this.baton.store.plans;
+  }
+
+  load(file: string): Plan {
+    try {
+      return loadPlan(file);
+    } catch (error) {
+      if (error instanceof PlanError) throw usageError(`invalid plan:\n${error.message}`);
+      throw error;
+    }
+  }
+
+  async start(file: string, options: PlanStartOptions = {}): Promise<PlanStartResult> {
+    const plan = this.load(file);
+    const ids = plan.phases.map((p) => p.id);
+    if (options.from !== undefined && !ids.includes(options.from)) throw usageError(`--from ${options.from}: no such phase; phases are ${ids.join(', ')}`);
+    for (const only of options.only ?? []) if (!ids.includes(only)) throw usageError(`--only ${only}: no such phase; phases are ${ids.join(', ')}`);
+    const fromIndex = options.from !== undefined ? ids.indexOf(options.from) : 0;
+    const skipped = (id: string, index: number) => index < fromIndex || (options.only !== undefined && options.only.length > 0 && !options.only.includes(id));
+    const summary = plan.phases.map((p, i) => ({
+      id: p.id,
+      title: p.title,
+      runner: p.runner,
+      ...(p.agent && { agent: p.agent }),
+      ...(p.model && { model: p.model }),
+      verify: p.verify,
+      skipped: skipped(p.id, i),
+    }));
+    const repo = await readRepoState(plan.dir);
+    if (repo.inProgress) throw new BatonError('conflict', `a ${repo.inProgress} is in progress in ${repo.root}; finish or abort it before starting a plan`);
+    if (!repo.branch && !options.allowDetached) throw new BatonError('conflict', `${repo.root} is on a detached HEAD; check out a branch (or pass --allow-detached)`);
+    if (options.dryRun) return { id: null, state: 'dry-run', phases: summary };
+    const id = newId();
+    const now = Date.now();
+    this.store.insertPlanRun(
+      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, createdAt: now, endedAt: null },
+      plan.phases.map((p, i) => ({
+        planRunId: id, phaseId: p.id, position: i, title: p.title, state: skipped(p.id, i) ? 'skipped' : 'pending', reasons: [], attempts: [], resumes: 0, fixes: 0,
+        currentRunId: null, baseTree: null, userDirty: null, verification: null, commitSha: null, committedPaths: null, startedAt: null, endedAt: null,
+      })),
+    );
+    this.spawnDriver(id);
+    return { id, state: 'running', phases: summary };
+  }
+
+  private spawnDriver(id: string): void {
+    const dir = join(this.baton.home, 'plans');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const logFd = openSync(join(dir, `${id}.driver.log`), 'a', 0o600);
+    const child = spawn(process.execPath, [DRIVER_MAIN, id], {
+      detached: true,
+      stdio: ['ignore', logFd, logFd],
+      env: { ...this.baton.env, BATON_HOME: this.baton.home },
+    });
+    closeSync(logFd);
+    child.unref();
+    this.store.updatePlanRun(id, { driverPid: child.pid ?? null });
+  }
+
+  resolve(ref?: string): PlanRunRecord {
+    if (ref === undefined) {
+      const latest = this.store.latestPlanRun();
+      if (!latest) throw new BatonError('not-found', 'no plan runs yet (start one with baton plan run FILE)');
+      return this.reconcile(latest);
+    }
+    const exact = this.store.getPlanRun(ref);
+    if (exact) return this.reconcile(exact);
+    const matches = this.store.planRunIdsWithPrefix(ref);
+    if (matches.length === 1) return this.reconcile(this.store.getPlanRun(matches[0]!)!);
+    if (matches.length > 1) throw usageError(`plan run id "${ref}" is ambiguous: ${matches.join(', ')}`);
+    throw new BatonError('not-found', `no plan run "${ref}"`);
+  }
+
+  private driverAlive(record: PlanRunRecord): boolean {
+    if (!record.driverPid || !isProcessAlive(record.driverPid)) return false;
+    try {
+      return readFileSync(`/proc/${record.driverPid}/cmdline`, 'utf8').includes(record.id);
+    } catch {
+      return true;
+    }
+  }
+
+  /** A plan whose driver vanished (kill -9, reboot) must not claim to be running. */
+  private reconcile(record: PlanRunRecord): PlanRunRecord {
+    if (record.state !== 'running' || this.driverAlive(record)) return record;
+    // Give a driver that was just spawned a moment to exist.
+    if (Date.now() - record.updatedAt < 3_000 && record.driverPid === null) return record;
+    const reasons = ["Baton's plan driver exited unexpectedly; baton plan resume continues where it stopped"];
+    this.store.updatePlanRun(record.id, { state: 'failed', reasons, endedAt: Date.now() });
+    return { ...record, state: 'failed', reasons };
+  }
+
+  status(ref?: string): PlanStatus {
+    const record = this.resolve(ref);
+    return toPlanStatus(record, this.store.phases(record.id), this.driverAlive(record));
+  }
+
+  async wait(ref: string | undefined, options: { timeoutMs?: number; signal?: AbortSignal; onChange?: (status: PlanStatus) => void } = {}): Promise<{ timedOut: boolean; status: PlanStatus }> {
+    const id = this.resolve(ref).id;
+    const deadline = options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : Infinity;
+    let last = '';
+    for (;;) {
+      const status = this.status(id);
+      const fingerprint = `${status.state}|${status.phases.map((p) => p.state).join(',')}`;
+      if (fingerprint !== last) {
+        last = fingerprint;
+        options.onChange?.(status);
+      }
+      if (status.state !== 'running') return { timedOut: false, status };
+      if (Date.now() >= deadline || options.signal?.aborted) return { timedOut: true, status };
+      await sleep(Math.min(200, Math.max(1, deadline - Date.now())));
+    }
+  }
+
+  /** Continues a blocked, stopped or crashed plan run where it stopped. */
+  async resume(ref?: string): Promise<PlanStatus> {
+    const record = this.resolve(ref);
+    if (record.state === 'completed') throw new BatonError('conflict', `plan run ${record.id} already completed`);
+    if (record.state === 'running' && this.driverAlive(record)) throw new BatonError('conflict', `plan run ${record.id} is running (driver pid ${record.driverPid})`);
+    for (const phase of this.store.phases(record.id)) {
+      // A blocked phase gets fresh bounds; its agent session and its changes so far carry over.
+      if (phase.state === 'blocked') this.store.updatePhase(record.id, phase.phaseId, { state: 'pending', resumes: 0, fixes: 0, reasons: [] });
+    }
+    this.store.updatePlanRun(record.id, { state: 'running', reasons: [], stopRequestedAt: null, endedAt: null, driverPid: null });
+    this.spawnDriver(record.id);
+    return this.status(record.id);
+  }
+
+  async stop(ref?: string): Promise<PlanStatus> {
+    const record = this.resolve(ref);
+    if (record.state !== 'running') return this.status(record.id);
+    this.store.updatePlanRun(record.id, { stopRequestedAt: Date.now() });
+    const { status } = await this.wait(record.id, { timeoutMs: 30_000 });
+    if (status.state === 'running') {
+      // The driver did not answer: stop its current run ourselves and record the stop.
+      for (const phase of this.store.phases(record.id)) if (phase.currentRunId) await this.baton.kill(phase.currentRunId, 2_000).catch(() => undefined);
+      this.store.updatePlanRun(record.id, { state: 'stopped', reasons: ['stopped by baton plan stop'], endedAt: Date.now() });
+    }
+    return this.status(record.id);
+  }
+}
+
+function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean): PlanStatus {
+  return {
+    id: record.id,
+    project: record.project,
+    planFile: record.planFile,
+    dir: record.dir,
+    state: record.state,
+    reasons: record.reasons,
+    driverAlive,
+    phases: phases.map((p) => ({
+      id: p.phaseId,
+      title: p.title,
+      state: p.state,
+      reasons: p.reasons,
+      attempts: p.attempts.length,
+      runs: p.attempts.map((a) => ({ id: a.runId, kind: a.kind, ...(a.state && { state: a.state }) })),
+      resumes: p.resumes,
+      fixes: p.fixes,
+      durationMs: p.startedAt ? (p.endedAt ?? Date.now()) - p.startedAt : null,
+      verification: p.verification ? { passed: p.verification.passed, ...(p.verification.command && { command: p.verification.command, exitCode: p.verification.exitCode ?? null }) } : null,
+      commitSha: p.commitSha,
+      committedPaths: p.committedPaths ?? [],
+    })),
+  };
+}

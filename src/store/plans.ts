@@ -1,0 +1,146 @@
+import type Database from 'better-sqlite3';
+import type { Db } from './db.js';
+import type { Plan } from '../plans/schema.js';
+import type { DirtySnapshot } from '../plans/git-state.js';
+
+export const PLAN_STATES = ['running', 'completed', 'blocked', 'stopped', 'failed'] as const;
+export type PlanState = (typeof PLAN_STATES)[number];
+export const PHASE_STATES = ['pending', 'running', 'verifying', 'committing', 'committed', 'blocked', 'skipped'] as const;
+export type PhaseState = (typeof PHASE_STATES)[number];
+
+export interface PlanRunRecord {
+  id: string;
+  planFile: string;
+  project: string;
+  dir: string;
+  repoRoot: string;
+  state: PlanState;
+  reasons: string[];
+  plan: Plan;
+  driverPid: number | null;
+  stopRequestedAt: number | null;
+  createdAt: number;
+  endedAt: number | null;
+  updatedAt: number;
+}
+
+/** One agent run made for a phase, and why. */
+export interface PhaseAttempt {
+  runId: string;
+  kind: 'launch' | 'resume' | 'fix';
+  state?: string;
+}
+
+export interface VerificationResult {
+  passed: boolean;
+  command?: string;
+  exitCode?: number | null;
+  /** The tail of the failing command's output. */
+  output?: string;
+  at: number;
+}
+
+export interface PhaseRecord {
+  planRunId: string;
+  phaseId: string;
+  position: number;
+  title: string;
+  state: PhaseState;
+  reasons: string[];
+  attempts: PhaseAttempt[];
+  resumes: number;
+  fixes: number;
+  currentRunId: string | null;
+  baseTree: string | null;
+  userDirty: DirtySnapshot | null;
+  verification: VerificationResult | null;
+  commitSha: string | null;
+  committedPaths: string[] | null;
+  startedAt: number | null;
+  endedAt: number | null;
+  updatedAt: number;
+}
+
+const PLAN_COLUMNS: Record<keyof PlanRunRecord, string> = {
+  id: 'id', planFile: 'plan_file', project: 'project', dir: 'dir', repoRoot: 'repo_root', state: 'state', reasons: 'reasons',
+  plan: 'plan', driverPid: 'driver_pid', stopRequestedAt: 'stop_requested_at', createdAt: 'created_at', endedAt: 'ended_at', updatedAt: 'updated_at',
+};
+const PHASE_COLUMNS: Record<keyof PhaseRecord, string> = {
+  planRunId: 'plan_run_id', phaseId: 'phase_id', position: 'position', title: 'title', state: 'state', reasons: 'reasons',
+  attempts: 'attempts', resumes: 'resumes', fixes: 'fixes', currentRunId: 'current_run_id', baseTree: 'base_tree',
+  userDirty: 'user_dirty', verification: 'verification', commitSha: 'commit_sha', committedPaths: 'committed_paths',
+  startedAt: 'started_at', endedAt: 'ended_at', updatedAt: 'updated_at',
+};
+const JSON_FIELDS = new Set(['reasons', 'plan', 'attempts', 'userDirty', 'verification', 'committedPaths']);
+
+function toRow<T extends object>(columns: Record<string, string>, record: Partial<T>): Record<string, unknown> {
+  const row: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (value === undefined || !(key in columns)) continue;
+    row[columns[key]!] = JSON_FIELDS.has(key) ? (value === null ? null : JSON.stringify(value)) : value;
+  }
+  return row;
+}
+
+function fromRow<T>(columns: Record<string, string>, row: Record<string, unknown>): T {
+  const record: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(columns)) {
+    const value = row[column];
+    record[key] = JSON_FIELDS.has(key) && typeof value === 'string' ? JSON.parse(value) : value ?? null;
+  }
+  return record as T;
+}
+
+/** All SQL about plans lives here. */
+export class PlanStore {
+  constructor(readonly db: Db) {}
+
+  private run(sql: string, values: unknown[]): Database.RunResult {
+    return this.db.prepare<unknown[]>(sql).run(...values);
+  }
+
+  insertPlanRun(record: Omit<PlanRunRecord, 'updatedAt'>, phases: Omit<PhaseRecord, 'updatedAt'>[]): void {
+    this.db.transaction(() => {
+      for (const [table, columns, value] of [
+        ['plan_runs', PLAN_COLUMNS, { ...record, updatedAt: Date.now() }] as const,
+        ...phases.map((phase) => ['plan_phases', PHASE_COLUMNS, { ...phase, updatedAt: Date.now() }] as const),
+      ]) {
+        const row = toRow(columns as Record<string, string>, value as object);
+        const keys = Object.keys(row);
+        this.run(`INSERT INTO ${table} (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`, keys.map((k) => row[k]));
+      }
+    })();
+  }
+
+  updatePlanRun(id: string, patch: Partial<Omit<PlanRunRecord, 'id'>>): void {
+    const row = toRow(PLAN_COLUMNS, { ...patch, updatedAt: Date.now() });
+    const keys = Object.keys(row);
+    this.run(`UPDATE plan_runs SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...keys.map((k) => row[k]), id]);
+  }
+
+  updatePhase(planRunId: string, phaseId: string, patch: Partial<Omit<PhaseRecord, 'planRunId' | 'phaseId'>>): void {
+    const row = toRow(PHASE_COLUMNS, { ...patch, updatedAt: Date.now() });
+    const keys = Object.keys(row);
+    this.run(`UPDATE plan_phases SET ${keys.map((k) => `${k} = ?`).join(', ')} WHERE plan_run_id = ? AND phase_id = ?`, [...keys.map((k) => row[k]), planRunId, phaseId]);
+  }
+
+  getPlanRun(id: string): PlanRunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM plan_runs WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    return row ? fromRow<PlanRunRecord>(PLAN_COLUMNS, row) : undefined;
+  }
+
+  planRunIdsWithPrefix(prefix: string): string[] {
+    const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+    return (this.db.prepare("SELECT id FROM plan_runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 10").all(`${escaped}%`) as { id: string }[]).map((r) => r.id);
+  }
+
+  latestPlanRun(): PlanRunRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM plan_runs ORDER BY created_at DESC, rowid DESC LIMIT 1').get() as Record<string, unknown> | undefined;
+    return row ? fromRow<PlanRunRecord>(PLAN_COLUMNS, row) : undefined;
+  }
+
+  phases(planRunId: string): PhaseRecord[] {
+    const rows = this.db.prepare('SELECT * FROM plan_phases WHERE plan_run_id = ? ORDER BY position').all(planRunId) as Record<string, unknown>[];
+    return rows.map((row) => fromRow<PhaseRecord>(PHASE_COLUMNS, row));
+  }
+}
