@@ -32,6 +32,8 @@ type PhaseOutcome = { kind: 'committed' } | { kind: 'blocked'; reasons: string[]
  */
 export class PlanDriver {
   private readonly store;
+  /** Phases given their one retry after a failed run during this driver's life. */
+  private readonly retried = new Set<string>();
 
   constructor(
     private readonly baton: Baton,
@@ -149,6 +151,13 @@ export class PlanDriver {
         record = await this.resume(phase, record, 'resume');
         continue;
       }
+      // Failed or killed. Once per driver start (that is, after baton plan resume) the phase gets
+      // another attempt, continuing the session when there is one; a second failure blocks again.
+      if (!this.retried.has(phase.id)) {
+        this.retried.add(phase.id);
+        record = await this.resume(phase, record, 'resume');
+        continue;
+      }
       return this.block(phase.id, [`run ${status.id} ${status.state}: ${status.reasons.join('; ') || 'no reason given'}`]);
     }
   }
@@ -162,26 +171,44 @@ export class PlanDriver {
       this.update(phase.id, { currentRunId: adopted, attempts: [...record.attempts, { runId: adopted, kind: 'launch' }] });
       return { id: adopted };
     }
-    const launched = await this.baton.run({
+    const launched = await this.launch(phase, name, phase.prompt);
+    this.update(phase.id, { currentRunId: launched.id, attempts: [...record.attempts, { runId: launched.id, kind: 'launch' }] });
+    return { id: launched.id };
+  }
+
+  /**
+   * Continues the phase's agent session with a follow-up (Baton's own when `prompt` is absent). A run
+   * that never reported a session (a cmd runner without a session pattern) is launched afresh with
+   * the original prompt and the follow-up appended.
+   */
+  private async resume(phase: PlanPhase, record: PhaseRecord, kind: 'resume' | 'fix', prompt?: string): Promise<PhaseRecord> {
+    const name = runName(this.planRunId, phase.id, record.attempts.length + 1);
+    const counters = kind === 'resume' ? { resumes: record.resumes + 1 } : { fixes: record.fixes + 1 };
+    let runId = this.baton.store.runs.idsByName(name)[0];
+    if (!runId) {
+      const previous = this.baton.resolveRun(record.currentRunId!);
+      if (previous.sessionId) {
+        runId = (await this.baton.resume(previous.id, prompt, { name })).id;
+      } else {
+        const followUp = prompt ?? this.baton.statusOf(previous).followUp ?? 'Continue and finish the task.';
+        runId = (await this.launch(phase, name, `${phase.prompt}\n\n${followUp}`)).id;
+      }
+    }
+    return this.update(phase.id, { ...counters, state: 'running', currentRunId: runId, attempts: [...record.attempts, { runId, kind }] });
+  }
+
+  private launch(phase: PlanPhase, name: string, prompt: string) {
+    return this.baton.run({
       runner: phase.runner as RunnerName,
       dir: this.planRun.dir,
-      prompt: phase.prompt,
+      prompt,
       name,
       ...(phase.agent && { agent: phase.agent }),
       ...(phase.model && { model: phase.model }),
       ...(phase.stallAfterMs && { stallAfterMs: phase.stallAfterMs }),
       ...(phase.timeoutMs && { timeoutMs: phase.timeoutMs }),
+      ...(phase.runnerOptions && { runnerOptions: phase.runnerOptions }),
     });
-    this.update(phase.id, { currentRunId: launched.id, attempts: [...record.attempts, { runId: launched.id, kind: 'launch' }] });
-    return { id: launched.id };
-  }
-
-  private async resume(phase: PlanPhase, record: PhaseRecord, kind: 'resume' | 'fix', prompt?: string): Promise<PhaseRecord> {
-    const name = runName(this.planRunId, phase.id, record.attempts.length + 1);
-    const counters = kind === 'resume' ? { resumes: record.resumes + 1 } : { fixes: record.fixes + 1 };
-    const adopted = this.baton.store.runs.idsByName(name)[0];
-    const runId = adopted ?? (await this.baton.resume(record.currentRunId!, prompt, { name })).id;
-    return this.update(phase.id, { ...counters, state: 'running', currentRunId: runId, attempts: [...record.attempts, { runId, kind }] });
   }
 
   private recordAttemptState(phaseId: string, status: RunStatus): void {

@@ -31,6 +31,8 @@ const settingsShape = {
   maxResumes: z.number().int().min(0).max(20).optional(),
   /** Resumes feeding a failed verification back, per phase. */
   maxFixes: z.number().int().min(0).max(20).optional(),
+  /** Runner-specific settings, as with baton run --runner-option (e.g. the cmd runner's command). */
+  runnerOptions: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
 };
 
 const phaseSchema = z
@@ -68,6 +70,7 @@ export interface PhaseSettings {
   verify: string[];
   maxResumes: number;
   maxFixes: number;
+  runnerOptions?: Record<string, string | string[]>;
 }
 
 export interface PlanPhase extends PhaseSettings {
@@ -189,6 +192,7 @@ function normalise(data: z.output<typeof planSchema>, file: string, doc: Documen
       verify: merged.verify ?? [],
       maxResumes: merged.maxResumes ?? 2,
       maxFixes: merged.maxFixes ?? 2,
+      ...(merged.runnerOptions !== undefined && { runnerOptions: merged.runnerOptions }),
     };
   });
   let ordered = phases;

@@ -9,6 +9,7 @@ import { isProcessAlive } from '../supervise/process-group.js';
 import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
 import { readRepoState } from './git-state.js';
 import { loadPlan, PlanError, type Plan } from './schema.js';
+import { lintPrompt } from '../prompts/index.js';
 
 const DRIVER_MAIN = fileURLToPath(new URL('./driver-main.js', import.meta.url));
 
@@ -18,6 +19,8 @@ export interface PlanStartOptions {
   dryRun?: boolean;
   /** Start even on a detached HEAD. */
   allowDetached?: boolean;
+  /** Skip linting the phase prompts. */
+  noLint?: boolean;
 }
 
 /** The documented shape of `baton plan status --json`. */
@@ -74,6 +77,14 @@ export class Plans {
 
   async start(file: string, options: PlanStartOptions = {}): Promise<PlanStartResult> {
     const plan = this.load(file);
+    if (!options.noLint) {
+      const problems = plan.phases.flatMap((phase) =>
+        lintPrompt(phase.prompt)
+          .filter((finding) => finding.severity === 'error')
+          .map((finding) => `${phase.promptFile ?? `${plan.file} (phase ${phase.id}, inline prompt)`}:${finding.line}: ${finding.rule}: ${finding.message}`),
+      );
+      if (problems.length > 0) throw usageError(`the phase prompts have lint errors (fix them, or pass --no-lint):\n${problems.join('\n')}`);
+    }
     const ids = plan.phases.map((p) => p.id);
     if (options.from !== undefined && !ids.includes(options.from)) throw usageError(`--from ${options.from}: no such phase; phases are ${ids.join(', ')}`);
     for (const only of options.only ?? []) if (!ids.includes(only)) throw usageError(`--only ${only}: no such phase; phases are ${ids.join(', ')}`);

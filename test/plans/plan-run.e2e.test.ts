@@ -15,7 +15,7 @@ test('a 4-phase plan in order 5, 7, 6, 8 → four commits in that order, each wi
     .map((id) => `  - { id: "${id}", title: "Step ${id}", prompt: "Create phase${id}.txt", files: [phase${id}.txt], verify: ["test -f phase${id}.txt"] }`)
     .join('\n');
   const plan = session.writePlan(`project: scratch\ndir: ${session.repo}\ndefaults: { runner: opencode, model: ${session.model} }\nphases:\n${phases}\norder: ["5", "7", "6", "8"]\n`);
-  const started = await session.cli(['plan', 'run', plan, '--json']);
+  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--json']);
   assert.equal(started.code, 0, started.stderr);
   assert.deepEqual(started.json.phases.map((p: { id: string }) => p.id), ['5', '7', '6', '8']);
   const waited = await session.cli(['plan', 'wait', started.json.id, '--timeout', '120s', '--json'], 130_000);
@@ -62,7 +62,7 @@ phases:
     prompt: |
       Create a.txt and b.txt.
 `);
-  const started = await session.cli(['plan', 'run', plan, '--json']);
+  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--json']);
   assert.equal(started.code, 0, started.stderr);
   const waited = await session.cli(['plan', 'wait', started.json.id, '--timeout', '100s', '--json'], 110_000);
   assert.equal(waited.code, 0, JSON.stringify(waited.json, null, 1));
@@ -99,7 +99,7 @@ defaults: { runner: opencode, model: ${session.model}, maxResumes: 1 }
 phases:
   - { id: "1", title: Make x, prompt: Create x.txt, files: [x.txt] }
 `);
-  const started = await session.cli(['plan', 'run', plan, '--json']);
+  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--json']);
   const blocked = await session.cli(['plan', 'wait', started.json.id, '--timeout', '100s', '--json'], 110_000);
   assert.equal(blocked.code, 3, JSON.stringify(blocked.json, null, 1));
   assert.equal(blocked.json.state, 'blocked');
@@ -119,11 +119,14 @@ test('plan run refuses a malformed plan with located errors (exit 2) and a repo 
   const refused = await session.cli(['plan', 'run', bad]);
   assert.equal(refused.code, 2);
   assert.match(refused.stderr, /plan\.yaml:3:\d+ phases\[0\]\.colour: Unrecognized key/);
-  const dry = await session.cli(['plan', 'run', session.writePlan(`project: x\ndir: ${session.repo}\nphases:\n  - { id: a, title: t, prompt: p }\n`), '--dry-run', '--json']);
+  const unlinted = await session.cli(['plan', 'run', session.writePlan(`project: x\ndir: ${session.repo}\nphases:\n  - { id: a, title: t, prompt: "Do the thing" }\n`)]);
+  assert.equal(unlinted.code, 2);
+  assert.match(unlinted.stderr, /phase a, inline prompt\):1: numbered-steps/);
+  const dry = await session.cli(['plan', 'run', session.writePlan(`project: x\ndir: ${session.repo}\nphases:\n  - { id: a, title: t, prompt: p }\n`), '--dry-run', '--no-lint', '--json']);
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(dry.json.state, 'dry-run');
   session.git('checkout', '-q', '--detach');
-  const detached = await session.cli(['plan', 'run', session.writePlan(`project: x\ndir: ${session.repo}\nphases:\n  - { id: a, title: t, prompt: p }\n`)]);
+  const detached = await session.cli(['plan', 'run', session.writePlan(`project: x\ndir: ${session.repo}\nphases:\n  - { id: a, title: t, prompt: p }\n`), '--no-lint']);
   assert.equal(detached.code, 1);
   assert.match(detached.stderr, /detached HEAD/);
 });

@@ -8,7 +8,7 @@ import { parseDurationOption } from './run.js';
 const SUBCOMMANDS = ['run', 'status', 'wait', 'resume', 'stop'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 const FLAGS_OF: Record<Subcommand, string[]> = {
-  run: ['from', 'only', 'dry-run', 'allow-detached'],
+  run: ['from', 'only', 'dry-run', 'allow-detached', 'no-lint'],
   status: [],
   wait: ['timeout'],
   resume: [],
@@ -40,14 +40,14 @@ function formatPlan(status: PlanStatus, io: CommandIo): string {
 export const planCommand: Command = {
   name: 'plan',
   summary: 'multi-phase plans: one agent at a time, verified, one commit per phase',
-  help: `Usage:
-  baton plan run FILE [--from ID] [--only ID,ID] [--dry-run] [--allow-detached] [--json]
-  baton plan status [PLANRUN] [--json]
-  baton plan wait [PLANRUN] [--timeout DUR] [--json]
-  baton plan resume [PLANRUN] [--json]
-  baton plan stop [PLANRUN] [--json]
+  help: `Usage: baton plan run FILE [--from ID] [--only ID,ID] [--dry-run] [--allow-detached] [--no-lint] [--json]
+       baton plan status [PLANRUN] [--json]
+       baton plan wait [PLANRUN] [--timeout DUR] [--json]
+       baton plan resume [PLANRUN] [--json]
+       baton plan stop [PLANRUN] [--json]
 
-plan run validates FILE (YAML; every error located as file:line:column field), returns a plan-run id
+plan run validates FILE (YAML; every error located as file:line:column field), lints every phase
+prompt (baton prompt lint; errors refuse the plan unless --no-lint), returns a plan-run id
 at once and drives the phases in the background: launch the agent, wait, resume it with Baton's
 follow-up while it exits incomplete (up to maxResumes), run the verification commands in order and
 feed the first failure back ("Fix these errors: …", up to maxFixes), then commit exactly the files
@@ -70,6 +70,7 @@ A plan:
     only: { type: 'string' },
     'dry-run': { type: 'boolean' },
     'allow-detached': { type: 'boolean' },
+    'no-lint': { type: 'boolean' },
     timeout: { type: 'string' },
   },
   allowPositionals: true,
@@ -94,6 +95,7 @@ A plan:
           ...(only && { only }),
           dryRun: flag(args, 'dry-run'),
           allowDetached: flag(args, 'allow-detached'),
+          noLint: flag(args, 'no-lint'),
         });
         const order = started.phases.map((p) => `${p.skipped ? io.style.dim(`(${p.id})`) : p.id}`).join(' → ');
         const text = started.id
