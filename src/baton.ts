@@ -203,6 +203,7 @@ export class Baton {
       state: 'running',
       reasons: [],
       exitCode: null,
+      limitResetAt: null,
       signal: null,
       killRequestedAt: null,
       createdAt: now,

@@ -21,6 +21,8 @@ export interface RunStatus {
   pid: number | null;
   exitCode: number | null;
   signal: string | null;
+  /** For `limited` runs: when the usage limit lifts (ISO), or null when the provider did not say. */
+  limitResetAt: string | null;
   startedAt: string | null;
   endedAt: string | null;
   elapsedMs: number;
@@ -67,7 +69,7 @@ export type RootPromptOf = (run: RunRecord) => string;
 
 export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()): RunStatus {
   const start = run.startedAt ?? run.createdAt;
-  const canResume = (run.state === 'incomplete' || run.state === 'failed' || run.state === 'killed') && run.sessionId !== null;
+  const canResume = (run.state === 'incomplete' || run.state === 'limited' || run.state === 'failed' || run.state === 'killed') && run.sessionId !== null;
   return {
     id: run.id,
     name: run.name,
@@ -81,6 +83,7 @@ export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()
     pid: run.pid,
     exitCode: run.exitCode,
     signal: run.signal,
+    limitResetAt: ISO(run.limitResetAt),
     startedAt: ISO(run.startedAt),
     endedAt: ISO(run.endedAt),
     elapsedMs: (run.endedAt ?? now) - start,

@@ -30,6 +30,7 @@ export function makeStyle(enabled: boolean): Style {
     stalled: yellow,
     completed: green,
     incomplete: yellow,
+    limited: yellow,
     failed: red,
     killed: red,
   };

@@ -3,6 +3,7 @@ import type { RunState } from '../store/runs.js';
 import type { UnfinishedTool } from '../runners/types.js';
 import { isVerificationRun, type PromptSpec } from './prompt-spec.js';
 import { formatDuration } from '../duration.js';
+import { findUsageLimit } from './usage-limit.js';
 
 /** How the agent process ended, as the supervisor saw it. */
 export interface ProcessEnd {
@@ -33,6 +34,8 @@ export interface FinalStateInput {
 export interface Verdict {
   state: RunState;
   reasons: string[];
+  /** For `limited`: when the usage limit lifts, if the provider said. */
+  limitResetAt?: number | null;
 }
 
 function apiErrorReasons(digest: RunDigest): string[] {
@@ -57,6 +60,11 @@ export function decideFinalState(input: FinalStateInput): Verdict {
   if (end.spawnError) return { state: 'failed', reasons: [`could not start the agent: ${end.spawnError}`] };
   if (end.killRequested) return { state: 'killed', reasons: ['killed by baton kill'] };
   const apiReasons = apiErrorReasons(digest);
+  const limit = !digest.completionSeen ? findUsageLimit(digest) : null;
+  if (limit && end.timedOutAfterMs === undefined && !end.signal) {
+    const when = limit.resetAt ? `resets at ${new Date(limit.resetAt).toISOString()}` : 'the provider did not say when it resets';
+    return { state: 'limited', reasons: [`usage limit reached${limit.status ? ` (API ${limit.status})` : ''}: ${limit.message}; ${when}`], limitResetAt: limit.resetAt };
+  }
   if (end.timedOutAfterMs !== undefined) {
     return { state: 'failed', reasons: [`timed out after ${formatDuration(end.timedOutAfterMs)} (--timeout)`, ...apiReasons] };
   }

@@ -24,6 +24,7 @@ export function writeFollowUp({ reasons, digest, spec, dir }: FollowUpInput): st
     else if ((match = /^cut off during (\S+)\s*(.*)$/.exec(reason))) {
       todo.push(match[2] ? `finish the ${match[1]} of ${match[2]}, which was cut off` : `finish the ${match[1]} that was cut off`);
     } else if (/^exited 0 without the completion signal/.test(reason)) todo.push('finish the remaining steps of the original task');
+    else if (/^usage limit reached/.test(reason)) todo.push('continue where you left off; the usage limit has lifted');
     else if ((match = /^permission denied: (.+)$/.exec(reason))) todo.push(`${match[1]} was refused by your permission settings: do that part another way, or say exactly what needs running`);
     else if (/^model API|^agent exited|^timed out|^agent process killed/.test(reason)) todo.push('finish the remaining steps of the original task');
   }

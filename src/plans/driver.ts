@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { Baton } from '../baton.js';
@@ -17,10 +18,19 @@ import {
 } from './git-state.js';
 import type { PlanPhase } from './schema.js';
 import { fixPrompt, runVerification } from './verify.js';
+import { toPlanStatus } from './service.js';
 
 /** Runner bookkeeping that must never be committed as a phase's work. */
 const RUNNER_STATE_PREFIXES = ['.omo/'];
 const WAIT_SLICE_MS = 1_000;
+/** Usage-limit waits per phase before the plan blocks instead. */
+const MAX_LIMIT_WAITS = 5;
+/** When the provider does not say when its limit lifts. */
+const DEFAULT_LIMIT_WAIT_MS = 5 * 60_000;
+/** Resume a little after the announced reset, not on the dot. */
+const LIMIT_MARGIN_MS = 2_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type PhaseOutcome = { kind: 'committed' } | { kind: 'blocked'; reasons: string[] } | { kind: 'stopped' };
 
@@ -50,6 +60,41 @@ export class PlanDriver {
     const planRun = this.planRun;
     const release = await acquireRepoLock(planRun.repoRoot, `plan run ${planRun.id}`);
     try {
+      await this.drivePhases();
+    } finally {
+      release();
+    }
+    await this.notify();
+  }
+
+  /** Runs the plan's --on-complete / --on-blocked command with the plan's status JSON on stdin. */
+  private async notify(): Promise<void> {
+    const planRun = this.planRun;
+    const command = planRun.state === 'completed' ? planRun.hooks.onComplete : planRun.state === 'blocked' ? planRun.hooks.onBlocked : undefined;
+    if (!command || command.length === 0) return;
+    const status = toPlanStatus(planRun, this.store.phases(planRun.id), true);
+    const blockedPhase = status.phases.find((p) => p.state === 'blocked');
+    const input = JSON.stringify({ plan: status, ...(blockedPhase && { phase: blockedPhase }) });
+    await new Promise<void>((resolvePromise) => {
+      const child = spawn(command[0]!, command.slice(1), { cwd: planRun.dir, env: this.baton.env, stdio: ['pipe', 'ignore', 'inherit'] });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      child.on('error', (error) => {
+        process.stderr.write(`notification command failed: ${error.message}\n`);
+        clearTimeout(timer);
+        resolvePromise();
+      });
+      child.on('close', () => {
+        clearTimeout(timer);
+        resolvePromise();
+      });
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(input);
+    });
+  }
+
+  private async drivePhases(): Promise<void> {
+    const planRun = this.planRun;
+    {
       this.store.updatePlanRun(planRun.id, { state: 'running', reasons: [], driverPid: process.pid, endedAt: null });
       for (const phase of planRun.plan.phases) {
         const record = this.phaseRecord(phase.id);
@@ -65,8 +110,6 @@ export class PlanDriver {
         }
       }
       this.store.updatePlanRun(planRun.id, { state: 'completed', reasons: [], endedAt: Date.now() });
-    } finally {
-      release();
     }
   }
 
@@ -144,6 +187,20 @@ export class PlanDriver {
         record = await this.resume(phase, record, 'fix', fixPrompt(verification));
         continue;
       }
+      if (status.state === 'limited') {
+        const waits = record.attempts.filter((a) => a.kind === 'limit').length;
+        if (!phase.waitOnLimits || waits >= MAX_LIMIT_WAITS) {
+          return this.block(phase.id, [`${status.reasons.join('; ')}${phase.waitOnLimits ? ` (waited ${waits} time(s) already)` : ' (waitOnLimits is off)'}`]);
+        }
+        const resumeAt = (status.limitResetAt ? Date.parse(status.limitResetAt) : Date.now() + DEFAULT_LIMIT_WAIT_MS) + LIMIT_MARGIN_MS;
+        this.update(phase.id, { state: 'waiting', reasons: [`usage limit reached; resuming the session at ${new Date(resumeAt).toISOString()}`] });
+        while (Date.now() < resumeAt) {
+          if (this.stopRequested()) return this.stopCurrent(phase.id);
+          await sleep(Math.min(1_000, resumeAt - Date.now()));
+        }
+        record = await this.resume(phase, this.update(phase.id, { reasons: [] }), 'limit');
+        continue;
+      }
       if (status.state === 'incomplete') {
         if (record.resumes >= phase.maxResumes) {
           return this.block(phase.id, [`still incomplete after ${record.resumes} resume(s): ${status.reasons.join('; ')}`]);
@@ -181,9 +238,10 @@ export class PlanDriver {
    * that never reported a session (a cmd runner without a session pattern) is launched afresh with
    * the original prompt and the follow-up appended.
    */
-  private async resume(phase: PlanPhase, record: PhaseRecord, kind: 'resume' | 'fix', prompt?: string): Promise<PhaseRecord> {
+  private async resume(phase: PlanPhase, record: PhaseRecord, kind: 'resume' | 'fix' | 'limit', prompt?: string): Promise<PhaseRecord> {
     const name = runName(this.planRunId, phase.id, record.attempts.length + 1);
-    const counters = kind === 'resume' ? { resumes: record.resumes + 1 } : { fixes: record.fixes + 1 };
+    // Waiting out a usage limit is not the agent's failure: it does not use up the resume bound.
+    const counters = kind === 'resume' ? { resumes: record.resumes + 1 } : kind === 'fix' ? { fixes: record.fixes + 1 } : {};
     let runId = this.baton.store.runs.idsByName(name)[0];
     if (!runId) {
       const previous = this.baton.resolveRun(record.currentRunId!);

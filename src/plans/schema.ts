@@ -31,6 +31,8 @@ const settingsShape = {
   maxResumes: z.number().int().min(0).max(20).optional(),
   /** Resumes feeding a failed verification back, per phase. */
   maxFixes: z.number().int().min(0).max(20).optional(),
+  /** Wait for a usage limit to lift and resume the same session (default true). */
+  waitOnLimits: z.boolean().optional(),
   /** Runner-specific settings, as with baton run --runner-option (e.g. the cmd runner's command). */
   runnerOptions: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
 };
@@ -70,6 +72,7 @@ export interface PhaseSettings {
   verify: string[];
   maxResumes: number;
   maxFixes: number;
+  waitOnLimits: boolean;
   runnerOptions?: Record<string, string | string[]>;
 }
 
@@ -192,6 +195,7 @@ function normalise(data: z.output<typeof planSchema>, file: string, doc: Documen
       verify: merged.verify ?? [],
       maxResumes: merged.maxResumes ?? 2,
       maxFixes: merged.maxFixes ?? 2,
+      waitOnLimits: merged.waitOnLimits ?? true,
       ...(merged.runnerOptions !== undefined && { runnerOptions: merged.runnerOptions }),
     };
   });

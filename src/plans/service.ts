@@ -10,6 +10,7 @@ import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
 import { readRepoState } from './git-state.js';
 import { loadPlan, PlanError, type Plan } from './schema.js';
 import { lintPrompt } from '../prompts/index.js';
+import { splitWords } from '../runners/argv-template.js';
 
 const DRIVER_MAIN = fileURLToPath(new URL('./driver-main.js', import.meta.url));
 
@@ -21,6 +22,9 @@ export interface PlanStartOptions {
   allowDetached?: boolean;
   /** Skip linting the phase prompts. */
   noLint?: boolean;
+  /** Command lines (split like shell words, never run through a shell) run at the end. */
+  onComplete?: string;
+  onBlocked?: string;
 }
 
 /** The documented shape of `baton plan status --json`. */
@@ -102,11 +106,18 @@ export class Plans {
     const repo = await readRepoState(plan.dir);
     if (repo.inProgress) throw new BatonError('conflict', `a ${repo.inProgress} is in progress in ${repo.root}; finish or abort it before starting a plan`);
     if (!repo.branch && !options.allowDetached) throw new BatonError('conflict', `${repo.root} is on a detached HEAD; check out a branch (or pass --allow-detached)`);
+    const hooks: PlanRunRecord['hooks'] = {};
+    try {
+      if (options.onComplete) hooks.onComplete = splitWords(options.onComplete);
+      if (options.onBlocked) hooks.onBlocked = splitWords(options.onBlocked);
+    } catch (error) {
+      throw usageError(`--on-complete/--on-blocked: ${(error as Error).message}`);
+    }
     if (options.dryRun) return { id: null, state: 'dry-run', phases: summary };
     const id = newId();
     const now = Date.now();
     this.store.insertPlanRun(
-      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, createdAt: now, endedAt: null },
+      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks, createdAt: now, endedAt: null },
       plan.phases.map((p, i) => ({
         planRunId: id, phaseId: p.id, position: i, title: p.title, state: skipped(p.id, i) ? 'skipped' : 'pending', reasons: [], attempts: [], resumes: 0, fixes: 0,
         currentRunId: null, baseTree: null, userDirty: null, verification: null, commitSha: null, committedPaths: null, startedAt: null, endedAt: null,
@@ -213,7 +224,7 @@ export class Plans {
   }
 }
 
-function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean): PlanStatus {
+export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean): PlanStatus {
   return {
     id: record.id,
     project: record.project,

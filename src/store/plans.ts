@@ -5,7 +5,7 @@ import type { DirtySnapshot } from '../plans/git-state.js';
 
 export const PLAN_STATES = ['running', 'completed', 'blocked', 'stopped', 'failed'] as const;
 export type PlanState = (typeof PLAN_STATES)[number];
-export const PHASE_STATES = ['pending', 'running', 'verifying', 'committing', 'committed', 'blocked', 'skipped'] as const;
+export const PHASE_STATES = ['pending', 'running', 'waiting', 'verifying', 'committing', 'committed', 'blocked', 'skipped'] as const;
 export type PhaseState = (typeof PHASE_STATES)[number];
 
 export interface PlanRunRecord {
@@ -19,6 +19,8 @@ export interface PlanRunRecord {
   plan: Plan;
   driverPid: number | null;
   stopRequestedAt: number | null;
+  /** Commands (argv) run when the plan completes or blocks, with its status JSON on stdin. */
+  hooks: { onComplete?: string[]; onBlocked?: string[] };
   createdAt: number;
   endedAt: number | null;
   updatedAt: number;
@@ -27,7 +29,7 @@ export interface PlanRunRecord {
 /** One agent run made for a phase, and why. */
 export interface PhaseAttempt {
   runId: string;
-  kind: 'launch' | 'resume' | 'fix';
+  kind: 'launch' | 'resume' | 'fix' | 'limit';
   state?: string;
 }
 
@@ -63,7 +65,7 @@ export interface PhaseRecord {
 
 const PLAN_COLUMNS: Record<keyof PlanRunRecord, string> = {
   id: 'id', planFile: 'plan_file', project: 'project', dir: 'dir', repoRoot: 'repo_root', state: 'state', reasons: 'reasons',
-  plan: 'plan', driverPid: 'driver_pid', stopRequestedAt: 'stop_requested_at', createdAt: 'created_at', endedAt: 'ended_at', updatedAt: 'updated_at',
+  plan: 'plan', driverPid: 'driver_pid', stopRequestedAt: 'stop_requested_at', hooks: 'hooks', createdAt: 'created_at', endedAt: 'ended_at', updatedAt: 'updated_at',
 };
 const PHASE_COLUMNS: Record<keyof PhaseRecord, string> = {
   planRunId: 'plan_run_id', phaseId: 'phase_id', position: 'position', title: 'title', state: 'state', reasons: 'reasons',
@@ -71,7 +73,7 @@ const PHASE_COLUMNS: Record<keyof PhaseRecord, string> = {
   userDirty: 'user_dirty', verification: 'verification', commitSha: 'commit_sha', committedPaths: 'committed_paths',
   startedAt: 'started_at', endedAt: 'ended_at', updatedAt: 'updated_at',
 };
-const JSON_FIELDS = new Set(['reasons', 'plan', 'attempts', 'userDirty', 'verification', 'committedPaths']);
+const JSON_FIELDS = new Set(['reasons', 'plan', 'attempts', 'userDirty', 'verification', 'committedPaths', 'hooks']);
 
 function toRow<T extends object>(columns: Record<string, string>, record: Partial<T>): Record<string, unknown> {
   const row: Record<string, unknown> = {};

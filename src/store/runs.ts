@@ -4,7 +4,7 @@ import { emptyDigest, type RunDigest } from '../digest.js';
 import type { RunnerName, RunnerOptions } from '../runners/types.js';
 import type { Baseline } from '../baseline/types.js';
 
-export const RUN_STATES = ['running', 'stalled', 'completed', 'incomplete', 'failed', 'killed'] as const;
+export const RUN_STATES = ['running', 'stalled', 'completed', 'incomplete', 'limited', 'failed', 'killed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 export const ACTIVE_STATES: readonly RunState[] = ['running', 'stalled'];
 
@@ -31,6 +31,8 @@ export interface RunRecord {
   state: RunState;
   reasons: string[];
   exitCode: number | null;
+  /** For `limited` runs: when the provider's usage limit lifts (null when it did not say). */
+  limitResetAt: number | null;
   signal: string | null;
   killRequestedAt: number | null;
   createdAt: number;
@@ -73,6 +75,7 @@ interface RunRow {
   state: string;
   reasons: string;
   exit_code: number | null;
+  limit_reset_at: number | null;
   signal: string | null;
   kill_requested_at: number | null;
   created_at: number;
@@ -114,6 +117,7 @@ function fromRow(row: RunRow): RunRecord {
     state: row.state as RunState,
     reasons: JSON.parse(row.reasons) as string[],
     exitCode: row.exit_code,
+    limitResetAt: row.limit_reset_at,
     signal: row.signal,
     killRequestedAt: row.kill_requested_at,
     createdAt: row.created_at,
@@ -155,6 +159,7 @@ const COLUMN_OF: Record<keyof RunRecord, string> = {
   state: 'state',
   reasons: 'reasons',
   exitCode: 'exit_code',
+  limitResetAt: 'limit_reset_at',
   signal: 'signal',
   killRequestedAt: 'kill_requested_at',
   createdAt: 'created_at',

@@ -23,6 +23,7 @@ export const MIGRATIONS: readonly string[] = [
     state TEXT NOT NULL,
     reasons TEXT NOT NULL DEFAULT '[]',
     exit_code INTEGER,
+    limit_reset_at INTEGER,
     signal TEXT,
     kill_requested_at INTEGER,
     created_at INTEGER NOT NULL,
@@ -59,6 +60,7 @@ export const MIGRATIONS: readonly string[] = [
     plan TEXT NOT NULL,
     driver_pid INTEGER,
     stop_requested_at INTEGER,
+    hooks TEXT NOT NULL DEFAULT '{}',
     created_at INTEGER NOT NULL,
     ended_at INTEGER,
     updated_at INTEGER NOT NULL

@@ -298,6 +298,7 @@ class Supervision {
       ...this.progressPatch(),
       state: verdict.state,
       reasons: [...verdict.reasons, ...retried],
+      limitResetAt: verdict.limitResetAt ?? null,
       exitCode: end.exitCode,
       signal: end.signal,
       endedAt: Date.now(),

@@ -67,9 +67,9 @@ test('non-zero exit fails with the API errors as reasons', () => {
 });
 
 test('exit 0 after API errors without completion is failed, not incomplete', () => {
-  const verdict = decideFinalState(input([{ kind: 'error', message: 'Too Many Requests', api: true, status: 429 }]));
+  const verdict = decideFinalState(input([{ kind: 'error', message: 'Bad Gateway', api: true, status: 502 }]));
   assert.equal(verdict.state, 'failed');
-  assert.match(verdict.reasons[0]!, /model API 429/);
+  assert.match(verdict.reasons[0]!, /model API 502/);
 });
 
 test('a kill requested through Baton is killed; a signal from elsewhere is failed', () => {

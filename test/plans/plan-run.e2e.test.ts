@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPlanSession, write } from './harness.js';
 
@@ -15,7 +15,8 @@ test('a 4-phase plan in order 5, 7, 6, 8 → four commits in that order, each wi
     .map((id) => `  - { id: "${id}", title: "Step ${id}", prompt: "Create phase${id}.txt", files: [phase${id}.txt], verify: ["test -f phase${id}.txt"] }`)
     .join('\n');
   const plan = session.writePlan(`project: scratch\ndir: ${session.repo}\ndefaults: { runner: opencode, model: ${session.model} }\nphases:\n${phases}\norder: ["5", "7", "6", "8"]\n`);
-  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--json']);
+  const notified = join(session.root, 'complete.json');
+  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--on-complete', `tee ${notified}`, '--json']);
   assert.equal(started.code, 0, started.stderr);
   assert.deepEqual(started.json.phases.map((p: { id: string }) => p.id), ['5', '7', '6', '8']);
   const waited = await session.cli(['plan', 'wait', started.json.id, '--timeout', '120s', '--json'], 130_000);
@@ -36,6 +37,11 @@ test('a 4-phase plan in order 5, 7, 6, 8 → four commits in that order, each wi
   assert.match(porcelain, / M README\.md/);
   assert.match(porcelain, /\?\? scratch\.txt/);
   for (const phase of waited.json.phases) assert.equal(phase.verification.passed, true);
+  const deadline = Date.now() + 5_000;
+  while (!existsSync(notified) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const notice = JSON.parse(readFileSync(notified, 'utf8'));
+  assert.equal(notice.plan.id, started.json.id);
+  assert.equal(notice.plan.state, 'completed');
 });
 
 test('a phase that exits early is resumed in the same session, and a failed verification is fed back, then committed', async (t) => {
@@ -99,12 +105,18 @@ defaults: { runner: opencode, model: ${session.model}, maxResumes: 1 }
 phases:
   - { id: "1", title: Make x, prompt: Create x.txt, files: [x.txt] }
 `);
-  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--json']);
+  const notified = join(session.root, 'blocked.json');
+  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--on-blocked', `tee ${notified}`, '--json']);
   const blocked = await session.cli(['plan', 'wait', started.json.id, '--timeout', '100s', '--json'], 110_000);
   assert.equal(blocked.code, 3, JSON.stringify(blocked.json, null, 1));
   assert.equal(blocked.json.state, 'blocked');
   assert.match(blocked.json.reasons[0], /phase 1: still missing x\.txt after 1 resume\(s\)/);
   assert.equal(session.git('rev-parse', 'HEAD').trim(), head, 'nothing was committed');
+  const deadline = Date.now() + 5_000;
+  while (!existsSync(notified) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const notice = JSON.parse(readFileSync(notified, 'utf8'));
+  assert.equal(notice.plan.state, 'blocked');
+  assert.equal(notice.phase.id, '1');
 
   const resumed = await session.cli(['plan', 'resume', started.json.id, '--json']);
   assert.equal(resumed.code, 0, resumed.stderr);
@@ -129,4 +141,34 @@ test('plan run refuses a malformed plan with located errors (exit 2) and a repo 
   const detached = await session.cli(['plan', 'run', session.writePlan(`project: x\ndir: ${session.repo}\nphases:\n  - { id: a, title: t, prompt: p }\n`), '--no-lint']);
   assert.equal(detached.code, 1);
   assert.match(detached.stderr, /detached HEAD/);
+});
+
+test('a phase cut off by a usage limit waits for the reset and resumes the same session (the run itself is limited, wait exits 4)', async (t) => {
+  const session = await startPlanSession(t, {
+    steps: [
+      // opencode tries six times (retry-after 0 keeps that quick), then gives up: limited.
+      { error: { status: 429, message: 'Usage limit reached, resets in 3 seconds', retryAfterSeconds: 0 }, times: 6 },
+      write('after.txt', 'after the limit\n'),
+      { text: 'Done after the limit.' },
+    ],
+  });
+  const plan = session.writePlan(`project: scratch
+dir: ${session.repo}
+defaults: { runner: opencode, model: ${session.model} }
+phases:
+  - { id: "1", title: Limited, prompt: Create after.txt, files: [after.txt] }
+`);
+  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--json']);
+  assert.equal(started.code, 0, started.stderr);
+  const done = await session.cli(['plan', 'wait', started.json.id, '--timeout', '100s', '--json'], 110_000);
+  assert.equal(done.code, 0, JSON.stringify(done.json, null, 1));
+  const [phase] = done.json.phases;
+  assert.equal(phase.runs[0].state, 'limited');
+  assert.equal(phase.runs[1].kind, 'limit');
+  assert.equal(phase.resumes, 0, 'waiting out a limit does not use up the resume bound');
+  const first = await session.cli(['wait', phase.runs[0].id, '--json']);
+  assert.equal(first.code, 4);
+  assert.ok(first.json.runs[0].limitResetAt);
+  assert.match(first.json.runs[0].reasons[0], /usage limit reached \(API 429\)/);
+  assert.equal(session.git('log', '-1', '--format=%s').trim(), 'Phase 1: Limited');
 });

@@ -13,7 +13,7 @@ function sampleRun(id: string, overrides: Partial<NewRun> = {}): NewRun {
   return {
     id, name: null, runner: 'omo', agent: 'hephaestus', model: null, dir: '/repo', prompt: 'do it', promptFile: null,
     parentId: null, executor: 'local', host: 'h', pid: null, pgid: null, supervisorPid: null, sessionId: null,
-    state: 'running', reasons: [], exitCode: null, signal: null, killRequestedAt: null, createdAt: Date.now(),
+    state: 'running', reasons: [], exitCode: null, limitResetAt: null, signal: null, killRequestedAt: null, createdAt: Date.now(),
     startedAt: null, endedAt: null, stallAfterMs: 1000, timeoutMs: null, logPath: '/x.log', outputBytes: 0,
     outputLines: 0, parsedOffset: 0, lastOutputAt: null, lastActivityAt: null, digest: emptyDigest(),
     finalMessage: null, baseline: null, sessionEnv: {}, runnerOptions: {}, ...overrides,

@@ -8,7 +8,7 @@ import { parseDurationOption } from './run.js';
 const SUBCOMMANDS = ['run', 'status', 'wait', 'resume', 'stop'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 const FLAGS_OF: Record<Subcommand, string[]> = {
-  run: ['from', 'only', 'dry-run', 'allow-detached', 'no-lint'],
+  run: ['from', 'only', 'dry-run', 'allow-detached', 'no-lint', 'on-complete', 'on-blocked'],
   status: [],
   wait: ['timeout'],
   resume: [],
@@ -40,7 +40,8 @@ function formatPlan(status: PlanStatus, io: CommandIo): string {
 export const planCommand: Command = {
   name: 'plan',
   summary: 'multi-phase plans: one agent at a time, verified, one commit per phase',
-  help: `Usage: baton plan run FILE [--from ID] [--only ID,ID] [--dry-run] [--allow-detached] [--no-lint] [--json]
+  help: `Usage: baton plan run FILE [--from ID] [--only ID,ID] [--dry-run] [--allow-detached] [--no-lint]
+                      [--on-complete CMD] [--on-blocked CMD] [--json]
        baton plan status [PLANRUN] [--json]
        baton plan wait [PLANRUN] [--timeout DUR] [--json]
        baton plan resume [PLANRUN] [--json]
@@ -57,6 +58,9 @@ Your own uncommitted changes are never committed and never lost. Without PLANRUN
 
 plan wait exits 0 completed, 3 blocked, 1 failed or stopped, 124 on --timeout.
 
+--on-complete / --on-blocked run a command (split like shell words, never through a shell) when the
+plan ends that way, with {"plan": <plan status>, "phase": <the blocked phase>} as JSON on stdin.
+
 A plan:
   project: quarry
   dir: .                       # relative to the plan file
@@ -71,6 +75,8 @@ A plan:
     'dry-run': { type: 'boolean' },
     'allow-detached': { type: 'boolean' },
     'no-lint': { type: 'boolean' },
+    'on-complete': { type: 'string' },
+    'on-blocked': { type: 'string' },
     timeout: { type: 'string' },
   },
   allowPositionals: true,
@@ -96,6 +102,8 @@ A plan:
           dryRun: flag(args, 'dry-run'),
           allowDetached: flag(args, 'allow-detached'),
           noLint: flag(args, 'no-lint'),
+          ...(stringOption(args, 'on-complete') !== undefined && { onComplete: stringOption(args, 'on-complete')! }),
+          ...(stringOption(args, 'on-blocked') !== undefined && { onBlocked: stringOption(args, 'on-blocked')! }),
         });
         const order = started.phases.map((p) => `${p.skipped ? io.style.dim(`(${p.id})`) : p.id}`).join(' → ');
         const text = started.id

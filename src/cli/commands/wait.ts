@@ -4,12 +4,13 @@ import type { Command } from '../command.js';
 import { formatBrief } from '../format.js';
 import { parseDurationOption } from './run.js';
 
-export const EXIT = { completed: 0, failed: 1, usage: 2, incomplete: 3, timeout: 124 } as const;
+export const EXIT = { completed: 0, failed: 1, usage: 2, incomplete: 3, limited: 4, timeout: 124 } as const;
 
 /** The worst outcome among the runs decides the exit code. */
 export function exitCodeFor(runs: RunStatus[], timedOut: boolean): number {
   if (timedOut) return EXIT.timeout;
   if (runs.some((r) => r.state === 'failed' || r.state === 'killed')) return EXIT.failed;
+  if (runs.some((r) => r.state === 'limited')) return EXIT.limited;
   if (runs.some((r) => r.state === 'incomplete')) return EXIT.incomplete;
   return EXIT.completed;
 }
@@ -21,7 +22,8 @@ export const waitCommand: Command = {
 
 Returns within a fraction of a second of the last run ending. Exit codes:
   0   completed          3   incomplete (exited early; see reasons, then baton resume)
-  1   failed or killed   124 --timeout passed first (the runs keep going)
+  1   failed or killed   4   limited (a usage/rate limit cut it off; see limitResetAt)
+  124 --timeout passed first (the runs keep going)
   2   usage error
 
 Run it in a background shell instead of sleep-polling:  baton wait k3x9 && git commit …`,
