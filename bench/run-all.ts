@@ -6,6 +6,7 @@ import { benchColdStart } from './cold-start.js';
 import { benchCompletionLatency } from './completion-latency.js';
 import { printTable, type Row } from './lib.js';
 import { benchParserThroughput } from './parser-throughput.js';
+import { benchPlanOverhead } from './plan-overhead.js';
 import { benchStatusOnBigLogs } from './status-big-log.js';
 
 /**
@@ -30,5 +31,6 @@ await step('CLI cold start', () => benchColdStart(quick ? 10 : 25));
 await step('parser throughput', () => benchParserThroughput(big));
 await step('status on big logs', () => benchStatusOnBigLogs(small, big, quick ? 5 : 15));
 await step('completion latency (real opencode runs)', () => benchCompletionLatency(quick ? 5 : 20));
+await step('plan overhead per phase', () => benchPlanOverhead(quick ? 8 : 21));
 console.log('');
 printTable(rows);
