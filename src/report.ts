@@ -1,4 +1,4 @@
-import { filesChanged, type BriefEvent, type CommandRecord } from './digest.js';
+import { describeRetry, filesChanged, type BriefEvent, type CommandRecord } from './digest.js';
 import type { TokenUsage, ToolKind } from './events.js';
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
@@ -43,6 +43,8 @@ export interface RunStatus {
   tokens: TokenUsage;
   cost: number;
   finalMessage: string | null;
+  /** "retrying 4/10, API 500" while the runner retries a failed model call (active runs only). */
+  retrying: string | null;
   /** The prompt `baton resume` would send without one of its own (only for runs that can be resumed). */
   followUp: string | null;
   parentId: string | null;
@@ -102,6 +104,7 @@ export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()
     tokens: run.digest.tokens,
     cost: run.digest.cost,
     finalMessage: run.finalMessage,
+    retrying: run.digest.retrying && (run.state === 'running' || run.state === 'stalled') ? describeRetry(run.digest.retrying) : null,
     followUp: canResume ? writeFollowUp({ reasons: run.reasons, digest: run.digest, spec: readPromptSpec(rootPrompt), dir: run.dir }) : null,
     parentId: run.parentId,
     log: run.logPath,

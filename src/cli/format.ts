@@ -41,6 +41,7 @@ export function formatBrief(status: RunStatus, style: Style, now = Date.now()): 
   if (status.tokens.input || status.tokens.output) {
     row('tokens', `${number(status.tokens.input)} in · ${number(status.tokens.output)} out${status.cost ? ` · $${status.cost.toFixed(4)}` : ''}`);
   }
+  if (status.retrying) row('retrying', status.retrying);
   if (status.reasons.length > 0) {
     status.reasons.forEach((reason, i) => lines.push(`  ${style.dim((i === 0 ? 'reasons' : '').padEnd(8))} ${style.yellow(`- ${reason}`)}`));
   }

@@ -21,3 +21,5 @@ export {
   type AgentSandboxOptions,
 } from './agent-sandbox.js';
 export { findWorkdir } from './workdir.js';
+export { prepareClaudeSandbox, SCRIPTED_CLAUDE_MODEL, type ClaudeSandbox, type ClaudeSandboxOptions } from './claude-sandbox.js';
+export { prepareCodexSandbox, CODEX_SCRIPTED_MODEL, CODEX_API_KEY_VARIABLE, type CodexSandbox, type CodexSandboxOptions } from './codex-sandbox.js';

@@ -5,15 +5,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { anthropicMessages } from './anthropic-messages.js';
 import { chatCompletions } from './chat-completions.js';
 import { BodyTooLargeError, bearerToken, parseJsonBody, readBody, sendJson } from './http-io.js';
+import { openaiResponses } from './openai-responses.js';
 import { RequestLog, type LoggedRequest } from './request-log.js';
 import type { Script } from './script.js';
 import { ScriptCursor } from './script-cursor.js';
 import type { ErrorReply, WireProtocol } from './wire-protocol.js';
 
 /** Adding a protocol (Anthropic Messages, OpenAI Responses) is one more entry here. */
-const PROTOCOLS: readonly WireProtocol[] = [chatCompletions];
+const PROTOCOLS: readonly WireProtocol[] = [chatCompletions, anthropicMessages, openaiResponses];
 
 /** Errors that don't belong to a protocol (unknown route, the log route) use OpenAI's shape. */
 const FALLBACK_PROTOCOL = chatCompletions;

@@ -7,10 +7,18 @@
  *       Working directory: /abs/path
  *       Workspace root folder: /abs/path
  *       ...
+ *
+ * and Claude Code in its "# Environment" section as
+ *
+ *      - Primary working directory: /abs/path
+ *
+ * and codex in a message of its own as `<environment_context>\n  <cwd>/abs/path</cwd>…`.
  */
 
 const ENV_BLOCK = /<env>([\s\S]*?)<\/env>/;
 const WORKDIR_LINE = /^[ \t]*Working directory:[ \t]*(\S.*?)[ \t]*$/m;
+const CLAUDE_WORKDIR_LINE = /^[ \t]*- Primary working directory:[ \t]*(\S.*?)[ \t]*$/m;
+const CODEX_CWD = /<environment_context>[\s\S]*?<cwd>([^<\n]+)<\/cwd>/;
 const PLACEHOLDER = /\{\{workdir\}\}/g;
 
 /**
@@ -20,7 +28,7 @@ const PLACEHOLDER = /\{\{workdir\}\}/g;
 export function findWorkdir(systemText: string): string | null {
   const envBlock = ENV_BLOCK.exec(systemText)?.[1];
   const inEnv = envBlock === undefined ? undefined : WORKDIR_LINE.exec(envBlock)?.[1];
-  return inEnv ?? WORKDIR_LINE.exec(systemText)?.[1] ?? null;
+  return inEnv ?? CLAUDE_WORKDIR_LINE.exec(systemText)?.[1] ?? CODEX_CWD.exec(systemText)?.[1] ?? WORKDIR_LINE.exec(systemText)?.[1] ?? null;
 }
 
 /**

@@ -77,6 +77,8 @@ export interface PhaseSettings {
 }
 
 export interface PlanPhase extends PhaseSettings {
+  /** Why `agent: auto` chose the agent it did (baton route). */
+  routedBecause?: string;
   id: string;
   title: string;
   prompt: string;

@@ -10,6 +10,8 @@ import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
 import { readRepoState } from './git-state.js';
 import { loadPlan, PlanError, type Plan } from './schema.js';
 import { lintPrompt } from '../prompts/index.js';
+import { loadRoutingTable, resolveAutoAgent } from './route.js';
+import { classifyPhase, expectedRange, judgeElapsed, readPhaseHistory, type PhaseHistory } from './timing.js';
 import { splitWords } from '../runners/argv-template.js';
 
 const DRIVER_MAIN = fileURLToPath(new URL('./driver-main.js', import.meta.url));
@@ -43,6 +45,8 @@ export interface PhaseStatus {
   id: string;
   title: string;
   state: string;
+  /** What kind of phase this looks like, its expected duration and how the elapsed time compares. */
+  timing: { kind: string; expectedMinMs: number; expectedMaxMs: number; source: 'default' | 'history'; judgement: string; status: string } | null;
   reasons: string[];
   attempts: number;
   runs: { id: string; kind: string; state?: string }[];
@@ -81,6 +85,14 @@ export class Plans {
 
   async start(file: string, options: PlanStartOptions = {}): Promise<PlanStartResult> {
     const plan = this.load(file);
+    const routes = loadRoutingTable(this.baton.home);
+    for (const phase of plan.phases) {
+      if (phase.agent !== 'auto') continue;
+      const decision = resolveAutoAgent(phase.prompt, routes);
+      phase.agent = decision.agent;
+      phase.model ??= decision.model;
+      phase.routedBecause = decision.reason;
+    }
     if (!options.noLint) {
       const problems = plan.phases.flatMap((phase) =>
         lintPrompt(phase.prompt)
@@ -176,7 +188,7 @@ export class Plans {
 
   status(ref?: string): PlanStatus {
     const record = this.resolve(ref);
-    return toPlanStatus(record, this.store.phases(record.id), this.driverAlive(record));
+    return toPlanStatus(record, this.store.phases(record.id), this.driverAlive(record), readPhaseHistory(this.baton.store.db));
   }
 
   async wait(ref: string | undefined, options: { timeoutMs?: number; signal?: AbortSignal; onChange?: (status: PlanStatus) => void } = {}): Promise<{ timedOut: boolean; status: PlanStatus }> {
@@ -224,7 +236,17 @@ export class Plans {
   }
 }
 
-export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean): PlanStatus {
+function timingOf(record: PlanRunRecord, phase: PhaseRecord, history: PhaseHistory | undefined): PhaseStatus['timing'] {
+  const planned = record.plan.phases.find((p) => p.id === phase.phaseId);
+  if (!planned) return null;
+  const { kind } = classifyPhase(planned.title, planned.prompt);
+  const range = expectedRange(kind, history);
+  const elapsed = phase.startedAt ? (phase.endedAt ?? Date.now()) - phase.startedAt : 0;
+  const judgement = judgeElapsed(elapsed, range);
+  return { kind, expectedMinMs: range.minMs, expectedMaxMs: range.maxMs, source: range.source, judgement: judgement.message, status: judgement.status };
+}
+
+export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean, history?: PhaseHistory): PlanStatus {
   return {
     id: record.id,
     project: record.project,
@@ -237,6 +259,7 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
       id: p.phaseId,
       title: p.title,
       state: p.state,
+      timing: p.state === 'skipped' ? null : timingOf(record, p, history),
       reasons: p.reasons,
       attempts: p.attempts.length,
       runs: p.attempts.map((a) => ({ id: a.runId, kind: a.kind, ...(a.state && { state: a.state }) })),

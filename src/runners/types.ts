@@ -1,6 +1,6 @@
 import type { OutputParser } from '../events.js';
 
-export type RunnerName = 'omo' | 'opencode' | 'cmd';
+export type RunnerName = 'omo' | 'opencode' | 'cmd' | 'claude' | 'codex';
 
 /** Per-run settings a runner understands (e.g. claude's permission mode); stored with the run. */
 export type RunnerOptions = Record<string, string | string[]>;

@@ -57,6 +57,8 @@ class Supervision {
   private readonly reader: LogReader;
   private parser;
   private readonly startRetries: string[] = [];
+  /** During one read: whether every event was a retry notice (undefined: no events). */
+  private retryOnlyOutput: boolean | undefined;
   /** Whether the current attempt's output has shown a session (then it is no start failure). */
   private sessionStarted = false;
   private state: RunState = 'running';
@@ -206,6 +208,8 @@ class Supervision {
 
   private apply(event: RunEvent): void {
     const now = Date.now();
+    if (event.kind === 'retry') this.retryOnlyOutput ??= true;
+    else this.retryOnlyOutput = false;
     // Parsers rarely know the date; the moment Baton read the line is close enough.
     applyEvent(this.digest, event.at === undefined ? { ...event, at: now } : event);
     this.lastActivityAt = now;
@@ -216,8 +220,10 @@ class Supervision {
 
   private tick(): void {
     const now = Date.now();
+    this.retryOnlyOutput = undefined;
     const read = this.reader.readNew(this.onLine);
-    if (read > 0) {
+    // A runner that only says it is retrying (codex reconnecting for ever) is not making progress.
+    if (read > 0 && this.retryOnlyOutput !== true) {
       this.lastOutputAt = now;
       this.dirty = true;
       if (this.state === 'stalled') {

@@ -36,7 +36,11 @@ test('a 4-phase plan in order 5, 7, 6, 8 → four commits in that order, each wi
   const porcelain = session.git('status', '--porcelain');
   assert.match(porcelain, / M README\.md/);
   assert.match(porcelain, /\?\? scratch\.txt/);
-  for (const phase of waited.json.phases) assert.equal(phase.verification.passed, true);
+  for (const phase of waited.json.phases) {
+    assert.equal(phase.verification.passed, true);
+    assert.equal(phase.timing.kind, 'new-files');
+    assert.equal(phase.timing.status, 'early', 'a few seconds is early against the 2-3 minute default');
+  }
   const deadline = Date.now() + 5_000;
   while (!existsSync(notified) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   const notice = JSON.parse(readFileSync(notified, 'utf8'));
@@ -137,6 +141,8 @@ test('plan run refuses a malformed plan with located errors (exit 2) and a repo 
   const dry = await session.cli(['plan', 'run', session.writePlan(`project: x\ndir: ${session.repo}\nphases:\n  - { id: a, title: t, prompt: p }\n`), '--dry-run', '--no-lint', '--json']);
   assert.equal(dry.code, 0, dry.stderr);
   assert.equal(dry.json.state, 'dry-run');
+  const routed = await session.cli(['plan', 'run', session.writePlan(`project: x\ndir: ${session.repo}\nphases:\n  - { id: a, title: t, agent: auto, prompt: "Debug why the race condition in the scheduler deadlocks" }\n`), '--dry-run', '--no-lint', '--json']);
+  assert.equal(routed.json.phases[0].agent, 'oracle', 'agent: auto asks baton route');
   session.git('checkout', '-q', '--detach');
   const detached = await session.cli(['plan', 'run', session.writePlan(`project: x\ndir: ${session.repo}\nphases:\n  - { id: a, title: t, prompt: p }\n`), '--no-lint']);
   assert.equal(detached.code, 1);

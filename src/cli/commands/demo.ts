@@ -1,6 +1,5 @@
 import { runDemo } from '../../demo/run-demo.js';
 import { usageError } from '../../errors.js';
-import { isRunnerName, RUNNER_NAMES } from '../../runners/registry.js';
 import { stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBrief } from '../format.js';
@@ -19,7 +18,7 @@ your Baton store, so baton status / tail / export work on it afterwards.`,
   allowPositionals: false,
   async run(args, io) {
     const runner = stringOption(args, 'runner') ?? 'omo';
-    if (!isRunnerName(runner)) throw usageError(`unknown runner "${runner}"; known runners: ${RUNNER_NAMES.join(', ')}`);
+    if (runner !== 'omo' && runner !== 'opencode') throw usageError(`the demo runs omo or opencode, not "${runner}"`);
     const progress = io.json ? undefined : io.stderr;
     const e = io.errStyle;
     const startedAt = Date.now();

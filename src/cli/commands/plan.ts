@@ -30,8 +30,9 @@ function formatPlan(status: PlanStatus, io: CommandIo): string {
   for (const phase of status.phases) {
     const verify = phase.verification ? (phase.verification.passed ? s.green('verified') : s.red(`verify failed: ${phase.verification.command} (exit ${phase.verification.exitCode})`)) : '';
     const duration = phase.durationMs !== null ? formatDuration(phase.durationMs) : '';
+    const late = phase.timing && (phase.timing.status === 'far-over' || phase.timing.status === 'over') && phase.state !== 'committed' ? s.yellow(` ${phase.timing.judgement}`) : '';
     const commit = phase.commitSha ? s.dim(phase.commitSha.slice(0, 10)) : '';
-    lines.push(`  ${phase.id.padEnd(6)} ${phase.state.padEnd(10)} ${phase.title}  ${s.dim(`${phase.attempts} run(s)`)} ${duration} ${verify} ${commit}`.trimEnd());
+    lines.push(`  ${phase.id.padEnd(6)} ${phase.state.padEnd(10)} ${phase.title}  ${s.dim(`${phase.attempts} run(s)`)} ${duration}${late} ${verify} ${commit}`.trimEnd());
     for (const reason of phase.reasons) lines.push(`           ${s.yellow(`- ${reason}`)}`);
   }
   return lines.join('\n');

@@ -1,0 +1,4 @@
+import { runContract } from './contract.js';
+import { claudeHarness } from './harnesses/claude.js';
+
+runContract(claudeHarness);
