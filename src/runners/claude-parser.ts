@@ -3,6 +3,7 @@ import { TOOL_OUTPUT_LIMIT as OUTPUT_LIMIT } from '../events.js';
 import { clip, stripAnsi } from '../text.js';
 import { classifyErrorText } from './provider-errors.js';
 import { toolKindOf } from './tool-kinds.js';
+import { dispatchJsonLine, isRecord } from './jsonl.js';
 
 /**
  * Parser for `claude -p --output-format stream-json --verbose` (Claude Code 2.1.x): one JSON object
@@ -28,9 +29,6 @@ import { toolKindOf } from './tool-kinds.js';
 
 type Json = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -318,24 +316,7 @@ export function createClaudeParser(): OutputParser {
   return {
     push(line: string): RunEvent[] {
       out = [];
-      try {
-        let start = 0;
-        while (start < line.length && (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9)) start++;
-        if (line.charCodeAt(start) !== 123 /* { */) {
-          if (line.length <= 1 << 16) onPlain(line);
-          return out;
-        }
-        let event: unknown;
-        try {
-          event = JSON.parse(start === 0 ? line : line.slice(start));
-        } catch {
-          // Truncated or corrupt line (a killed process, a line cut by the log reader): skip it.
-          return out;
-        }
-        if (isRecord(event)) onEvent(event);
-      } catch {
-        // Never let a strange line stop the run's supervision.
-      }
+      dispatchJsonLine(line, onEvent, onPlain);
       return out;
     },
     end(): RunEvent[] {

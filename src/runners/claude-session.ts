@@ -5,6 +5,7 @@ import { BatonError } from '../errors.js';
 import { clip } from '../text.js';
 import { describeToolInput, exitCodeInResult, toolResultText } from './claude-parser.js';
 import type { SessionFacts } from './types.js';
+import { isRecord } from './jsonl.js';
 
 /**
  * Claude Code's session transcripts: `<config dir>/projects/<project>/<session id>.jsonl`, one JSON
@@ -20,9 +21,6 @@ import type { SessionFacts } from './types.js';
 
 type Json = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export function claudeConfigDir(env: NodeJS.ProcessEnv): string {
   return env.CLAUDE_CONFIG_DIR || join(env.HOME || homedir(), '.claude');

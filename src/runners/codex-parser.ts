@@ -2,6 +2,7 @@ import type { OutputParser, RunEvent, TokenUsage, ToolKind, ToolStatus } from '.
 import { TOOL_OUTPUT_LIMIT as OUTPUT_LIMIT } from '../events.js';
 import { clip, stripAnsi } from '../text.js';
 import { classifyErrorText } from './provider-errors.js';
+import { dispatchJsonLine, isRecord } from './jsonl.js';
 
 /**
  * Parser for `codex exec --json` (0.169): one JSON object per line on stdout, each `{type, …}` with type
@@ -23,9 +24,6 @@ import { classifyErrorText } from './provider-errors.js';
 
 type Json = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -335,24 +333,7 @@ export function createCodexParser(): OutputParser {
   return {
     push(line: string): RunEvent[] {
       out = [];
-      try {
-        let start = 0;
-        while (start < line.length && (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 9)) start++;
-        if (line.charCodeAt(start) !== 123 /* { */) {
-          if (line.length - start >= 7 && line.length <= 1 << 16) onPlain(line);
-          return out;
-        }
-        let event: unknown;
-        try {
-          event = JSON.parse(start === 0 ? line : line.slice(start));
-        } catch {
-          // Truncated or corrupt line (a killed process, a line cut by the log reader): skip it.
-          return out;
-        }
-        if (isRecord(event)) onEvent(event);
-      } catch {
-        // Never let a strange line stop the run's supervision.
-      }
+      dispatchJsonLine(line, onEvent, onPlain, 7);
       return out;
     },
     end(): RunEvent[] {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { BatonError } from '../errors.js';
 import { classifyCodexError, scriptOfArgv } from './codex-parser.js';
 import type { SessionFacts, UnfinishedTool } from './types.js';
+import { isRecord } from './jsonl.js';
 
 /**
  * codex's session store: one "rollout" file per thread, `$CODEX_HOME/sessions/YYYY/MM/DD/
@@ -17,9 +18,6 @@ import type { SessionFacts, UnfinishedTool } from './types.js';
 
 type Json = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
