@@ -17,6 +17,7 @@ import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunS
 import { RUN_STATES } from './store/runs.js';
 import { freePort } from './supervise/free-port.js';
 import { lastLines, readFrom, stripAnsi } from './tail.js';
+import { repoLockHolder } from './plans/git-state.js';
 
 export interface BatonOptions {
   /** Where the store and logs live; default $BATON_HOME or ~/.local/state/baton. */
@@ -39,6 +40,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Runner-specific settings, e.g. claude's permissionMode. */
   runnerOptions?: RunnerOptions;
+  /** Launch even while a plan holds the repository (baton run --no-lock). */
+  ignoreRepoLock?: boolean;
 }
 
 export interface LaunchResult {
@@ -157,6 +160,10 @@ export class Baton {
       throw usageError(`--runner-option for ${runnerName}: ${(error as Error).message}`);
     }
     this.checkRunnerInstalled(runnerName, checkedOptions);
+    if (!options.ignoreRepoLock) {
+      const holder = await repoLockHolder(dir);
+      if (holder) throw new BatonError('conflict', `the repository of ${dir} is held by ${holder.owner} (pid ${holder.pid}); a second agent would trample its phase (wait for the plan, or pass --no-lock)`);
+    }
     if (options.stallAfterMs !== undefined && !(options.stallAfterMs > 0)) throw usageError('--stall-after must be a positive duration');
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw usageError('--timeout must be a positive duration');
     return this.launch({

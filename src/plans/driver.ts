@@ -58,7 +58,7 @@ export class PlanDriver {
 
   async drive(): Promise<void> {
     const planRun = this.planRun;
-    const release = await acquireRepoLock(planRun.repoRoot, `plan run ${planRun.id}`);
+    const release = planRun.noLock ? () => undefined : await acquireRepoLock(planRun.repoRoot, `plan run ${planRun.id}`);
     try {
       await this.drivePhases();
     } finally {
@@ -266,6 +266,8 @@ export class PlanDriver {
       ...(phase.stallAfterMs && { stallAfterMs: phase.stallAfterMs }),
       ...(phase.timeoutMs && { timeoutMs: phase.timeoutMs }),
       ...(phase.runnerOptions && { runnerOptions: phase.runnerOptions }),
+      // This plan holds the repository's lock; its own runs go ahead.
+      ignoreRepoLock: true,
     });
   }
 

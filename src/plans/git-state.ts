@@ -167,12 +167,38 @@ interface LockOwner {
   at: number;
 }
 
+async function lockPath(root: string): Promise<string> {
+  return (await git(root, ['rev-parse', '--path-format=absolute', '--git-path', 'baton.lock'])).trim();
+}
+
+function isLive(held: LockOwner): boolean {
+  return held.host !== hostname() || isProcessAlive(held.pid);
+}
+
+/** Who holds the repository's Baton lock, when a live process does. */
+export async function repoLockHolder(dir: string): Promise<LockOwner | null> {
+  let path: string;
+  try {
+    path = await lockPath(dir);
+  } catch {
+    return null; // not a git repository: nothing to lock
+  }
+  try {
+    const held = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
+    return isLive(held) ? held : null;
+  } catch {
+    return null;
+  }
+}
+
+export type { LockOwner };
+
 /**
  * One plan at a time per repository: a lock file in the git dir, taken over when its holder is a dead
  * process on this host (or the same plan run resuming).
  */
 export async function acquireRepoLock(root: string, owner: string): Promise<() => void> {
-  const path = (await git(root, ['rev-parse', '--path-format=absolute', '--git-path', 'baton.lock'])).trim();
+  const path = await lockPath(root);
   const mine: LockOwner = { owner, pid: process.pid, host: hostname(), at: Date.now() };
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
@@ -196,7 +222,7 @@ export async function acquireRepoLock(root: string, owner: string): Promise<() =
     } catch {
       held = null; // torn or empty: treat as stale
     }
-    const stale = !held || held.owner === owner || (held.host === hostname() && !isProcessAlive(held.pid));
+    const stale = !held || held.owner === owner || !isLive(held);
     if (!stale) {
       throw new BatonError('conflict', `${root} is locked by ${held!.owner} (pid ${held!.pid} on ${held!.host}); one plan at a time per repository (wait for it, or baton plan stop it)`);
     }

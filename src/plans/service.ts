@@ -7,7 +7,7 @@ import { BatonError, usageError } from '../errors.js';
 import { newId } from '../ids.js';
 import { isProcessAlive } from '../supervise/process-group.js';
 import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
-import { readRepoState } from './git-state.js';
+import { readRepoState, repoLockHolder } from './git-state.js';
 import { loadPlan, PlanError, type Plan } from './schema.js';
 import { lintPrompt } from '../prompts/index.js';
 import { loadRoutingTable, resolveAutoAgent } from './route.js';
@@ -24,6 +24,8 @@ export interface PlanStartOptions {
   allowDetached?: boolean;
   /** Skip linting the phase prompts. */
   noLint?: boolean;
+  /** Do not take (or respect) the one-plan-per-repository lock. */
+  noLock?: boolean;
   /** Command lines (split like shell words, never run through a shell) run at the end. */
   onComplete?: string;
   onBlocked?: string;
@@ -125,11 +127,15 @@ export class Plans {
     } catch (error) {
       throw usageError(`--on-complete/--on-blocked: ${(error as Error).message}`);
     }
+    if (!options.noLock) {
+      const holder = await repoLockHolder(repo.root);
+      if (holder) throw new BatonError('conflict', `${repo.root} is locked by ${holder.owner} (pid ${holder.pid}); one plan at a time per repository (wait for it, stop it, or pass --no-lock)`);
+    }
     if (options.dryRun) return { id: null, state: 'dry-run', phases: summary };
     const id = newId();
     const now = Date.now();
     this.store.insertPlanRun(
-      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks, createdAt: now, endedAt: null },
+      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks, noLock: options.noLock === true, createdAt: now, endedAt: null },
       plan.phases.map((p, i) => ({
         planRunId: id, phaseId: p.id, position: i, title: p.title, state: skipped(p.id, i) ? 'skipped' : 'pending', reasons: [], attempts: [], resumes: 0, fixes: 0,
         currentRunId: null, baseTree: null, userDirty: null, verification: null, commitSha: null, committedPaths: null, startedAt: null, endedAt: null,

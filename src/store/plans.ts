@@ -21,6 +21,8 @@ export interface PlanRunRecord {
   stopRequestedAt: number | null;
   /** Commands (argv) run when the plan completes or blocks, with its status JSON on stdin. */
   hooks: { onComplete?: string[]; onBlocked?: string[] };
+  /** The caller opted out of the one-plan-per-repository lock. */
+  noLock: boolean;
   createdAt: number;
   endedAt: number | null;
   updatedAt: number;
@@ -65,7 +67,7 @@ export interface PhaseRecord {
 
 const PLAN_COLUMNS: Record<keyof PlanRunRecord, string> = {
   id: 'id', planFile: 'plan_file', project: 'project', dir: 'dir', repoRoot: 'repo_root', state: 'state', reasons: 'reasons',
-  plan: 'plan', driverPid: 'driver_pid', stopRequestedAt: 'stop_requested_at', hooks: 'hooks', createdAt: 'created_at', endedAt: 'ended_at', updatedAt: 'updated_at',
+  plan: 'plan', driverPid: 'driver_pid', stopRequestedAt: 'stop_requested_at', hooks: 'hooks', noLock: 'no_lock', createdAt: 'created_at', endedAt: 'ended_at', updatedAt: 'updated_at',
 };
 const PHASE_COLUMNS: Record<keyof PhaseRecord, string> = {
   planRunId: 'plan_run_id', phaseId: 'phase_id', position: 'position', title: 'title', state: 'state', reasons: 'reasons',
@@ -73,13 +75,14 @@ const PHASE_COLUMNS: Record<keyof PhaseRecord, string> = {
   userDirty: 'user_dirty', verification: 'verification', commitSha: 'commit_sha', committedPaths: 'committed_paths',
   startedAt: 'started_at', endedAt: 'ended_at', updatedAt: 'updated_at',
 };
+const BOOLEAN_FIELDS = new Set(['noLock']);
 const JSON_FIELDS = new Set(['reasons', 'plan', 'attempts', 'userDirty', 'verification', 'committedPaths', 'hooks']);
 
 function toRow<T extends object>(columns: Record<string, string>, record: Partial<T>): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     if (value === undefined || !(key in columns)) continue;
-    row[columns[key]!] = JSON_FIELDS.has(key) ? (value === null ? null : JSON.stringify(value)) : value;
+    row[columns[key]!] = JSON_FIELDS.has(key) ? (value === null ? null : JSON.stringify(value)) : typeof value === 'boolean' ? (value ? 1 : 0) : value;
   }
   return row;
 }
@@ -88,7 +91,7 @@ function fromRow<T>(columns: Record<string, string>, row: Record<string, unknown
   const record: Record<string, unknown> = {};
   for (const [key, column] of Object.entries(columns)) {
     const value = row[column];
-    record[key] = JSON_FIELDS.has(key) && typeof value === 'string' ? JSON.parse(value) : value ?? null;
+    record[key] = JSON_FIELDS.has(key) && typeof value === 'string' ? JSON.parse(value) : BOOLEAN_FIELDS.has(key) ? value === 1 : value ?? null;
   }
   return record as T;
 }

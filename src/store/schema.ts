@@ -61,6 +61,7 @@ export const MIGRATIONS: readonly string[] = [
     driver_pid INTEGER,
     stop_requested_at INTEGER,
     hooks TEXT NOT NULL DEFAULT '{}',
+    no_lock INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     ended_at INTEGER,
     updated_at INTEGER NOT NULL

@@ -180,3 +180,31 @@ phases:
   assert.match(first.json.runs[0].reasons[0], /usage limit reached \(API 429\)/);
   assert.equal(session.git('log', '-1', '--format=%s').trim(), 'Phase 1: Limited');
 });
+
+test('one plan per repository: a second plan or a stray run is refused while a plan runs, unless --no-lock; plan stop ends it', async (t) => {
+  const session = await startPlanSession(t, { steps: [{ hang: true }] });
+  const plan = session.writePlan(`project: scratch
+dir: ${session.repo}
+defaults: { runner: opencode, model: ${session.model} }
+phases:
+  - { id: "1", title: Hangs, prompt: Anything }
+`);
+  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--json']);
+  assert.equal(started.code, 0, started.stderr);
+  // The driver takes the lock as it starts.
+  const deadline = Date.now() + 10_000;
+  let second = await session.cli(['plan', 'run', plan, '--no-lint']);
+  while (second.code === 0 && Date.now() < deadline) second = await session.cli(['plan', 'run', plan, '--no-lint']);
+  assert.equal(second.code, 1);
+  assert.match(second.stderr, new RegExp(`locked by plan run ${started.json.id}`));
+  const stray = await session.cli(['run', '--runner', 'opencode', '--model', session.model, '--dir', session.repo, 'Do something else']);
+  assert.equal(stray.code, 1);
+  assert.match(stray.stderr, /held by plan run/);
+  const allowed = await session.cli(['run', '--json', '--no-lock', '--runner', 'opencode', '--model', session.model, '--dir', session.repo, 'Do something else']);
+  assert.equal(allowed.code, 0, allowed.stderr);
+  await session.cli(['kill', allowed.json.id]);
+  const stopped = await session.cli(['plan', 'stop', started.json.id, '--json']);
+  assert.equal(stopped.json.state, 'stopped');
+  const after = await session.cli(['plan', 'run', plan, '--no-lint', '--dry-run']);
+  assert.equal(after.code, 0, 'the lock is released when the plan stops');
+});

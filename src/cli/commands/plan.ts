@@ -8,7 +8,7 @@ import { parseDurationOption } from './run.js';
 const SUBCOMMANDS = ['run', 'status', 'wait', 'resume', 'stop'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 const FLAGS_OF: Record<Subcommand, string[]> = {
-  run: ['from', 'only', 'dry-run', 'allow-detached', 'no-lint', 'on-complete', 'on-blocked'],
+  run: ['from', 'only', 'dry-run', 'allow-detached', 'no-lint', 'no-lock', 'on-complete', 'on-blocked'],
   status: [],
   wait: ['timeout'],
   resume: [],
@@ -41,7 +41,7 @@ function formatPlan(status: PlanStatus, io: CommandIo): string {
 export const planCommand: Command = {
   name: 'plan',
   summary: 'multi-phase plans: one agent at a time, verified, one commit per phase',
-  help: `Usage: baton plan run FILE [--from ID] [--only ID,ID] [--dry-run] [--allow-detached] [--no-lint]
+  help: `Usage: baton plan run FILE [--from ID] [--only ID,ID] [--dry-run] [--allow-detached] [--no-lint] [--no-lock]
                       [--on-complete CMD] [--on-blocked CMD] [--json]
        baton plan status [PLANRUN] [--json]
        baton plan wait [PLANRUN] [--timeout DUR] [--json]
@@ -76,6 +76,7 @@ A plan:
     'dry-run': { type: 'boolean' },
     'allow-detached': { type: 'boolean' },
     'no-lint': { type: 'boolean' },
+    'no-lock': { type: 'boolean' },
     'on-complete': { type: 'string' },
     'on-blocked': { type: 'string' },
     timeout: { type: 'string' },
@@ -103,6 +104,7 @@ A plan:
           dryRun: flag(args, 'dry-run'),
           allowDetached: flag(args, 'allow-detached'),
           noLint: flag(args, 'no-lint'),
+          noLock: flag(args, 'no-lock'),
           ...(stringOption(args, 'on-complete') !== undefined && { onComplete: stringOption(args, 'on-complete')! }),
           ...(stringOption(args, 'on-blocked') !== undefined && { onBlocked: stringOption(args, 'on-blocked')! }),
         });

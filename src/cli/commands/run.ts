@@ -24,6 +24,7 @@ Options:
   --stall-after DUR    no new output for DUR marks the run stalled (default 5m)
   --timeout DUR        kill the run after DUR and mark it failed (default: none)
   --runner-option K=V  a runner-specific setting; repeat for more (see README, Runners)
+  --no-lock            launch even while a plan is running in the same repository
   --json               print {"id","state","pid","log"} and nothing else
 
 Durations: 90s, 5m, 2h, 1h30m.
@@ -41,6 +42,7 @@ Examples:
     'stall-after': { type: 'string' },
     timeout: { type: 'string' },
     'runner-option': { type: 'string', multiple: true },
+    'no-lock': { type: 'boolean' },
   },
   allowPositionals: true,
   async run(args, io, baton) {
@@ -67,6 +69,7 @@ Examples:
       ...(stallAfter !== undefined && { stallAfterMs: parseDurationOption('--stall-after', stallAfter) }),
       ...(timeout !== undefined && { timeoutMs: parseDurationOption('--timeout', timeout) }),
       runnerOptions: parseRunnerOptions(args.values['runner-option']),
+      ignoreRepoLock: args.values['no-lock'] === true,
     });
     const s = io.style;
     return {
