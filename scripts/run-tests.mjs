@@ -20,6 +20,6 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-const concurrency = process.env.BATON_TEST_CONCURRENCY ?? '4';
+const concurrency = process.env.BATON_TEST_CONCURRENCY ?? '3';
 const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...files], { stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

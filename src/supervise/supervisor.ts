@@ -24,7 +24,7 @@ const FLUSH_MS = 500;
 const GROWTH_SAMPLE_MS = 15_000;
 const GROWTH_SAMPLES = 80;
 /** Launch attempts when the runner's own start-up fails (see RunnerAdapter.transientStartFailure). */
-const START_ATTEMPTS = 3;
+const START_ATTEMPTS = 4;
 
 export interface Handshake {
   pid?: number;
@@ -154,7 +154,8 @@ class Supervision {
       this.digest.errors = [];
       this.parser = runner.createParser(this.run.runnerOptions);
       this.sessionStarted = false;
-      await new Promise((r) => setTimeout(r, 500 * attempt));
+      // Back off, with jitter so that runs which failed together do not retry together.
+      await new Promise((r) => setTimeout(r, 1_000 * attempt + Math.random() * 1_000));
     }
   }
 
