@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: CommandLoader }> = {
   prompt: { summary: 'write a phase prompt from the proven template, or lint one', load: async () => (await import('./commands/prompt.js')).promptCommand },
   route: { summary: 'suggest the agent (and model) for a task, with the reason', load: async () => (await import('./commands/route.js')).routeCommand },
   plan: { summary: 'multi-phase plans: one agent at a time, verified, one commit per phase', load: async () => (await import('./commands/plan.js')).planCommand },
+  init: { summary: 'set a project up for Claude Code: MCP server, skill, slash commands', load: async () => (await import('./commands/init.js')).initCommand },
   'mock-model': { summary: 'serve Baton\'s scripted model (OpenAI-compatible) for tests and demos', load: async () => (await import('./commands/mock-model.js')).mockModelCommand },
   demo: { summary: 'run a real agent against the scripted model in a temp repo (no API key)', load: async () => (await import('./commands/demo.js')).demoCommand },
 };
