@@ -7,6 +7,7 @@ import { benchCompletionLatency } from './completion-latency.js';
 import { printTable, type Row } from './lib.js';
 import { benchParserThroughput } from './parser-throughput.js';
 import { benchPlanOverhead } from './plan-overhead.js';
+import { benchTokenEconomy } from './token-economy.js';
 import { benchStatusOnBigLogs } from './status-big-log.js';
 
 /**
@@ -32,5 +33,6 @@ await step('parser throughput', () => benchParserThroughput(big));
 await step('status on big logs', () => benchStatusOnBigLogs(small, big, quick ? 5 : 15));
 await step('completion latency (real opencode runs)', () => benchCompletionLatency(quick ? 5 : 20));
 await step('plan overhead per phase', () => benchPlanOverhead(quick ? 8 : 21));
+await step('token economy per look', benchTokenEconomy);
 console.log('');
 printTable(rows);

@@ -58,7 +58,7 @@ test('help teaches: every command has --help with usage and examples', async () 
   const env = freshEnv();
   const top = await runCli(['--help'], env);
   assert.equal(top.code, 0);
-  for (const command of ['run', 'status', 'wait', 'tail', 'list', 'kill', 'resume', 'export', 'diff', 'prompt', 'plan', 'route', 'init', 'mock-model', 'demo']) {
+  for (const command of ['run', 'status', 'wait', 'tail', 'list', 'kill', 'resume', 'export', 'diff', 'prompt', 'plan', 'route', 'init', 'mcp', 'mock-model', 'demo']) {
     assert.match(top.stdout, new RegExp(`\\n  ${command} `));
     const help = await runCli([command, '--help'], env);
     assert.equal(help.code, 0, command);

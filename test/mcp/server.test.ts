@@ -1,0 +1,90 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { phasePrompt, startMcpSession, textOf, waitUntilDone } from './harness.js';
+
+const TOOLS = ['run', 'status', 'wait', 'tail', 'list', 'kill', 'resume', 'export', 'diff', 'plan_run', 'plan_status', 'plan_resume', 'prompt_lint', 'route'];
+
+test('lists every tool with input and output schemas; bad input is a tool error naming the field, and the server keeps serving', async (t) => {
+  const session = await startMcpSession(t, { steps: [] });
+  const { tools } = await session.client.listTools();
+  assert.deepEqual(tools.map((tool) => tool.name).sort(), [...TOOLS].sort());
+  for (const tool of tools) {
+    assert.ok(tool.outputSchema, `${tool.name} has an output schema`);
+    assert.ok(tool.description && tool.description.length < 400, `${tool.name} has a short description`);
+  }
+  assert.match(tools.find((tool) => tool.name === 'wait')!.description!, /call again while done is false/);
+
+  const tooLong = await session.call('wait', { ids: ['x'], timeoutSeconds: 99 });
+  assert.equal(tooLong.isError, true);
+  assert.match(textOf(tooLong), /timeoutSeconds/);
+  const wrongType = await session.call('tail', { id: 'x', lines: 'many' });
+  assert.equal(wrongType.isError, true);
+  assert.match(textOf(wrongType), /lines/);
+  const noDir = await session.call('run', { prompt: 'hi', dir: '/nonexistent/baton-mcp', runner: 'opencode' });
+  assert.equal(noDir.isError, true);
+  assert.match(textOf(noDir), /\bdir\b.*does not exist/);
+  const unknown = await session.call('status', { ids: ['zzzzzzzz'] });
+  assert.equal(unknown.isError, true);
+  assert.match(textOf(unknown), /no run "zzzzzzzz"/);
+  const lint = await session.call('prompt_lint', {});
+  assert.equal(lint.isError, true);
+  assert.match(textOf(lint), /text or file/);
+
+  // Still serving after all of that.
+  const route = await session.call('route', { task: 'Debug why the scheduler deadlocks under load' });
+  assert.equal(route.structuredContent.agent, 'oracle');
+  const findings = await session.call('prompt_lint', { text: phasePrompt(['src/a.txt']) });
+  assert.equal(findings.isError, undefined);
+  assert.equal(typeof findings.structuredContent.errors, 'number');
+});
+
+test('run → bounded waits (re-called while done is false, with progress) → status, tail, diff, export of a real opencode run', async (t) => {
+  const session = await startMcpSession(t, {
+    steps: [
+      { tools: [{ name: 'write', args: { filePath: '{{workdir}}/src/greeting.txt', content: 'hello\n' } }] },
+      { delayMs: 7_000, text: 'Done: wrote src/greeting.txt.' },
+    ],
+  });
+  const launched = await session.call('run', { runner: 'opencode', model: session.model, dir: session.repo, prompt: phasePrompt(['src/greeting.txt']), name: 'greet' });
+  assert.equal(launched.isError, undefined, textOf(launched));
+  const id: string = launched.structuredContent.id;
+  assert.match(textOf(launched), new RegExp(`launched run ${id}`));
+
+  const started = Date.now();
+  const { result, calls, progress } = await waitUntilDone(session, ['greet'], 3);
+  assert.ok(calls >= 2, `the 3 s bound ran out at least once (took ${calls} calls)`);
+  assert.ok(Date.now() - started < 45_000);
+  assert.ok(progress.length > 0, 'progress notifications arrived during the wait');
+  const [final] = result.structuredContent.runs;
+  assert.equal(final.state, 'completed', JSON.stringify(final.reasons));
+  assert.match(textOf(result), /^done: every run has ended/);
+  assert.ok(existsSync(join(session.repo, 'src/greeting.txt')));
+
+  const status = await session.call('status', { ids: [id] });
+  const brief = textOf(status);
+  assert.match(brief, new RegExp(`${id}\\s+completed`));
+  assert.match(brief, /session\s+ses_/);
+  assert.match(brief, /changed\s+src\/greeting\.txt/);
+  assert.equal(status.structuredContent.runs[0].sessionId, final.sessionId);
+  assert.ok(!brief.includes('{"'), 'the text is the brief, not a JSON dump');
+
+  const tail = await session.call('tail', { id, lines: 5 });
+  assert.ok(tail.structuredContent.lines.length <= 5);
+
+  const diff = await session.call('diff', { id, patch: true });
+  assert.deepEqual(diff.structuredContent.changes, [{ path: 'src/greeting.txt', change: 'added' }]);
+  assert.match(diff.structuredContent.patch, /\+hello/);
+
+  const exported = await session.call('export', { id, lastMessages: 2, maxChars: 80 });
+  assert.equal(exported.isError, undefined, textOf(exported));
+  assert.ok(exported.structuredContent.messages >= 2);
+  assert.ok(exported.structuredContent.toolCalls >= 1);
+  assert.equal(exported.structuredContent.toolsByName.write, 1);
+  assert.ok(exported.structuredContent.last.length <= 2);
+  assert.ok(textOf(exported).length < 1_000);
+
+  const listed = await session.call('list', {});
+  assert.equal(listed.structuredContent.runs[0].id, id);
+});
