@@ -11,7 +11,7 @@ type CommandLoader = () => Promise<Command>;
 const COMMANDS: Record<string, { summary: string; load: CommandLoader }> = {
   run: { summary: 'launch an agent in the background; prints its run id at once', load: async () => (await import('./commands/run.js')).runCommand },
   status: { summary: 'brief of runs: state, reasons, session, growth, files, recent events', load: async () => (await import('./commands/status.js')).statusCommand },
-  wait: { summary: 'block until runs end; exit 0 completed, 3 incomplete, 1 failed/killed, 124 timeout', load: async () => (await import('./commands/wait.js')).waitCommand },
+  wait: { summary: 'block until runs end; exit 0 completed, 3 incomplete, 4 limited, 1 failed/killed, 124 timeout', load: async () => (await import('./commands/wait.js')).waitCommand },
   tail: { summary: 'last lines of a run\'s output (ANSI stripped), -f to follow', load: async () => (await import('./commands/tail.js')).tailCommand },
   list: { summary: 'runs, newest first, filtered by state or dir', load: async () => (await import('./commands/list.js')).listCommand },
   kill: { summary: 'stop a run and every process it started', load: async () => (await import('./commands/kill.js')).killCommand },
@@ -23,7 +23,7 @@ const COMMANDS: Record<string, { summary: string; load: CommandLoader }> = {
   plan: { summary: 'multi-phase plans: one agent at a time, verified, one commit per phase', load: async () => (await import('./commands/plan.js')).planCommand },
   init: { summary: 'set a project up for Claude Code: MCP server, skill, slash commands', load: async () => (await import('./commands/init.js')).initCommand },
   mcp: { summary: 'serve Baton as an MCP server on stdio (for Claude Code and other MCP clients)', load: async () => (await import('./commands/mcp.js')).mcpCommand },
-  'mock-model': { summary: 'serve Baton\'s scripted model (OpenAI-compatible) for tests and demos', load: async () => (await import('./commands/mock-model.js')).mockModelCommand },
+  'mock-model': { summary: 'serve Baton\'s scripted model (OpenAI, Anthropic, Responses APIs) for tests and demos', load: async () => (await import('./commands/mock-model.js')).mockModelCommand },
   demo: { summary: 'run a real agent against the scripted model in a temp repo (no API key)', load: async () => (await import('./commands/demo.js')).demoCommand },
 };
 
@@ -39,7 +39,8 @@ ${Object.entries(COMMANDS)
   .join('\n')}
 
 Every command takes --json (one JSON document on stdout, nothing else there).
-Exit codes: 0 ok/completed · 1 failed, killed or error · 2 usage error · 3 incomplete · 124 wait timed out
+Exit codes: 0 ok/completed · 1 failed, killed or error · 2 usage error · 3 incomplete (plan: blocked)
+            4 limited (usage limit) · 124 wait timed out
 
 A typical loop:
   id=$(baton run --json --agent hephaestus --dir . --prompt-file phase5.txt | jq -r .id)

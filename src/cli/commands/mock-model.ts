@@ -6,12 +6,13 @@ import type { Command } from '../command.js';
 
 export const mockModelCommand: Command = {
   name: 'mock-model',
-  summary: 'serve the scripted model (OpenAI-compatible) for tests and demos',
+  summary: 'serve the scripted model (OpenAI chat, Anthropic Messages, OpenAI Responses) for tests and demos',
   help: `Usage: baton mock-model --script FILE [--port N] [--api-key KEY] [--log FILE] [--json]
 
 Requests must carry "Authorization: Bearer KEY"; without --api-key a random key is made and printed.
 
-Serves POST /v1/chat/completions on 127.0.0.1, streaming the script's steps in order: tool calls,
+Serves POST /v1/chat/completions (OpenAI), /v1/messages (Anthropic) and /v1/responses (OpenAI
+Responses) on 127.0.0.1, streaming the script's steps in order, whichever protocol asks: tool calls,
 texts and faults (delayMs, hang, HTTP 500/429 errors, malformed chunks). Requests without tools
 (opencode's title requests) do not consume steps. Every request is recorded: GET /_baton/requests
 returns them; --log appends them to FILE as JSON lines. Runs until interrupted.
