@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { bearerToken, sendJson } from './http-io.js';
+import { bearerToken, sendJson, sentWholeFault } from './http-io.js';
 import { openEventStream, writeEvent, writeRawEvent } from './sse.js';
 import { splitIntoPieces } from './stream-pieces.js';
 import {
@@ -155,16 +155,7 @@ function streamAnswer(res: ServerResponse, answer: Answer, context: ReplyContext
 
 /** The `stream: false` form: one `message` object. */
 function sendWhole(res: ServerResponse, reply: Exclude<ModelReply, { kind: 'error' }>, context: ReplyContext): void {
-  if (reply.kind === 'hang') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.flushHeaders();
-    return;
-  }
-  if (reply.kind === 'malformed') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"id":"truncated","type":"message","content":[');
-    return;
-  }
+  if (sentWholeFault(res, reply, '{"id":"truncated","type":"message","content":[')) return;
   const content = [
     ...(reply.text === '' ? [] : [{ type: 'text', text: reply.text }]),
     ...reply.toolCalls.map((call) => ({ type: 'tool_use', id: toolUseId(call.id), name: call.name, input: JSON.parse(call.arguments) as unknown })),

@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { bearerToken, sendJson } from './http-io.js';
+import { bearerToken, sendJson, sentWholeFault } from './http-io.js';
 import { openEventStream, writeEvent, writeRawEvent } from './sse.js';
 import { splitIntoPieces } from './stream-pieces.js';
 import {
@@ -120,16 +120,7 @@ function streamAnswer(res: ServerResponse, answer: Answer, context: ReplyContext
 
 /** The `stream: false` form: one `chat.completion` object. */
 function sendWhole(res: ServerResponse, reply: Exclude<ModelReply, { kind: 'error' }>, context: ReplyContext): void {
-  if (reply.kind === 'hang') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.flushHeaders();
-    return;
-  }
-  if (reply.kind === 'malformed') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"id":"truncated","choices":[');
-    return;
-  }
+  if (sentWholeFault(res, reply, '{"id":"truncated","choices":[')) return;
   const message = {
     role: 'assistant',
     content: reply.text === '' ? null : reply.text,

@@ -1,5 +1,6 @@
 /** Small HTTP helpers for the mock server: reading bodies, writing JSON. */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { ModelReply } from './wire-protocol.js';
 
 /** Far above any real agent request (opencode's are ~100 KB) but bounded, so a bad client can't exhaust memory. */
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -46,4 +47,20 @@ export function sendJson(
 export function bearerToken(headers: IncomingHttpHeaders): string | undefined {
   const match = /^Bearer\s+(.+)$/i.exec(headers.authorization ?? '');
   return match?.[1];
+}
+
+/**
+ * The `stream: false` forms of the faults every protocol shares: a hang sends its headers and nothing
+ * more; a malformed answer ends in the middle of `truncatedJson`. True when the reply was one of them.
+ */
+export function sentWholeFault(
+  res: ServerResponse,
+  reply: Exclude<ModelReply, { kind: 'error' }>,
+  truncatedJson: string,
+): reply is Extract<ModelReply, { kind: 'hang' | 'malformed' }> {
+  if (reply.kind !== 'hang' && reply.kind !== 'malformed') return false;
+  res.writeHead(200, { 'content-type': 'application/json' });
+  if (reply.kind === 'hang') res.flushHeaders();
+  else res.end(truncatedJson);
+  return true;
 }

@@ -14,7 +14,7 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { chatCompletions } from './chat-completions.js';
-import { bearerToken, sendJson } from './http-io.js';
+import { bearerToken, sendJson, sentWholeFault } from './http-io.js';
 import { openEventStream, writeEvent, writeRawEvent } from './sse.js';
 import { splitIntoPieces } from './stream-pieces.js';
 import {
@@ -212,16 +212,7 @@ function streamAnswer(res: ServerResponse, answer: Answer, context: ReplyContext
 
 /** The `stream: false` form: the response object alone. */
 function sendWhole(res: ServerResponse, reply: Exclude<ModelReply, { kind: 'error' }>, context: ReplyContext): void {
-  if (reply.kind === 'hang') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.flushHeaders();
-    return;
-  }
-  if (reply.kind === 'malformed') {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"id":"truncated","output":[');
-    return;
-  }
+  if (sentWholeFault(res, reply, '{"id":"truncated","output":[')) return;
   const items = outputItems(reply, context);
   sendJson(res, 200, { ...responseObject(context, 'completed', items), usage: usage(reply, context) });
 }

@@ -3,7 +3,7 @@ import { TOOL_OUTPUT_LIMIT as OUTPUT_LIMIT } from '../events.js';
 import { clip, stripAnsi } from '../text.js';
 import { classifyErrorText } from './provider-errors.js';
 import { toolKindOf } from './tool-kinds.js';
-import { dispatchJsonLine, isRecord } from './jsonl.js';
+import { dispatchJsonLine, isRecord, num, str } from './jsonl.js';
 
 /**
  * Parser for `claude -p --output-format stream-json --verbose` (Claude Code 2.1.x): one JSON object
@@ -28,15 +28,6 @@ import { dispatchJsonLine, isRecord } from './jsonl.js';
  */
 
 type Json = Record<string, unknown>;
-
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
 
 /** Claude Code's own tool names where the shared table would not know them. */
 const CLAUDE_TOOL_KINDS: ReadonlyMap<string, ToolKind> = new Map(Object.entries({

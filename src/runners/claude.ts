@@ -3,6 +3,7 @@ import { usageError } from '../errors.js';
 import { createClaudeParser } from './claude-parser.js';
 import { exportClaudeSession, readClaudeSession } from './claude-session.js';
 import type { RunnerAdapter, RunnerOptions } from './types.js';
+import { ARGV_PROMPT_LIMIT, optionList, singleOption } from './runner-options.js';
 
 /** `claude --permission-mode` choices (Claude Code 2.1). */
 const PERMISSION_MODES = ['acceptEdits', 'auto', 'bypassPermissions', 'default', 'dontAsk', 'plan'] as const;
@@ -16,25 +17,7 @@ const PERMISSION_MODES = ['acceptEdits', 'auto', 'bypassPermissions', 'default',
 const DEFAULT_PERMISSION_MODE = 'acceptEdits';
 const DEFAULT_ALLOWED_TOOLS = ['Bash'];
 
-/** Prompts longer than this (bytes) go on stdin: one argv element may not exceed 128 KiB (MAX_ARG_STRLEN). */
-const ARGV_PROMPT_LIMIT = 100_000;
-
 const OPTION_NAMES = ['permissionMode', 'allowedTools', 'disallowedTools', 'dangerouslySkipPermissions'] as const;
-
-function list(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).filter((item) => item.trim() !== '');
-}
-
-function single(options: RunnerOptions, name: string): string | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) {
-    if (value.length !== 1) throw usageError(`${name} takes one value, got ${value.length}`);
-    return value[0];
-  }
-  return value;
-}
 
 function isRoot(): boolean {
   return process.getuid?.() === 0;
@@ -51,7 +34,7 @@ function checkClaudeOptions(options: RunnerOptions): RunnerOptions {
     throw usageError(`unknown option ${unknown.join(', ')} (claude takes ${OPTION_NAMES.join(', ')})`);
   }
   const checked: RunnerOptions = {};
-  const mode = single(options, 'permissionMode');
+  const mode = singleOption(options, 'permissionMode');
   if (mode !== undefined) {
     if (!(PERMISSION_MODES as readonly string[]).includes(mode)) {
       throw usageError(`permissionMode=${mode} is not one of ${PERMISSION_MODES.join(', ')}`);
@@ -59,9 +42,9 @@ function checkClaudeOptions(options: RunnerOptions): RunnerOptions {
     checked.permissionMode = mode;
   }
   for (const name of ['allowedTools', 'disallowedTools'] as const) {
-    if (options[name] !== undefined) checked[name] = list(options[name]);
+    if (options[name] !== undefined) checked[name] = optionList(options[name]);
   }
-  const skip = single(options, 'dangerouslySkipPermissions');
+  const skip = singleOption(options, 'dangerouslySkipPermissions');
   if (skip !== undefined) {
     if (skip !== 'true' && skip !== 'false') throw usageError(`dangerouslySkipPermissions takes true or false, got "${skip}"`);
     if (skip === 'true') checked.dangerouslySkipPermissions = 'true';
@@ -80,9 +63,9 @@ function checkClaudeOptions(options: RunnerOptions): RunnerOptions {
 function permissionArgs(options: RunnerOptions): string[] {
   if (options.dangerouslySkipPermissions === 'true') return ['--dangerously-skip-permissions'];
   const args = ['--permission-mode', typeof options.permissionMode === 'string' ? options.permissionMode : DEFAULT_PERMISSION_MODE];
-  const allowed = options.allowedTools === undefined ? DEFAULT_ALLOWED_TOOLS : list(options.allowedTools);
+  const allowed = options.allowedTools === undefined ? DEFAULT_ALLOWED_TOOLS : optionList(options.allowedTools);
   for (const tool of allowed) args.push('--allowedTools', tool);
-  for (const tool of list(options.disallowedTools)) args.push('--disallowedTools', tool);
+  for (const tool of optionList(options.disallowedTools)) args.push('--disallowedTools', tool);
   return args;
 }
 

@@ -2,7 +2,7 @@ import type { OutputParser, RunEvent, TokenUsage, ToolKind, ToolStatus } from '.
 import { TOOL_OUTPUT_LIMIT as OUTPUT_LIMIT } from '../events.js';
 import { clip, stripAnsi } from '../text.js';
 import { classifyErrorText } from './provider-errors.js';
-import { dispatchJsonLine, isRecord } from './jsonl.js';
+import { dispatchJsonLine, isRecord, num, str } from './jsonl.js';
 
 /**
  * Parser for `codex exec --json` (0.169): one JSON object per line on stdout, each `{type, …}` with type
@@ -23,15 +23,6 @@ import { dispatchJsonLine, isRecord } from './jsonl.js';
  */
 
 type Json = Record<string, unknown>;
-
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
 
 /** codex's own phrasings of a failed model request (no HTTP status in most of them). */
 const CODEX_API_ERROR = new RegExp(

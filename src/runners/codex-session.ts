@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BatonError } from '../errors.js';
 import { classifyCodexError, scriptOfArgv } from './codex-parser.js';
 import type { SessionFacts, UnfinishedTool } from './types.js';
-import { isRecord } from './jsonl.js';
+import { isRecord, str } from './jsonl.js';
 
 /**
  * codex's session store: one "rollout" file per thread, `$CODEX_HOME/sessions/YYYY/MM/DD/
@@ -17,11 +17,6 @@ import { isRecord } from './jsonl.js';
  */
 
 type Json = Record<string, unknown>;
-
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
 
 export function codexHome(env: NodeJS.ProcessEnv): string {
   return env.CODEX_HOME || join(env.HOME || homedir(), '.codex');

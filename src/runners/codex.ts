@@ -2,6 +2,7 @@ import { usageError } from '../errors.js';
 import { createCodexParser } from './codex-parser.js';
 import { exportCodexSession, readCodexSession } from './codex-session.js';
 import type { RunnerAdapter, RunnerOptions } from './types.js';
+import { ARGV_PROMPT_LIMIT, optionList, singleOption } from './runner-options.js';
 
 /** `codex exec --sandbox` choices (codex 0.169). */
 const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
@@ -17,25 +18,7 @@ const SANDBOX_MODES = ['read-only', 'workspace-write', 'danger-full-access'] as 
  */
 const DEFAULT_SANDBOX = 'workspace-write';
 
-/** Prompts longer than this (bytes) go on stdin: one argv element may not exceed 128 KiB (MAX_ARG_STRLEN). */
-const ARGV_PROMPT_LIMIT = 100_000;
-
 const OPTION_NAMES = ['sandbox', 'skipGitRepoCheck', 'config'] as const;
-
-function list(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).filter((item) => item.trim() !== '');
-}
-
-function single(options: RunnerOptions, name: string): string | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) {
-    if (value.length !== 1) throw usageError(`${name} takes one value, got ${value.length}`);
-    return value[0];
-  }
-  return value;
-}
 
 /**
  * `--runner-option` for codex: `sandbox=read-only|workspace-write|danger-full-access` (default
@@ -46,18 +29,18 @@ function single(options: RunnerOptions, name: string): string | undefined {
 function checkCodexOptions(options: RunnerOptions): RunnerOptions {
   const unknown = Object.keys(options).filter((name) => !(OPTION_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) throw usageError(`unknown option ${unknown.join(', ')} (codex takes ${OPTION_NAMES.join(', ')})`);
-  const sandbox = single(options, 'sandbox') ?? DEFAULT_SANDBOX;
+  const sandbox = singleOption(options, 'sandbox') ?? DEFAULT_SANDBOX;
   if (!(SANDBOX_MODES as readonly string[]).includes(sandbox)) {
     throw usageError(`sandbox=${sandbox} is not one of ${SANDBOX_MODES.join(', ')}`);
   }
   // Recorded with the run, so a resume runs under the same sandbox whatever the default becomes.
   const checked: RunnerOptions = { sandbox };
-  const skip = single(options, 'skipGitRepoCheck');
+  const skip = singleOption(options, 'skipGitRepoCheck');
   if (skip !== undefined) {
     if (skip !== 'true' && skip !== 'false') throw usageError(`skipGitRepoCheck takes true or false, got "${skip}"`);
     if (skip === 'true') checked.skipGitRepoCheck = 'true';
   }
-  const config = list(options.config);
+  const config = optionList(options.config);
   for (const entry of config) {
     if (!/^[A-Za-z0-9_.-]+=/.test(entry)) throw usageError(`config takes KEY=VALUE (a codex -c override), got "${entry}"`);
   }
@@ -84,7 +67,7 @@ export const codexRunner: RunnerAdapter = {
     if (options.skipGitRepoCheck === 'true') args.push('--skip-git-repo-check');
     // Nobody can answer an approval request in a headless run.
     args.push('-c', 'approval_policy="never"', '-c', `sandbox_mode="${String(options.sandbox)}"`);
-    for (const entry of list(options.config)) args.push('-c', entry);
+    for (const entry of optionList(options.config)) args.push('-c', entry);
     if (request.model) args.push('--model', request.model);
     args.push('--');
     if (request.sessionId !== undefined) args.push(request.sessionId);

@@ -3,7 +3,7 @@ import { clip, stripAnsi } from '../text.js';
 import { TOOL_OUTPUT_LIMIT as OUTPUT_LIMIT } from '../events.js';
 import { classifyErrorText } from './provider-errors.js';
 import { toolKindOf } from './tool-kinds.js';
-import { dispatchJsonLine, isRecord } from './jsonl.js';
+import { dispatchJsonLine, isRecord, num, str } from './jsonl.js';
 
 /**
  * Parser for `opencode run --format json` (1.18.x): one JSON object per line, each
@@ -19,15 +19,6 @@ import { dispatchJsonLine, isRecord } from './jsonl.js';
  */
 
 type Json = Record<string, unknown>;
-
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
-}
 
 const TOOL_STATUSES: ReadonlySet<string> = new Set<ToolStatus>(['pending', 'running', 'completed', 'error']);
 
