@@ -168,7 +168,7 @@ export class Baton {
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw usageError('--timeout must be a positive duration');
     return this.launch({
       runner: runnerName,
-      agent: options.agent ?? getRunner(runnerName).defaultAgent ?? null,
+      agent: options.agent ?? adapter.defaultAgent ?? null,
       model: options.model ?? null,
       name: options.name ?? null,
       dir,

@@ -50,7 +50,8 @@ export async function snapshotDirtyPaths(root: string): Promise<DirtySnapshot> {
 export async function hashPaths(root: string, paths: string[]): Promise<DirtySnapshot> {
   const snapshot: DirtySnapshot = {};
   const present = paths.filter((p) => existsSync(join(root, p)));
-  for (const p of paths) if (!present.includes(p)) snapshot[p] = 'deleted';
+  const presentSet = new Set(present);
+  for (const p of paths) if (!presentSet.has(p)) snapshot[p] = 'deleted';
   if (present.length > 0) {
     const hashes = (await git(root, ['hash-object', '--', ...present])).trim().split('\n');
     present.forEach((p, i) => (snapshot[p] = hashes[i] ?? ''));
