@@ -11,6 +11,7 @@ import { BATON_BIN, runBatonJson, type Row } from './lib.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test/fixtures/omo/', import.meta.url));
 const REPEATS = 16;
+const CAPTURE_DIR = '/tmp/parser-capture/runs/omo-rich/work';
 
 /**
  * What a lead session reads per look at a long oh-my-opencode run: `wc -l && tail -80` of the log,
@@ -21,7 +22,10 @@ const REPEATS = 16;
 export async function benchTokenEconomy(): Promise<Row[]> {
   const root = mkdtempSync(join(tmpdir(), 'baton-bench-tokens-'));
   const log = join(root, 'captured.log');
-  const rich = readFileSync(join(FIXTURES, 'rich.log'), 'utf8');
+  // The fixture was captured in another directory; a real run's files are inside its own dir.
+  const captured = readFileSync(join(FIXTURES, 'rich.log'), 'utf8');
+  if (!captured.includes(CAPTURE_DIR)) throw new Error(`rich.log no longer names ${CAPTURE_DIR}; update the bench`);
+  const rich = captured.replaceAll(CAPTURE_DIR, root);
   const failure = readFileSync(join(FIXTURES, 'http-500.log'), 'utf8').split('\n');
   const ending = failure.slice(failure.findIndex((line) => line.includes('[session.error]'))).join('\n');
   writeFileSync(log, `${rich.repeat(REPEATS)}${ending}`);

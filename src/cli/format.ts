@@ -20,8 +20,66 @@ function listFiles(files: string[], shown = 6): string {
   return files.length > shown ? `${head} (+${files.length - shown} more)` : head;
 }
 
-/** The brief a lead reads at a glance: state and reasons first, then what the agent did. */
+/** "Hephaestus - Deep Agent" reads as "Hephaestus" in a one-line header. */
+const shortAgent = (agent: string | null) => (agent ? agent.split(/\s+-\s+/)[0]! : null);
+
+/** A multi-line text as one line: headings unmarked, lines joined with ' · ', clipped to `max`. */
+export function oneLine(text: string, max: number): string {
+  const flat = text
+    .split('\n')
+    .map((l) => l.replace(/^#+\s*/, '').trim())
+    .filter(Boolean)
+    .join(' · ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** The last error, unless a reason already says it. */
+export function unreportedError(status: RunStatus): string | null {
+  const last = status.errors.at(-1);
+  if (!last) return null;
+  const probe = last.message.slice(0, 60);
+  if (status.reasons.some((reason) => reason.includes(probe))) return null;
+  return `${last.status ? `${last.status} ` : ''}${last.message}${last.count > 1 ? ` (×${last.count})` : ''}`;
+}
+
+/**
+ * The brief a lead reads per look, kept to a few hundred characters because a session pays for every
+ * look in tokens: state, reasons, session, files changed, the last error, the final message and the
+ * next move. Everything else is in `formatFullBrief` (`baton status --full`) and `--json`.
+ */
 export function formatBrief(status: RunStatus, style: Style, now = Date.now()): string {
+  const lines: string[] = [];
+  const who = [status.runner, shortAgent(status.agent)].filter(Boolean).join('/');
+  const active = status.state === 'running' || status.state === 'stalled';
+  // A reason that already names the exit ("agent exited with code 1") makes the header's copy noise.
+  const exitSaid = status.reasons.some((r) => /exit|signal/i.test(r));
+  const exit = exitSaid ? '' : status.exitCode !== null ? ` · exit ${status.exitCode}` : status.signal ? ` · ${status.signal}` : '';
+  const label = status.name ? ` ${style.dim(`"${status.name}"`)}` : '';
+  lines.push(`${style.bold(status.id)} ${style.state(status.state)} · ${who} · ${formatDuration(status.elapsedMs)} · ${number(status.outputLines)} lines${exit}${label}`);
+  const row = (key: string, value: string) => lines.push(`${style.dim(key.padEnd(7))} ${value}`);
+  if (status.sessionId) row('session', status.sessionId);
+  if (active) {
+    const growth = status.recentLinesPerMinute !== null ? ` · +${number(status.recentLinesPerMinute)}/min` : '';
+    row('output', `last ${ago(status.lastOutputAt, now)}${growth}`);
+    if (status.retrying) row('retry', status.retrying);
+  }
+  if (status.filesChanged.length > 0) row('changed', listFiles(status.filesChanged, 4));
+  status.reasons.forEach((reason, i) => row(i === 0 ? 'why' : '', style.yellow(oneLine(reason, 160))));
+  if (status.limitResetAt) row('resets', status.limitResetAt);
+  const error = unreportedError(status);
+  if (error) row('error', style.red(oneLine(error, 160)));
+  if (active) {
+    const latest = status.recentEvents.at(-1);
+    if (latest) row('now', oneLine(latest.summary, 100));
+  }
+  if (status.finalMessage) row('final', oneLine(status.finalMessage, 100));
+  if (status.followUp) row('next', `baton resume ${status.id}`);
+  else if (active) row('next', `baton wait ${status.id}`);
+  return lines.join('\n');
+}
+
+/** Everything the brief leaves out: dir, model, tools, recent events, the follow-up Baton would send. */
+export function formatFullBrief(status: RunStatus, style: Style, now = Date.now()): string {
   const lines: string[] = [];
   const who = [status.runner, status.agent].filter(Boolean).join('/');
   const label = status.name ? `  ${style.dim(`"${status.name}"`)}` : '';
@@ -57,8 +115,10 @@ export function formatBrief(status: RunStatus, style: Style, now = Date.now()): 
       .join(' · ');
     row('final', gist.length > 200 ? `${gist.slice(0, 199)}…` : gist);
   }
-  if (status.followUp) row('next', `baton resume ${status.id}  ${style.dim(`→ "${status.followUp.length > 120 ? `${status.followUp.slice(0, 119)}…` : status.followUp}"`)}`);
-  else if (status.state === 'running' || status.state === 'stalled') row('next', `baton wait ${status.id} · baton tail ${status.id} -f · baton kill ${status.id}`);
+  if (status.followUp) {
+    row('next', `baton resume ${status.id}, which sends:`);
+    for (const line of status.followUp.split('\n')) lines.push(`           ${style.dim(line)}`);
+  } else if (status.state === 'running' || status.state === 'stalled') row('next', `baton wait ${status.id} · baton tail ${status.id} -f · baton kill ${status.id}`);
   return lines.join('\n');
 }
 

@@ -10,7 +10,7 @@ type CommandLoader = () => Promise<Command>;
 /** Commands load lazily so that `baton status` does not pay for the demo or the model server. */
 const COMMANDS: Record<string, { summary: string; load: CommandLoader }> = {
   run: { summary: 'launch an agent in the background; prints its run id at once', load: async () => (await import('./commands/run.js')).runCommand },
-  status: { summary: 'brief of runs: state, reasons, session, growth, files, recent events', load: async () => (await import('./commands/status.js')).statusCommand },
+  status: { summary: 'brief of runs: state, reasons, session, files, last error, final message', load: async () => (await import('./commands/status.js')).statusCommand },
   wait: { summary: 'block until runs end; exit 0 completed, 3 incomplete, 4 limited, 1 failed/killed, 124 timeout', load: async () => (await import('./commands/wait.js')).waitCommand },
   tail: { summary: 'last lines of a run\'s output (ANSI stripped), -f to follow', load: async () => (await import('./commands/tail.js')).tailCommand },
   list: { summary: 'runs, newest first, filtered by state or dir', load: async () => (await import('./commands/list.js')).listCommand },

@@ -80,8 +80,9 @@ or \`grep\` the log in a loop.
 
 ## 4. Read the brief
 
-\`baton status ID\` gives state, reasons, session, output growth, tools used, files changed, recent
-events, and a \`next\` line with the command to run next. \`baton plan status\` shows every phase.
+\`baton status ID\` gives, in a few lines, state, reasons, session, files changed, the last error, the
+final message and a \`next\` line with the command to run next; \`--full\` adds tools, recent events
+and the follow-up \`baton resume\` would send. \`baton plan status\` shows every phase.
 \`baton diff ID --patch\` shows what a run changed. Reach for \`baton tail ID -n 80\` only when the
 brief is not enough.
 
@@ -97,8 +98,8 @@ brief is not enough.
 | \`failed\` | non-zero exit, crash, model/API errors, \`--timeout\` | read the reasons, fix the cause, resume or relaunch |
 | \`killed\` | ended by \`baton kill\` | relaunch if still wanted |
 
-\`baton resume ID\` continues the same agent session with the follow-up shown on the brief's \`next\`
-line; pass \`PROMPT\` or \`--prompt-file F\` to say something else. A plan that runs out of resumes or
+\`baton resume ID\` continues the same agent session with the follow-up \`baton status ID --full\`
+shows; pass \`PROMPT\` or \`--prompt-file F\` to say something else. A plan that runs out of resumes or
 fixes stops as **blocked**, with nothing of that phase committed: read \`baton plan status\`, fix the
 cause, then \`baton plan resume\`. \`baton plan stop\` stops a plan.
 

@@ -11,32 +11,39 @@ const iso = z.string().nullable();
 export const runStateSchema = z.enum(RUN_STATES);
 
 /**
- * A run as the MCP tools report it: the facts of the brief, bounded. Claude Code hands a model the
- * structured content rather than the text, so this, not the full RunStatus (commands, events with
- * timestamps, log path), is what a look costs. The full shape stays in `baton status --json`.
+ * A run as the MCP tools report it. Claude Code hands a model the structured content rather than the
+ * text, so this is what a look costs: the brief's facts by default (absent fields are empty), and the
+ * rest only with `detail: "full"`. The whole RunStatus stays in `baton status --json`.
  */
 export const runSummarySchema = z.object({
   id: z.string(),
-  name: z.string().nullable(),
+  name: z.string().optional(),
   state: runStateSchema,
   reasons: z.array(z.string()),
-  runner: z.string(),
-  agent: z.string().nullable(),
-  model: z.string().nullable(),
-  dir: z.string(),
   sessionId: z.string().nullable(),
   exitCode: z.number().nullable(),
-  limitResetAt: iso,
   elapsedMs: z.number(),
-  idleMs: z.number().nullable(),
   outputLines: z.number(),
-  toolCounts: z.record(z.string(), z.number()),
+  /** Active runs: how long ago the output last grew. */
+  idleMs: z.number().optional(),
+  retrying: z.string().optional(),
+  limitResetAt: z.string().optional(),
   filesChanged: z.array(z.string()),
-  lastErrors: z.array(z.string()),
-  lastCommand: z.string().nullable(),
+  /** The last error, when no reason already says it. */
+  lastError: z.string().optional(),
   finalMessage: z.string().nullable(),
-  followUp: z.string().nullable(),
-  parentId: z.string().nullable(),
+  /** What to call next: resume (incomplete, limited, failed or killed with a session) or wait (active). */
+  next: z.enum(['resume', 'wait']).optional(),
+  // detail: "full"
+  runner: z.string().optional(),
+  agent: z.string().nullable().optional(),
+  model: z.string().nullable().optional(),
+  dir: z.string().optional(),
+  toolCounts: z.record(z.string(), z.number()).optional(),
+  lastErrors: z.array(z.string()).optional(),
+  lastCommand: z.string().nullable().optional(),
+  followUp: z.string().nullable().optional(),
+  parentId: z.string().nullable().optional(),
 });
 
 export type RunSummary = z.infer<typeof runSummarySchema>;

@@ -2,7 +2,7 @@ import { runDemo } from '../../demo/run-demo.js';
 import { usageError } from '../../errors.js';
 import { stringOption } from '../args.js';
 import type { Command } from '../command.js';
-import { formatBrief } from '../format.js';
+import { formatFullBrief } from '../format.js';
 import { exitCodeFor } from './wait.js';
 
 export const demoCommand: Command = {
@@ -39,7 +39,7 @@ your Baton store, so baton status / tail / export work on it afterwards.`,
     const s = io.style;
     const text = [
       '',
-      formatBrief(status, s),
+      formatFullBrief(status, s),
       '',
       s.bold('files changed (baton diff):'),
       ...diff.changes.map((c) => `  ${c.change === 'added' ? s.green('A') : c.change === 'deleted' ? s.red('D') : s.yellow('M')} ${c.path}`),

@@ -1,7 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { Baton } from '../../baton.js';
-import { formatBrief } from '../../cli/format.js';
+import { formatBrief, formatFullBrief, oneLine, unreportedError } from '../../cli/format.js';
 import type { RunStatus } from '../../report.js';
 import { RUN_STATES } from '../../store/runs.js';
 import { clip, guarded, plain, toolResult } from '../result.js';
@@ -22,32 +22,42 @@ const runId = z.string().min(1).describe('run id, unique id prefix, or --name la
 const briefs = (runs: RunStatus[]) => runs.map((s) => formatBrief(s, plain)).join('\n\n');
 
 const FILES_SHOWN = 20;
+const FINAL_CHARS = 100;
 
 /** The bounded view of a run every briefing tool returns as structured content. */
-export function summariseRun(s: RunStatus): RunSummary {
+export function summariseRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): RunSummary {
   const dirPrefix = `${s.dir}/`;
-  const lastCommand = s.commands.at(-1);
-  return {
+  const active = s.state === 'running' || s.state === 'stalled';
+  const lastError = unreportedError(s);
+  const brief: RunSummary = {
     id: s.id,
-    name: s.name,
+    ...(s.name !== null && { name: s.name }),
     state: s.state,
     reasons: s.reasons.map((r) => clip(r, 300)),
+    sessionId: s.sessionId,
+    exitCode: s.exitCode,
+    elapsedMs: s.elapsedMs,
+    outputLines: s.outputLines,
+    ...(active && s.idleMs !== null && { idleMs: s.idleMs }),
+    ...(s.retrying !== null && { retrying: s.retrying }),
+    ...(s.limitResetAt !== null && { limitResetAt: s.limitResetAt }),
+    filesChanged: s.filesChanged.slice(0, FILES_SHOWN).map((f) => (f.startsWith(dirPrefix) ? f.slice(dirPrefix.length) : f)),
+    ...(lastError !== null && { lastError: clip(lastError, 200) }),
+    finalMessage: s.finalMessage === null ? null : detail === 'full' ? clip(s.finalMessage.trim(), 2_000) : oneLine(s.finalMessage, FINAL_CHARS),
+    ...(s.followUp !== null ? { next: 'resume' as const } : active ? { next: 'wait' as const } : {}),
+  };
+  if (detail === 'brief') return brief;
+  const lastCommand = s.commands.at(-1);
+  return {
+    ...brief,
     runner: s.runner,
     agent: s.agent,
     model: s.model,
     dir: s.dir,
-    sessionId: s.sessionId,
-    exitCode: s.exitCode,
-    limitResetAt: s.limitResetAt,
-    elapsedMs: s.elapsedMs,
-    idleMs: s.idleMs,
-    outputLines: s.outputLines,
     toolCounts: Object.fromEntries(Object.entries(s.toolCounts).filter((e): e is [string, number] => typeof e[1] === 'number')),
-    filesChanged: s.filesChanged.slice(0, FILES_SHOWN).map((f) => (f.startsWith(dirPrefix) ? f.slice(dirPrefix.length) : f)),
     lastErrors: s.errors.slice(-3).map((e) => clip(`${e.status ? `${e.status} ` : ''}${e.message}${e.count > 1 ? ` (×${e.count})` : ''}`, 200)),
     lastCommand: lastCommand ? clip(`${lastCommand.command} (${lastCommand.exitCode !== undefined ? `exit ${lastCommand.exitCode}` : lastCommand.status})`, 200) : null,
-    finalMessage: s.finalMessage === null ? null : clip(s.finalMessage.trim(), 400),
-    followUp: s.followUp === null ? null : clip(s.followUp, 400),
+    followUp: s.followUp === null ? null : clip(s.followUp, 2_000),
     parentId: s.parentId,
   };
 }
@@ -102,15 +112,20 @@ export function registerRunTools(server: McpServer, baton: Baton): void {
     {
       title: 'Brief of runs',
       description:
-        'The brief of each run: state and reasons, session, output growth, tools, files changed, recent events, final message, suggested follow-up. Cheap: reads the store, never the log. No ids: active runs plus the latest finished one.',
-      inputSchema: { ids: z.array(runId).max(20).optional() },
+        'The brief of each run: state and reasons, session, files changed, last error, final message, next move. Cheap: reads the store, never the log. No ids: active runs plus the latest finished one. detail "full" adds dir, model, tool counts, last command and the follow-up resume would send.',
+      inputSchema: {
+        ids: z.array(runId).max(20).optional(),
+        detail: z.enum(['brief', 'full']).optional().describe('brief (default) or full'),
+      },
       outputSchema: { runs: z.array(runSummarySchema) },
       annotations: { readOnlyHint: true },
     },
     (input) =>
       guarded('status', () => {
         const runs = baton.status(input.ids ?? []);
-        return toolResult(runs.length === 0 ? 'no runs yet; start one with the run tool' : briefs(runs), { runs: runs.map(summariseRun) });
+        const detail = input.detail ?? 'brief';
+        const text = runs.map((r) => (detail === 'full' ? formatFullBrief : formatBrief)(r, plain)).join('\n\n');
+        return toolResult(runs.length === 0 ? 'no runs yet; start one with the run tool' : text, { runs: runs.map((r) => summariseRun(r, detail)) });
       }),
   );
 
@@ -150,7 +165,7 @@ export function registerRunTools(server: McpServer, baton: Baton): void {
           });
           const done = !result.timedOut;
           const head = done ? 'done: every run has ended.' : `not done after ${Math.round((Date.now() - started) / 1000)} s: the runs go on; call wait again.`;
-          return toolResult(`${head}\n\n${briefs(result.runs)}`, { done, waitedMs: Date.now() - started, runs: result.runs.map(summariseRun) });
+          return toolResult(`${head}\n\n${briefs(result.runs)}`, { done, waitedMs: Date.now() - started, runs: result.runs.map((r) => summariseRun(r)) });
         } finally {
           if (ticker) clearInterval(ticker);
         }
