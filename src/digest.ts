@@ -67,7 +67,7 @@ export interface BriefEvent {
   callId?: string;
 }
 
-const RECENT_LIMIT = 12;
+const RECENT_LIMIT = 30;
 const COMMAND_LIMIT = 200;
 const FILE_LIMIT = 500;
 const ERROR_LIMIT = 20;

@@ -22,6 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: CommandLoader }> = {
   route: { summary: 'suggest the agent (and model) for a task, with the reason', load: async () => (await import('./commands/route.js')).routeCommand },
   plan: { summary: 'multi-phase plans: one agent at a time, verified, one commit per phase', load: async () => (await import('./commands/plan.js')).planCommand },
   init: { summary: 'set a project up for Claude Code: MCP server, skill, slash commands', load: async () => (await import('./commands/init.js')).initCommand },
+  ui: { summary: 'a live local dashboard of runs and plans in the browser (127.0.0.1, token)', load: async () => (await import('./commands/ui.js')).uiCommand },
   mcp: { summary: 'serve Baton as an MCP server on stdio (for Claude Code and other MCP clients)', load: async () => (await import('./commands/mcp.js')).mcpCommand },
   'mock-model': { summary: 'serve Baton\'s scripted model (OpenAI, Anthropic, Responses APIs) for tests and demos', load: async () => (await import('./commands/mock-model.js')).mockModelCommand },
   demo: { summary: 'run a real agent against the scripted model in a temp repo (no API key)', load: async () => (await import('./commands/demo.js')).demoCommand },

@@ -40,6 +40,8 @@ export interface PlanStatus {
   state: PlanState;
   reasons: string[];
   driverAlive: boolean;
+  createdAt: string;
+  endedAt: string | null;
   phases: PhaseStatus[];
 }
 
@@ -54,6 +56,8 @@ export interface PhaseStatus {
   runs: { id: string; kind: string; state?: string }[];
   resumes: number;
   fixes: number;
+  startedAt: string | null;
+  endedAt: string | null;
   durationMs: number | null;
   verification: { passed: boolean; command?: string; exitCode?: number | null } | null;
   commitSha: string | null;
@@ -192,6 +196,18 @@ export class Plans {
     return { ...record, state: 'failed', reasons };
   }
 
+  /** Plan runs newest first, a page at a time (the dashboard's plan list). */
+  list(options: { offset?: number; limit?: number } = {}): { total: number; plans: PlanStatus[] } {
+    const { total, records } = this.store.listPlanRuns(options);
+    const history = readPhaseHistory(this.baton.store.db);
+    return { total, plans: records.map((r) => this.reconcile(r)).map((r) => toPlanStatus(r, this.store.phases(r.id), this.driverAlive(r), history)) };
+  }
+
+  /** Plan runs whose record or phases changed at or after `since` (ms since epoch). */
+  changedSince(since: number): { id: string; updatedAt: number }[] {
+    return this.store.changedSince(since);
+  }
+
   status(ref?: string): PlanStatus {
     const record = this.resolve(ref);
     return toPlanStatus(record, this.store.phases(record.id), this.driverAlive(record), readPhaseHistory(this.baton.store.db));
@@ -252,6 +268,8 @@ function timingOf(record: PlanRunRecord, phase: PhaseRecord, history: PhaseHisto
   return { kind, expectedMinMs: range.minMs, expectedMaxMs: range.maxMs, source: range.source, judgement: judgement.message, status: judgement.status };
 }
 
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
 export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean, history?: PhaseHistory): PlanStatus {
   return {
     id: record.id,
@@ -261,6 +279,8 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
     state: record.state,
     reasons: record.reasons,
     driverAlive,
+    createdAt: new Date(record.createdAt).toISOString(),
+    endedAt: iso(record.endedAt),
     phases: phases.map((p) => ({
       id: p.phaseId,
       title: p.title,
@@ -271,6 +291,8 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
       runs: p.attempts.map((a) => ({ id: a.runId, kind: a.kind, ...(a.state && { state: a.state }) })),
       resumes: p.resumes,
       fixes: p.fixes,
+      startedAt: iso(p.startedAt),
+      endedAt: iso(p.endedAt),
       durationMs: p.startedAt ? (p.endedAt ?? Date.now()) - p.startedAt : null,
       verification: p.verification ? { passed: p.verification.passed, ...(p.verification.command && { command: p.verification.command, exitCode: p.verification.exitCode ?? null }) } : null,
       commitSha: p.commitSha,

@@ -144,6 +144,25 @@ export class PlanStore {
     return row ? fromRow<PlanRunRecord>(PLAN_COLUMNS, row) : undefined;
   }
 
+  /** Plan runs newest first, a page at a time. */
+  listPlanRuns(options: { offset?: number; limit?: number } = {}): { total: number; records: PlanRunRecord[] } {
+    const total = (this.db.prepare('SELECT COUNT(*) AS n FROM plan_runs').get() as { n: number }).n;
+    const rows = this.db.prepare('SELECT * FROM plan_runs ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?').all(options.limit ?? 20, options.offset ?? 0) as Record<string, unknown>[];
+    return { total, records: rows.map((row) => fromRow<PlanRunRecord>(PLAN_COLUMNS, row)) };
+  }
+
+  /** Ids of plan runs whose record or any phase changed at or after `since` (ms). */
+  changedSince(since: number, limit = 200): { id: string; updatedAt: number }[] {
+    return this.db
+      .prepare(
+        `SELECT id, MAX(updated_at) AS updatedAt FROM (
+           SELECT id, updated_at FROM plan_runs WHERE updated_at >= ?
+           UNION ALL SELECT plan_run_id AS id, updated_at FROM plan_phases WHERE updated_at >= ?
+         ) GROUP BY id ORDER BY updatedAt LIMIT ?`,
+      )
+      .all(since, since, limit) as { id: string; updatedAt: number }[];
+  }
+
   phases(planRunId: string): PhaseRecord[] {
     const rows = this.db.prepare('SELECT * FROM plan_phases WHERE plan_run_id = ? ORDER BY position').all(planRunId) as Record<string, unknown>[];
     return rows.map((row) => fromRow<PhaseRecord>(PHASE_COLUMNS, row));

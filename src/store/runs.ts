@@ -195,6 +195,21 @@ export interface ListFilter {
   states?: RunState[];
   dir?: string;
   limit?: number;
+  offset?: number;
+}
+
+function whereOf(filter: Pick<ListFilter, 'states' | 'dir'>): { where: string; values: unknown[] } {
+  const clauses: string[] = [];
+  const values: unknown[] = [];
+  if (filter.states && filter.states.length > 0) {
+    clauses.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+    values.push(...filter.states);
+  }
+  if (filter.dir) {
+    clauses.push('dir = ?');
+    values.push(filter.dir);
+  }
+  return { where: clauses.length ? `WHERE ${clauses.join(' AND ')}` : '', values };
 }
 
 /** All SQL about runs lives here. */
@@ -259,18 +274,26 @@ export class RunStore {
   }
 
   list(filter: ListFilter = {}): RunRecord[] {
-    const where: string[] = [];
-    const values: unknown[] = [];
-    if (filter.states && filter.states.length > 0) {
-      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
-      values.push(...filter.states);
-    }
-    if (filter.dir) {
-      where.push('dir = ?');
-      values.push(filter.dir);
-    }
-    const sql = `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT ?`;
-    const rows = this.prepare(sql).all(...values, filter.limit ?? 50) as RunRow[];
+    const { where, values } = whereOf(filter);
+    const sql = `SELECT * FROM runs ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`;
+    const rows = this.prepare(sql).all(...values, filter.limit ?? 50, filter.offset ?? 0) as RunRow[];
+    return rows.map(fromRow);
+  }
+
+  count(filter: Omit<ListFilter, 'limit' | 'offset'> = {}): number {
+    const { where, values } = whereOf(filter);
+    return (this.prepare(`SELECT COUNT(*) AS n FROM runs ${where}`).get(...values) as { n: number }).n;
+  }
+
+  /** Directories runs were launched in, most recently used first. */
+  dirs(limit = 100): string[] {
+    const rows = this.prepare('SELECT dir FROM runs GROUP BY dir ORDER BY MAX(created_at) DESC LIMIT ?').all(limit) as { dir: string }[];
+    return rows.map((r) => r.dir);
+  }
+
+  /** Runs updated at or after `since` (ms), oldest change first: what a live view must refresh. */
+  changedSince(since: number, limit = 500): RunRecord[] {
+    const rows = this.prepare('SELECT * FROM runs WHERE updated_at >= ? ORDER BY updated_at LIMIT ?').all(since, limit) as RunRow[];
     return rows.map(fromRow);
   }
 

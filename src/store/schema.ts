@@ -88,4 +88,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (plan_run_id, phase_id)
   );
   `,
+  // The dashboard follows changes by updated_at and pages plans newest first.
+  `
+  CREATE INDEX runs_updated ON runs(updated_at);
+  CREATE INDEX plan_runs_updated ON plan_runs(updated_at);
+  CREATE INDEX plan_runs_created ON plan_runs(created_at);
+  CREATE INDEX plan_phases_updated ON plan_phases(updated_at);
+  `,
 ];

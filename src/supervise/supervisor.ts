@@ -23,6 +23,16 @@ const TICK_MS = 200;
 const FLUSH_MS = 500;
 const GROWTH_SAMPLE_MS = 15_000;
 const GROWTH_SAMPLES = 80;
+
+/**
+ * Keeps a whole run's growth in a bounded list: the newer half stays at full resolution (the last
+ * minutes, for "+N/min"), every other sample of the older half goes, so an hours-long run still has
+ * its whole shape for a plot.
+ */
+export function thinOlderHalf(samples: [number, number][]): [number, number][] {
+  const half = Math.floor(samples.length / 2);
+  return [...samples.slice(0, half).filter((_, i) => i % 2 === 0), ...samples.slice(half)];
+}
 /** Launch attempts when the runner's own start-up fails (see RunnerAdapter.transientStartFailure). */
 const START_ATTEMPTS = 4;
 
@@ -238,7 +248,7 @@ class Supervision {
     const lastSample = this.growth[this.growth.length - 1];
     if (!lastSample || now - lastSample[0] >= GROWTH_SAMPLE_MS) {
       this.growth.push([now, this.reader.lines]);
-      if (this.growth.length > GROWTH_SAMPLES) this.growth.shift();
+      if (this.growth.length > GROWTH_SAMPLES) this.growth = thinOlderHalf(this.growth);
     }
     if (this.urgent || (this.dirty && now - this.lastFlushAt >= FLUSH_MS)) this.flush(now);
   }

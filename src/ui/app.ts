@@ -1,0 +1,243 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Hono, type Context } from 'hono';
+import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
+import type { Baton } from '../baton.js';
+import { BatonError } from '../errors.js';
+import { packageRoot } from '../package-root.js';
+import type { Plans } from '../plans/service.js';
+import { readPhaseHistory } from '../plans/timing.js';
+import { RUN_STATES, isActive, type RunState } from '../store/runs.js';
+import { readFrom } from '../tail.js';
+import { csrfFor, requireSameOrigin, requireToken } from './auth.js';
+import { ChangeFeed } from './live.js';
+import { planRow, runDetail, runRow } from './views.js';
+
+export interface UiAppOptions {
+  baton: Baton;
+  plans: Plans;
+  token: string;
+  /** Hostnames the Host header may name (loopback names by default). */
+  allowedHosts?: string[];
+  /** How often live views look at the store. */
+  pollMs?: number;
+}
+
+const PAGE_MAX = 200;
+const TAIL_MAX_LINES = 2_000;
+/** A stream never replays more than this much backlog; the page already has the tail. */
+const STREAM_BACKLOG_BYTES = 256 * 1024;
+const STREAM_CHUNK_BYTES = 64 * 1024;
+const PING_MS = 15_000;
+
+const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml', png: 'image/png' };
+const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+export function uiAssetsDir(): string {
+  return join(packageRoot(), 'ui');
+}
+
+const STATUS_OF_ERROR: Record<BatonError['kind'], 400 | 404 | 409 | 500> = { usage: 400, 'not-found': 404, conflict: 409, runtime: 500 };
+
+function intParam(value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new BatonError('usage', `expected a whole number ≥ 0, got "${value}"`);
+  return Math.min(n, max);
+}
+
+function statesParam(value: string | undefined): RunState[] | undefined {
+  if (!value) return undefined;
+  const states = value.split(',').filter(Boolean);
+  for (const state of states) if (!(RUN_STATES as readonly string[]).includes(state)) throw new BatonError('usage', `unknown state "${state}"; states: ${RUN_STATES.join(', ')}`);
+  return states as RunState[];
+}
+
+async function jsonBody(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (text.trim() === '') return {};
+  try {
+    const body = JSON.parse(text) as unknown;
+    if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
+  } catch {
+    // fall through to the error below
+  }
+  throw new BatonError('usage', 'the request body must be a JSON object');
+}
+
+function logSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function sendEvent(stream: SSEStreamingApi, event: string, data: unknown): Promise<void> {
+  await stream.writeSSE({ event, data: JSON.stringify(data) });
+}
+
+/**
+ * The dashboard's HTTP app: the page, its assets, a JSON API over the library, live updates over
+ * server-sent events, and the four actions. Everything needs the token; actions also need the page's
+ * anti-forgery header. Thin: every answer comes from Baton and Plans.
+ */
+export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFeed } {
+  const { baton, plans, token } = options;
+  const feed = new ChangeFeed(baton, plans, options.pollMs);
+  const allowedHosts = new Set(options.allowedHosts ?? ['127.0.0.1', 'localhost', '::1']);
+  const assets = uiAssetsDir();
+  const page = readFileSync(join(assets, 'index.html'), 'utf8').replace('__BATON_CSRF__', csrfFor(token));
+  const history = () => readPhaseHistory(baton.store.db);
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    if (error instanceof BatonError) return c.json({ error: error.message }, STATUS_OF_ERROR[error.kind]);
+    process.stderr.write(`baton ui: ${c.req.method} ${c.req.path} failed: ${error.stack ?? error.message}\n`);
+    return c.json({ error: error.message }, 500);
+  });
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'no-referrer');
+    c.header('X-Frame-Options', 'DENY');
+    if (c.req.path.startsWith('/api/')) c.header('Cache-Control', 'no-store');
+  });
+  app.use('*', requireToken({ token, allowedHosts }));
+  app.use('/api/*', requireSameOrigin(token));
+
+  app.get('/', (c) => {
+    c.header('Content-Security-Policy', CSP);
+    c.header('Cache-Control', 'no-store');
+    return c.html(page);
+  });
+  app.get('/assets/:file', (c) => {
+    const file = c.req.param('file');
+    const match = /^[a-z0-9][a-z0-9-]*\.(js|css|svg|png)$/.exec(file);
+    if (!match) return c.json({ error: 'no such asset' }, 404);
+    let body: Buffer;
+    try {
+      body = readFileSync(join(assets, file));
+    } catch {
+      return c.json({ error: 'no such asset' }, 404);
+    }
+    return c.body(new Uint8Array(body), 200, { 'Content-Type': ASSET_TYPES[match[1]!]! });
+  });
+
+  app.get('/api/runs', (c) => {
+    const offset = intParam(c.req.query('offset'), 0, Number.MAX_SAFE_INTEGER);
+    const limit = Math.max(1, intParam(c.req.query('limit'), 50, PAGE_MAX));
+    const states = statesParam(c.req.query('state'));
+    const dir = c.req.query('dir') || undefined;
+    const { total, runs } = baton.page({ ...(states && { states }), ...(dir && { dir }), offset, limit });
+    const h = history();
+    return c.json({ total, offset, limit, dirs: baton.store.runs.dirs(), runs: runs.map((s) => runRow(baton, s, h)) });
+  });
+  app.get('/api/runs/:id', (c) => c.json(runDetail(baton, baton.statusOf(baton.resolveRun(c.req.param('id'))), history())));
+  app.get('/api/runs/:id/tail', (c) => {
+    const lines = Math.max(1, intParam(c.req.query('lines'), 200, TAIL_MAX_LINES));
+    const { lines: text, offset } = baton.tail(c.req.param('id'), { lines, raw: true });
+    return c.json({ lines: text, offset });
+  });
+
+  app.get('/api/runs/:id/stream', (c) => {
+    const run = baton.resolveRun(c.req.param('id'));
+    const requested = intParam(c.req.query('offset'), 0, Number.MAX_SAFE_INTEGER);
+    return streamSSE(c, async (stream) => {
+      let offset = requested;
+      let seenUpdate = -1;
+      let lastWrite = Date.now();
+      const drain = async () => {
+        const behind = logSize(run.logPath) - offset;
+        if (behind > STREAM_BACKLOG_BYTES) {
+          // Far behind (offset 0 on a multi-GB log): only the newest part is worth streaming.
+          await sendEvent(stream, 'skipped', { bytes: behind - STREAM_BACKLOG_BYTES });
+          offset += behind - STREAM_BACKLOG_BYTES;
+        }
+        let chunk = readFrom(run.logPath, offset, STREAM_CHUNK_BYTES);
+        while (chunk.text.length > 0 && !stream.aborted) {
+          await sendEvent(stream, 'tail', { text: chunk.text, offset: chunk.next });
+          offset = chunk.next;
+          lastWrite = Date.now();
+          chunk = readFrom(run.logPath, offset, STREAM_CHUNK_BYTES);
+        }
+      };
+      while (!stream.aborted) {
+        await drain();
+        const state = baton.store.runs.stateOf(run.id);
+        if (!state) break;
+        if (state.updatedAt !== seenUpdate) {
+          seenUpdate = state.updatedAt;
+          await sendEvent(stream, 'status', runDetail(baton, baton.statusOf(baton.resolveRun(run.id)), history()));
+          lastWrite = Date.now();
+        }
+        if (!isActive(state.state)) {
+          await drain();
+          await sendEvent(stream, 'end', { state: state.state });
+          break;
+        }
+        if (Date.now() - lastWrite >= PING_MS) {
+          await stream.write(': ping\n\n');
+          lastWrite = Date.now();
+        }
+        await stream.sleep(options.pollMs ?? 150);
+      }
+    });
+  });
+
+  app.get('/api/stream', (c) =>
+    streamSSE(c, async (stream) => {
+      const queue: { event: string; data: unknown }[] = [];
+      let wake: (() => void) | undefined;
+      const unsubscribe = feed.subscribe((message) => {
+        queue.push(message.event === 'runs' ? { event: 'runs', data: { runs: message.runs } } : { event: 'plans', data: { plans: message.plans } });
+        wake?.();
+      });
+      stream.onAbort(() => {
+        unsubscribe();
+        wake?.();
+      });
+      await stream.write(': connected\n\n');
+      while (!stream.aborted) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, PING_MS).unref();
+        });
+        wake = undefined;
+        if (stream.aborted) break;
+        if (queue.length === 0) await stream.write(': ping\n\n');
+        while (queue.length > 0) {
+          const next = queue.shift()!;
+          await sendEvent(stream, next.event, next.data);
+        }
+      }
+      unsubscribe();
+    }),
+  );
+
+  app.get('/api/plans', (c) => {
+    const offset = intParam(c.req.query('offset'), 0, Number.MAX_SAFE_INTEGER);
+    const limit = Math.max(1, intParam(c.req.query('limit'), 20, PAGE_MAX));
+    const { total, plans: page } = plans.list({ offset, limit });
+    return c.json({ total, offset, limit, plans: page.map(planRow) });
+  });
+  app.get('/api/plans/:id', (c) => c.json(plans.status(c.req.param('id'))));
+
+  app.post('/api/runs/:id/kill', async (c) => {
+    const id = baton.resolveRun(c.req.param('id')).id;
+    await baton.kill(id);
+    return c.json({ status: runDetail(baton, baton.statusOf(baton.resolveRun(id)), history()) });
+  });
+  app.post('/api/runs/:id/resume', async (c) => {
+    const body = await jsonBody(c);
+    if (body.prompt !== undefined && typeof body.prompt !== 'string') throw new BatonError('usage', 'prompt must be a string');
+    const prompt = typeof body.prompt === 'string' && body.prompt.trim() !== '' ? body.prompt : undefined;
+    const resumed = await baton.resume(c.req.param('id'), prompt);
+    return c.json({ id: resumed.id, status: runDetail(baton, baton.statusOf(baton.resolveRun(resumed.id)), history()) });
+  });
+  app.post('/api/plans/:id/resume', async (c) => c.json(await plans.resume(c.req.param('id'))));
+  app.post('/api/plans/:id/stop', async (c) => c.json(await plans.stop(c.req.param('id'))));
+
+  app.notFound((c) => c.json({ error: `no route ${c.req.method} ${c.req.path}` }, 404));
+  return { app, feed };
+}

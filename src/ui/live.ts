@@ -1,0 +1,80 @@
+import type { Baton } from '../baton.js';
+import type { Plans } from '../plans/service.js';
+import { readPhaseHistory } from '../plans/timing.js';
+import { planRow, runRow, type PlanRow, type RunRow } from './views.js';
+
+export type FeedMessage = { event: 'runs'; runs: RunRow[] } | { event: 'plans'; plans: PlanRow[] };
+type Subscriber = (message: FeedMessage) => void;
+
+/**
+ * One poller of the store for every open page: runs and plans whose updated_at moved since the last
+ * look become `runs` / `plans` messages. Supervisors flush a running run about every 500 ms, so with
+ * a 200 ms poll a new event reaches the page well inside a second. It polls only while someone
+ * listens.
+ */
+export class ChangeFeed {
+  private readonly subscribers = new Set<Subscriber>();
+  private timer: NodeJS.Timeout | undefined;
+  private cursor = 0;
+  /** What was sent at the cursor's millisecond, so a change in that same millisecond is not lost or repeated. */
+  private sent = new Map<string, number>();
+
+  constructor(
+    private readonly baton: Baton,
+    private readonly plans: Plans,
+    private readonly intervalMs = 200,
+  ) {}
+
+  subscribe(subscriber: Subscriber): () => void {
+    if (this.subscribers.size === 0) {
+      this.cursor = Date.now();
+      this.sent.clear();
+      this.timer = setInterval(() => this.tick(), this.intervalMs);
+      this.timer.unref();
+    }
+    this.subscribers.add(subscriber);
+    return () => {
+      this.subscribers.delete(subscriber);
+      if (this.subscribers.size === 0) this.stop();
+    };
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private fresh(key: string, updatedAt: number): boolean {
+    if (this.sent.get(key) === updatedAt) return false;
+    this.sent.set(key, updatedAt);
+    return true;
+  }
+
+  /** Public for tests: one look at the store. */
+  tick(): void {
+    let runs: RunRow[] = [];
+    let plans: PlanRow[] = [];
+    let newest = this.cursor;
+    try {
+      const changedRuns = this.baton.changedSince(this.cursor).filter(({ status, updatedAt }) => this.fresh(`run:${status.id}`, updatedAt));
+      const changedPlans = this.plans.changedSince(this.cursor).filter(({ id, updatedAt }) => this.fresh(`plan:${id}`, updatedAt));
+      if (changedRuns.length > 0) {
+        const history = readPhaseHistory(this.baton.store.db);
+        runs = changedRuns.map(({ status }) => runRow(this.baton, status, history));
+      }
+      plans = changedPlans.map(({ id }) => planRow(this.plans.status(id)));
+      newest = Math.max(newest, ...changedRuns.map((r) => r.updatedAt), ...changedPlans.map((p) => p.updatedAt));
+    } catch (error) {
+      process.stderr.write(`baton ui: reading the store failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      return;
+    }
+    if (newest > this.cursor) {
+      this.cursor = newest;
+      for (const [key, at] of this.sent) if (at < newest) this.sent.delete(key);
+    }
+    for (const subscriber of this.subscribers) {
+      if (runs.length > 0) subscriber({ event: 'runs', runs });
+      if (plans.length > 0) subscriber({ event: 'plans', plans });
+    }
+  }
+}

@@ -1,0 +1,145 @@
+import type { Baton } from '../baton.js';
+import type { PlanStatus } from '../plans/service.js';
+import { classifyPhase, expectedRange, type PhaseHistory } from '../plans/timing.js';
+import type { RunStatus } from '../report.js';
+
+/**
+ * The JSON the dashboard reads: rows for lists, details for one run or plan. Built from the same
+ * RunStatus and PlanStatus the CLI prints, plus what only a page needs (growth samples, a timeline,
+ * the expected duration).
+ */
+
+export interface ExpectedDuration {
+  kind: string;
+  minMs: number;
+  maxMs: number;
+}
+
+export interface RunRow {
+  id: string;
+  name: string | null;
+  state: RunStatus['state'];
+  runner: string;
+  agent: string | null;
+  model: string | null;
+  dir: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  elapsedMs: number;
+  expected: ExpectedDuration | null;
+  outputLines: number;
+  lastOutputAt: string | null;
+  lastActivityAt: string | null;
+  idleMs: number | null;
+  growth: [number, number][];
+  reasons: string[];
+}
+
+export interface TimelineEntry {
+  at: number | null;
+  kind: string;
+  summary: string;
+  exitCode?: number | null;
+}
+
+export interface RunDetail {
+  status: RunStatus;
+  growth: [number, number][];
+  timeline: TimelineEntry[];
+  expected: ExpectedDuration | null;
+}
+
+export interface PlanRow {
+  id: string;
+  project: string;
+  planFile: string;
+  dir: string;
+  state: string;
+  reasons: string[];
+  createdAt: string;
+  endedAt: string | null;
+  phases: number;
+  phasesDone: number;
+}
+
+/** Growth samples plus the run's current count, so a plot reaches "now" (or the run's end). */
+export function growthOf(baton: Baton, status: RunStatus): [number, number][] {
+  const samples = baton.store.runs.get(status.id)?.digest.growth ?? [];
+  const end = status.endedAt ? Date.parse(status.endedAt) : Date.now();
+  const last = samples.at(-1);
+  return last && last[1] === status.outputLines && end - last[0] < 1_000 ? samples : [...samples, [end, status.outputLines]];
+}
+
+export function expectedFor(baton: Baton, status: RunStatus, history: PhaseHistory): ExpectedDuration | null {
+  const record = baton.store.runs.get(status.id);
+  if (!record) return null;
+  const { kind } = classifyPhase(status.name ?? '', baton.rootPrompt(record));
+  const range = expectedRange(kind, history);
+  return { kind, minMs: range.minMs, maxMs: range.maxMs };
+}
+
+export function runRow(baton: Baton, status: RunStatus, history: PhaseHistory): RunRow {
+  return {
+    id: status.id,
+    name: status.name,
+    state: status.state,
+    runner: status.runner,
+    agent: status.agent,
+    model: status.model,
+    dir: status.dir,
+    startedAt: status.startedAt,
+    endedAt: status.endedAt,
+    elapsedMs: status.elapsedMs,
+    expected: expectedFor(baton, status, history),
+    outputLines: status.outputLines,
+    lastOutputAt: status.lastOutputAt,
+    lastActivityAt: status.lastActivityAt,
+    idleMs: status.idleMs,
+    growth: growthOf(baton, status),
+    reasons: status.reasons,
+  };
+}
+
+/**
+ * What the agent did, in order: its recent events (reads, edits, writes, commands with their exit
+ * status, text), the commands from before them, and errors not already shown. Bounded by the digest,
+ * so a multi-GB log costs nothing here.
+ */
+export function timelineOf(status: RunStatus): TimelineEntry[] {
+  const recent: TimelineEntry[] = status.recentEvents.map((event) => {
+    const exit = /\(exit (-?\d+)\)/.exec(event.summary);
+    return {
+      at: event.at ?? null,
+      kind: event.kind === 'tool' ? event.summary.split(' ')[0]! : event.kind,
+      summary: event.summary,
+      ...(exit && { exitCode: Number(exit[1]) }),
+    };
+  });
+  const firstRecent = recent.find((e) => e.at !== null)?.at ?? Infinity;
+  const earlier: TimelineEntry[] = status.commands
+    .filter((c) => (c.at ?? 0) < firstRecent)
+    .map((c) => ({ at: c.at ?? null, kind: 'command', summary: c.command, exitCode: c.exitCode ?? null }));
+  const unshownErrors: TimelineEntry[] = status.errors
+    .filter((error) => !recent.some((e) => e.kind === 'error' && e.summary.includes(error.message.slice(0, 40))))
+    .map((error) => ({ at: null, kind: 'error', summary: `${error.status ? `${error.status} ` : ''}${error.message}${error.count > 1 ? ` (×${error.count})` : ''}` }));
+  return [...earlier, ...recent, ...unshownErrors];
+}
+
+export function runDetail(baton: Baton, status: RunStatus, history: PhaseHistory): RunDetail {
+  return { status, growth: growthOf(baton, status), timeline: timelineOf(status), expected: expectedFor(baton, status, history) };
+}
+
+export function planRow(plan: PlanStatus): PlanRow {
+  return {
+    id: plan.id,
+    project: plan.project,
+    planFile: plan.planFile,
+    dir: plan.dir,
+    state: plan.state,
+    reasons: plan.reasons,
+    createdAt: plan.createdAt,
+    endedAt: plan.endedAt,
+    phases: plan.phases.length,
+    phasesDone: plan.phases.filter((p) => p.state === 'committed' || p.state === 'skipped').length,
+  };
+}

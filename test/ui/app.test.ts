@@ -1,0 +1,227 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Baton } from '../../src/baton.js';
+import { emptyDigest } from '../../src/digest.js';
+import { Plans } from '../../src/plans/service.js';
+import type { NewRun } from '../../src/store/runs.js';
+import { csrfFor } from '../../src/ui/auth.js';
+import { createUiApp } from '../../src/ui/app.js';
+import type { FeedMessage } from '../../src/ui/live.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+const CSRF = csrfFor(TOKEN);
+const AUTH = { authorization: `Bearer ${TOKEN}` };
+
+function sampleRun(id: string, overrides: Partial<NewRun> = {}): NewRun {
+  const now = Date.now();
+  return {
+    id, name: null, runner: 'omo', agent: 'hephaestus', model: 'mock/gpt', dir: '/repo', prompt: 'Create src/a.ts', promptFile: null,
+    parentId: null, executor: 'local', host: 'h', pid: null, pgid: null, supervisorPid: null, sessionId: 'ses_1',
+    state: 'completed', reasons: [], exitCode: 0, limitResetAt: null, signal: null, killRequestedAt: null, createdAt: now,
+    startedAt: now - 60_000, endedAt: now, stallAfterMs: 300_000, timeoutMs: null, logPath: '/nonexistent.log', outputBytes: 0,
+    outputLines: 0, parsedOffset: 0, lastOutputAt: null, lastActivityAt: null, digest: emptyDigest(),
+    finalMessage: null, baseline: null, sessionEnv: {}, runnerOptions: {}, ...overrides,
+  };
+}
+
+function world() {
+  const home = mkdtempSync(join(tmpdir(), 'baton-ui-app-'));
+  const baton = new Baton({ home, env: { ...process.env, BATON_HOME: home } });
+  const plans = new Plans(baton);
+  const { app, feed } = createUiApp({ baton, plans, token: TOKEN, pollMs: 20 });
+  return { home, baton, plans, app, feed };
+}
+
+test('without the token: 401 and no data, for the page, the API and the streams', async () => {
+  const { app, baton } = world();
+  baton.store.runs.insert(sampleRun('secret01', { name: 'do-not-leak' }));
+  for (const path of ['/', '/api/runs', '/api/runs/secret01', '/api/stream', '/api/plans', '/assets/app.js']) {
+    for (const headers of [{}, { authorization: "Bearer wrong" }, { cookie: "baton_ui=wrong" }] as Record<string, string>[]) {
+      const response = await app.request(path, { headers });
+      assert.equal(response.status, 401, `${path} ${JSON.stringify(headers)}`);
+      const body = await response.text();
+      assert.ok(!body.includes('secret01') && !body.includes('do-not-leak'), body);
+    }
+  }
+  const wrongQuery = await app.request('/?token=nope');
+  assert.equal(wrongQuery.status, 401);
+  assert.equal(wrongQuery.headers.get('set-cookie'), null);
+  baton.close();
+});
+
+test('the token in the URL becomes an HttpOnly SameSite=Strict cookie, and the page carries the anti-forgery value', async () => {
+  const { app, baton } = world();
+  const first = await app.request(`/?token=${TOKEN}`);
+  assert.equal(first.status, 303);
+  assert.equal(first.headers.get('location'), '/');
+  const cookie = first.headers.get('set-cookie')!;
+  assert.match(cookie, /^baton_ui=test-token-0123456789abcdef;/);
+  assert.match(cookie, /HttpOnly/);
+  assert.match(cookie, /SameSite=Strict/);
+  const page = await app.request('/', { headers: { cookie: cookie.split(';')[0]! } });
+  assert.equal(page.status, 200);
+  const html = await page.text();
+  assert.ok(html.includes(`<meta name="baton-csrf" content="${CSRF}">`));
+  assert.ok(!html.includes(TOKEN), 'the page never echoes the token');
+  assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+  baton.close();
+});
+
+test('a Host the server does not answer to is refused (DNS rebinding)', async () => {
+  const { app, baton } = world();
+  const response = await app.request('http://evil.example/api/runs', { headers: AUTH });
+  assert.equal(response.status, 421);
+  baton.close();
+});
+
+test('runs page newest first with a total, filter by state and dir, bad filters named', async () => {
+  const { app, baton } = world();
+  const base = Date.now() - 1_000_000;
+  for (let i = 0; i < 120; i++) {
+    baton.store.runs.insert(sampleRun(`run${String(i).padStart(5, '0')}`, { createdAt: base + i, state: i % 3 === 0 ? 'failed' : 'completed', dir: i % 2 === 0 ? '/even' : '/odd' }));
+  }
+  const page2 = (await (await app.request('/api/runs?offset=50&limit=50', { headers: AUTH })).json()) as any;
+  assert.equal(page2.total, 120);
+  assert.equal(page2.runs.length, 50);
+  assert.equal(page2.runs[0].id, 'run00069');
+  assert.deepEqual(new Set(page2.dirs), new Set(['/even', '/odd']));
+  assert.ok(Array.isArray(page2.runs[0].growth));
+  assert.equal(typeof page2.runs[0].expected.maxMs, 'number');
+
+  const failedEven = (await (await app.request('/api/runs?state=failed&dir=/even', { headers: AUTH })).json()) as any;
+  assert.equal(failedEven.total, 20);
+  assert.ok(failedEven.runs.every((r: any) => r.state === 'failed' && r.dir === '/even'));
+
+  const bad = await app.request('/api/runs?state=sleeping', { headers: AUTH });
+  assert.equal(bad.status, 400);
+  assert.match(((await bad.json()) as any).error, /unknown state "sleeping"/);
+  const badOffset = await app.request('/api/runs?offset=-3', { headers: AUTH });
+  assert.equal(badOffset.status, 400);
+  baton.close();
+});
+
+test('a run: its status, timeline with command exits, growth, and the raw tail with colours', async () => {
+  const { app, baton, home } = world();
+  const log = join(home, 'r.log');
+  writeFileSync(log, 'plain line\n\x1b[31mred error\x1b[0m\n');
+  const digest = emptyDigest();
+  digest.recent.push({ at: 1_000, kind: 'tool', summary: 'edit src/a.ts' }, { at: 2_000, kind: 'tool', summary: 'bash npm test (exit 1)' });
+  digest.commands.push({ command: 'npm install', status: 'completed', exitCode: 0, at: 500 }, { command: 'npm test', status: 'completed', exitCode: 1, at: 2_000 });
+  digest.growth = [[1_000, 1], [2_000, 2]];
+  baton.store.runs.insert(sampleRun('detail01', { logPath: log, outputLines: 2, digest, state: 'incomplete', reasons: ['the verification failed'] }));
+
+  const detail = (await (await app.request('/api/runs/detail01', { headers: AUTH })).json()) as any;
+  assert.equal(detail.status.state, 'incomplete');
+  assert.deepEqual(detail.status.reasons, ['the verification failed']);
+  assert.deepEqual(
+    detail.timeline.map((e: any) => [e.kind, e.summary, e.exitCode]),
+    [
+      ['command', 'npm install', 0],
+      ['edit', 'edit src/a.ts', undefined],
+      ['bash', 'bash npm test (exit 1)', 1],
+    ],
+  );
+  assert.deepEqual(detail.growth.slice(0, 2), [[1_000, 1], [2_000, 2]]);
+  assert.ok(detail.status.followUp.startsWith('Continue.'), 'the follow-up resume would send');
+
+  const tail = (await (await app.request('/api/runs/detail01/tail?lines=1', { headers: AUTH })).json()) as any;
+  assert.deepEqual(tail.lines, ['\x1b[31mred error\x1b[0m']);
+
+  const missing = await app.request('/api/runs/nope', { headers: AUTH });
+  assert.equal(missing.status, 404);
+  assert.match(((await missing.json()) as any).error, /no run "nope"/);
+  baton.close();
+});
+
+test('a finished run streams its output after the offset, its status, then end', async () => {
+  const { app, baton, home } = world();
+  const log = join(home, 's.log');
+  writeFileSync(log, 'first\nsecond\n');
+  baton.store.runs.insert(sampleRun('stream01', { logPath: log }));
+  const response = await app.request('/api/runs/stream01/stream?offset=6', { headers: AUTH });
+  assert.equal(response.headers.get('content-type'), 'text/event-stream');
+  const body = await response.text();
+  const events = [...body.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => [m[1], JSON.parse(m[2]!)]);
+  assert.deepEqual(events[0], ['tail', { text: 'second\n', offset: 13 }]);
+  assert.equal(events[1]![0], 'status');
+  assert.equal(events[1]![1].status.id, 'stream01');
+  assert.deepEqual(events.at(-1), ['end', { state: 'completed' }]);
+  baton.close();
+});
+
+test('actions refuse cross-site requests and forged or non-JSON posts before doing anything', async () => {
+  const { app, baton } = world();
+  baton.store.runs.insert(sampleRun('act00001', { state: 'incomplete' }));
+  const good = { ...AUTH, 'x-baton-csrf': CSRF, 'content-type': 'application/json' };
+  const attempts: [Record<string, string>, number, RegExp][] = [
+    [{ ...AUTH, 'content-type': 'application/json' }, 403, /x-baton-csrf/],
+    [{ ...good, 'x-baton-csrf': 'forged' }, 403, /x-baton-csrf/],
+    [{ ...good, origin: 'http://evil.example' }, 403, /cross-origin/],
+    [{ ...good, origin: 'null' }, 403, /opaque/],
+    [{ ...good, 'sec-fetch-site': 'cross-site' }, 403, /cross-site/],
+    [{ ...good, 'content-type': 'text/plain' }, 415, /application\/json/],
+  ];
+  for (const [headers, status, message] of attempts) {
+    const response = await app.request('/api/runs/act00001/resume', { method: 'POST', headers, body: '{}' });
+    assert.equal(response.status, status, JSON.stringify(headers));
+    assert.match(((await response.json()) as any).error, message);
+  }
+  assert.equal(baton.store.runs.list().length, 1, 'nothing was resumed');
+  // Past the guards, the library's own errors come back with their meaning.
+  const noSession = await app.request('/api/runs/nope/kill', { method: 'POST', headers: good, body: '{}' });
+  assert.equal(noSession.status, 404);
+  const badBody = await app.request('/api/runs/act00001/resume', { method: 'POST', headers: good, body: '[1]' });
+  assert.equal(badBody.status, 400);
+  baton.close();
+});
+
+test('assets are served from the package by name only', async () => {
+  const { app, baton } = world();
+  const js = await app.request('/assets/app.js', { headers: AUTH });
+  assert.equal(js.status, 200);
+  assert.match(js.headers.get('content-type') ?? '', /javascript/);
+  for (const path of ['/assets/..%2Fpackage.json', '/assets/.env', '/assets/index.html']) {
+    assert.equal((await app.request(path, { headers: AUTH })).status, 404, path);
+  }
+  baton.close();
+});
+
+test('the change feed reports a run once per change, and nothing when nothing changed', async () => {
+  const { baton, feed } = world();
+  const messages: FeedMessage[] = [];
+  const unsubscribe = feed.subscribe((m) => messages.push(m));
+  baton.store.runs.insert(sampleRun('feed0001', { state: 'running', endedAt: null }));
+  feed.tick();
+  feed.tick();
+  assert.deepEqual(messages.map((m) => (m.event === 'runs' ? m.runs.map((r) => `${r.id}:${r.state}`) : [])), [['feed0001:running']]);
+  await new Promise((r) => setTimeout(r, 5));
+  baton.store.runs.update('feed0001', { outputLines: 42 });
+  feed.tick();
+  assert.equal(messages.length, 2);
+  assert.equal(messages[1]!.event === 'runs' && messages[1]!.runs[0]!.outputLines, 42);
+  unsubscribe();
+  baton.close();
+});
+
+test('plans list and detail carry phase times for the timeline', async () => {
+  const { app, baton } = world();
+  const now = Date.now();
+  const plan = { project: 'demo', phases: [{ id: 'p1', title: 'Create the store', prompt: 'Create src/store.ts' }] } as any;
+  baton.store.plans.insertPlanRun(
+    { id: 'plan0001', planFile: '/repo/plan.yaml', project: 'demo', dir: '/repo', repoRoot: '/repo', state: 'completed', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks: {}, noLock: false, createdAt: now - 10_000, endedAt: now },
+    [{ planRunId: 'plan0001', phaseId: 'p1', position: 0, title: 'Create the store', state: 'committed', reasons: [], attempts: [{ runId: 'r1', kind: 'launch', state: 'completed' }], resumes: 0, fixes: 0, currentRunId: null, baseTree: null, userDirty: null, verification: { passed: true, command: 'npm test', exitCode: 0, at: now }, commitSha: 'abc1234', committedPaths: ['src/store.ts'], startedAt: now - 9_000, endedAt: now - 1_000 }],
+  );
+  const list = (await (await app.request('/api/plans', { headers: AUTH })).json()) as any;
+  assert.equal(list.total, 1);
+  assert.deepEqual({ ...list.plans[0], createdAt: undefined, endedAt: undefined }, { id: 'plan0001', project: 'demo', planFile: '/repo/plan.yaml', dir: '/repo', state: 'completed', reasons: [], createdAt: undefined, endedAt: undefined, phases: 1, phasesDone: 1 });
+  const detail = (await (await app.request('/api/plans/plan0001', { headers: AUTH })).json()) as any;
+  const phase = detail.phases[0];
+  assert.equal(phase.startedAt, new Date(now - 9_000).toISOString());
+  assert.equal(phase.durationMs, 8_000);
+  assert.equal(phase.commitSha, 'abc1234');
+  assert.deepEqual(phase.verification, { passed: true, command: 'npm test', exitCode: 0 });
+  baton.close();
+});
