@@ -106,18 +106,23 @@ export function runRow(baton: Baton, status: RunStatus, history: PhaseHistory): 
  * so a multi-GB log costs nothing here.
  */
 export function timelineOf(status: RunStatus): TimelineEntry[] {
+  // Newest record of each command: a recent event's exit status may only be known there.
+  const commandRecords = new Map(status.commands.map((c) => [c.command, c]));
+  const recordFor = (summary: string) => [...commandRecords.values()].reverse().find((c) => summary.includes(c.command));
   const recent: TimelineEntry[] = status.recentEvents.map((event) => {
     const exit = /\(exit (-?\d+)\)/.exec(event.summary);
+    const record = event.kind === 'tool' ? recordFor(event.summary) : undefined;
+    const exitCode = exit ? Number(exit[1]) : record?.exitCode;
     return {
       at: event.at ?? null,
       kind: event.kind === 'tool' ? event.summary.split(' ')[0]! : event.kind,
       summary: event.summary,
-      ...(exit && { exitCode: Number(exit[1]) }),
+      ...(exitCode !== undefined && { exitCode }),
     };
   });
   const firstRecent = recent.find((e) => e.at !== null)?.at ?? Infinity;
   const earlier: TimelineEntry[] = status.commands
-    .filter((c) => (c.at ?? 0) < firstRecent)
+    .filter((c) => (c.at !== undefined ? c.at < firstRecent : !recent.some((e) => e.summary.includes(c.command))))
     .map((c) => ({ at: c.at ?? null, kind: 'command', summary: c.command, exitCode: c.exitCode ?? null }));
   const unshownErrors: TimelineEntry[] = status.errors
     .filter((error) => !recent.some((e) => e.kind === 'error' && e.summary.includes(error.message.slice(0, 40))))
