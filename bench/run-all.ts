@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { makeOmoLog } from './big-log.js';
 import { benchColdStart } from './cold-start.js';
 import { benchCompletionLatency } from './completion-latency.js';
+import { benchDashboard } from './dashboard.js';
 import { printTable, type Row } from './lib.js';
 import { benchParserThroughput } from './parser-throughput.js';
 import { benchPlanOverhead } from './plan-overhead.js';
@@ -34,5 +35,6 @@ await step('status on big logs', () => benchStatusOnBigLogs(small, big, quick ? 
 await step('completion latency (real opencode runs)', () => benchCompletionLatency(quick ? 5 : 20));
 await step('plan overhead per phase', () => benchPlanOverhead(quick ? 8 : 21));
 await step('token economy per look', benchTokenEconomy);
+await step('dashboard paging and live updates', () => benchDashboard(quick));
 console.log('');
 printTable(rows);

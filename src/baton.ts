@@ -312,17 +312,21 @@ export class Baton {
   }
 
   /** One page of the run history, newest first, with the total the filter matches (the dashboard's list). */
-  page(filter: { states?: RunState[]; dir?: string; offset?: number; limit?: number } = {}): { total: number; runs: RunStatus[] } {
+  page(filter: { states?: RunState[]; dir?: string; offset?: number; limit?: number } = {}): { total: number; runs: { record: RunRecord; status: RunStatus }[] } {
     for (const state of filter.states ?? []) {
       if (!RUN_STATES.includes(state)) throw usageError(`unknown state "${state}"; states: ${RUN_STATES.join(', ')}`);
     }
     const total = this.store.runs.count(filter);
-    return { total, runs: this.store.runs.list(filter).map((r) => this.statusOf(this.reconcile(r))) };
+    return { total, runs: this.store.runs.list(filter).map((r) => this.withStatus(this.reconcile(r))) };
   }
 
-  /** Runs changed at or after `since` (ms since epoch), as statuses: what a live view refreshes. */
-  changedSince(since: number): { status: RunStatus; updatedAt: number }[] {
-    return this.store.runs.changedSince(since).map((r) => ({ status: this.statusOf(this.reconcile(r)), updatedAt: r.updatedAt }));
+  /** Runs changed at or after `since` (ms since epoch): what a live view refreshes. */
+  changedSince(since: number): { record: RunRecord; status: RunStatus }[] {
+    return this.store.runs.changedSince(since).map((r) => this.withStatus(this.reconcile(r)));
+  }
+
+  private withStatus(record: RunRecord): { record: RunRecord; status: RunStatus } {
+    return { record, status: this.statusOf(record) };
   }
 
   /** Resolves when every given run has ended, or when the timeout passes. */

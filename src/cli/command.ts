@@ -40,3 +40,12 @@ export interface Command {
   allowPositionals: boolean;
   run(args: ParsedArgs, io: CommandIo, baton: () => Baton): Promise<CommandResult>;
 }
+
+/** Resolves when a serving command should stop: Ctrl-C (the io signal) or SIGTERM. */
+export function untilStopped(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+    process.once('SIGTERM', () => resolve());
+  });
+}

@@ -275,7 +275,8 @@ export class RunStore {
 
   list(filter: ListFilter = {}): RunRecord[] {
     const { where, values } = whereOf(filter);
-    const sql = `SELECT * FROM runs ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`;
+    // Page through the index alone, then read only the rows of the page: deep pages stay cheap.
+    const sql = `SELECT * FROM runs WHERE rowid IN (SELECT rowid FROM runs ${where} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?) ORDER BY created_at DESC, rowid DESC`;
     const rows = this.prepare(sql).all(...values, filter.limit ?? 50, filter.offset ?? 0) as RunRow[];
     return rows.map(fromRow);
   }

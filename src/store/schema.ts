@@ -91,6 +91,8 @@ export const MIGRATIONS: readonly string[] = [
   // The dashboard follows changes by updated_at and pages plans newest first.
   `
   CREATE INDEX runs_updated ON runs(updated_at);
+  CREATE INDEX runs_dir_created ON runs(dir, created_at);
+  CREATE INDEX runs_state_created ON runs(state, created_at);
   CREATE INDEX plan_runs_updated ON plan_runs(updated_at);
   CREATE INDEX plan_runs_created ON plan_runs(created_at);
   CREATE INDEX plan_phases_updated ON plan_phases(updated_at);

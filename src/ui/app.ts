@@ -11,7 +11,7 @@ import { RUN_STATES, isActive, type RunState } from '../store/runs.js';
 import { readFrom } from '../tail.js';
 import { csrfFor, requireSameOrigin, requireToken } from './auth.js';
 import { ChangeFeed } from './live.js';
-import { planRow, runDetail, runRow } from './views.js';
+import { planRow, runDetail, runRow, type RunView } from './views.js';
 
 export interface UiAppOptions {
   baton: Baton;
@@ -89,6 +89,10 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
   const assets = uiAssetsDir();
   const page = readFileSync(join(assets, 'index.html'), 'utf8').replace('__BATON_CSRF__', csrfFor(token));
   const history = () => readPhaseHistory(baton.store.db);
+  const viewOf = (ref: string): RunView => {
+    const record = baton.resolveRun(ref);
+    return { record, status: baton.statusOf(record) };
+  };
   const app = new Hono();
 
   app.onError((error, c) => {
@@ -131,9 +135,9 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
     const dir = c.req.query('dir') || undefined;
     const { total, runs } = baton.page({ ...(states && { states }), ...(dir && { dir }), offset, limit });
     const h = history();
-    return c.json({ total, offset, limit, dirs: baton.store.runs.dirs(), runs: runs.map((s) => runRow(baton, s, h)) });
+    return c.json({ total, offset, limit, dirs: baton.store.runs.dirs(), runs: runs.map((view) => runRow(baton, view, h)) });
   });
-  app.get('/api/runs/:id', (c) => c.json(runDetail(baton, baton.statusOf(baton.resolveRun(c.req.param('id'))), history())));
+  app.get('/api/runs/:id', (c) => c.json(runDetail(baton, viewOf(c.req.param('id')), history())));
   app.get('/api/runs/:id/tail', (c) => {
     const lines = Math.max(1, intParam(c.req.query('lines'), 200, TAIL_MAX_LINES));
     const { lines: text, offset } = baton.tail(c.req.param('id'), { lines, raw: true });
@@ -168,7 +172,7 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
         if (!state) break;
         if (state.updatedAt !== seenUpdate) {
           seenUpdate = state.updatedAt;
-          await sendEvent(stream, 'status', runDetail(baton, baton.statusOf(baton.resolveRun(run.id)), history()));
+          await sendEvent(stream, 'status', runDetail(baton, viewOf(run.id), history()));
           lastWrite = Date.now();
         }
         if (!isActive(state.state)) {
@@ -226,14 +230,14 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
   app.post('/api/runs/:id/kill', async (c) => {
     const id = baton.resolveRun(c.req.param('id')).id;
     await baton.kill(id);
-    return c.json({ status: runDetail(baton, baton.statusOf(baton.resolveRun(id)), history()) });
+    return c.json({ status: runDetail(baton, viewOf(id), history()) });
   });
   app.post('/api/runs/:id/resume', async (c) => {
     const body = await jsonBody(c);
     if (body.prompt !== undefined && typeof body.prompt !== 'string') throw new BatonError('usage', 'prompt must be a string');
     const prompt = typeof body.prompt === 'string' && body.prompt.trim() !== '' ? body.prompt : undefined;
     const resumed = await baton.resume(c.req.param('id'), prompt);
-    return c.json({ id: resumed.id, status: runDetail(baton, baton.statusOf(baton.resolveRun(resumed.id)), history()) });
+    return c.json({ id: resumed.id, status: runDetail(baton, viewOf(resumed.id), history()) });
   });
   app.post('/api/plans/:id/resume', async (c) => c.json(await plans.resume(c.req.param('id'))));
   app.post('/api/plans/:id/stop', async (c) => c.json(await plans.stop(c.req.param('id'))));

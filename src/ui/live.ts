@@ -56,14 +56,14 @@ export class ChangeFeed {
     let plans: PlanRow[] = [];
     let newest = this.cursor;
     try {
-      const changedRuns = this.baton.changedSince(this.cursor).filter(({ status, updatedAt }) => this.fresh(`run:${status.id}`, updatedAt));
+      const changedRuns = this.baton.changedSince(this.cursor).filter(({ record }) => this.fresh(`run:${record.id}`, record.updatedAt));
       const changedPlans = this.plans.changedSince(this.cursor).filter(({ id, updatedAt }) => this.fresh(`plan:${id}`, updatedAt));
       if (changedRuns.length > 0) {
         const history = readPhaseHistory(this.baton.store.db);
-        runs = changedRuns.map(({ status }) => runRow(this.baton, status, history));
+        runs = changedRuns.map((view) => runRow(this.baton, view, history));
       }
       plans = changedPlans.map(({ id }) => planRow(this.plans.status(id)));
-      newest = Math.max(newest, ...changedRuns.map((r) => r.updatedAt), ...changedPlans.map((p) => p.updatedAt));
+      newest = Math.max(newest, ...changedRuns.map((r) => r.record.updatedAt), ...changedPlans.map((p) => p.updatedAt));
     } catch (error) {
       process.stderr.write(`baton ui: reading the store failed: ${error instanceof Error ? error.message : String(error)}\n`);
       return;

@@ -2,6 +2,7 @@ import type { Baton } from '../baton.js';
 import type { PlanStatus } from '../plans/service.js';
 import { classifyPhase, expectedRange, type PhaseHistory } from '../plans/timing.js';
 import type { RunStatus } from '../report.js';
+import type { RunRecord } from '../store/runs.js';
 
 /**
  * The JSON the dashboard reads: rows for lists, details for one run or plan. Built from the same
@@ -46,7 +47,7 @@ export interface RunDetail {
   status: RunStatus;
   growth: [number, number][];
   timeline: TimelineEntry[];
-  expected: ExpectedDuration | null;
+  expected: ExpectedDuration;
 }
 
 export interface PlanRow {
@@ -62,23 +63,29 @@ export interface PlanRow {
   phasesDone: number;
 }
 
+/** A run as both the store holds it and the CLI reports it. */
+export interface RunView {
+  record: RunRecord;
+  status: RunStatus;
+}
+
 /** Growth samples plus the run's current count, so a plot reaches "now" (or the run's end). */
-export function growthOf(baton: Baton, status: RunStatus): [number, number][] {
-  const samples = baton.store.runs.get(status.id)?.digest.growth ?? [];
+export function growthOf({ record, status }: RunView): [number, number][] {
+  const samples = record.digest.growth ?? [];
   const end = status.endedAt ? Date.parse(status.endedAt) : Date.now();
   const last = samples.at(-1);
   return last && last[1] === status.outputLines && end - last[0] < 1_000 ? samples : [...samples, [end, status.outputLines]];
 }
 
-export function expectedFor(baton: Baton, status: RunStatus, history: PhaseHistory): ExpectedDuration | null {
-  const record = baton.store.runs.get(status.id);
-  if (!record) return null;
+/** How long such work usually takes: the plan timing's phase kinds, applied to the run's prompt. */
+export function expectedFor(baton: Baton, { record, status }: RunView, history: PhaseHistory): ExpectedDuration {
   const { kind } = classifyPhase(status.name ?? '', baton.rootPrompt(record));
   const range = expectedRange(kind, history);
   return { kind, minMs: range.minMs, maxMs: range.maxMs };
 }
 
-export function runRow(baton: Baton, status: RunStatus, history: PhaseHistory): RunRow {
+export function runRow(baton: Baton, view: RunView, history: PhaseHistory): RunRow {
+  const { status } = view;
   return {
     id: status.id,
     name: status.name,
@@ -90,12 +97,12 @@ export function runRow(baton: Baton, status: RunStatus, history: PhaseHistory): 
     startedAt: status.startedAt,
     endedAt: status.endedAt,
     elapsedMs: status.elapsedMs,
-    expected: expectedFor(baton, status, history),
+    expected: expectedFor(baton, view, history),
     outputLines: status.outputLines,
     lastOutputAt: status.lastOutputAt,
     lastActivityAt: status.lastActivityAt,
     idleMs: status.idleMs,
-    growth: growthOf(baton, status),
+    growth: growthOf(view),
     reasons: status.reasons,
   };
 }
@@ -130,8 +137,8 @@ export function timelineOf(status: RunStatus): TimelineEntry[] {
   return [...earlier, ...recent, ...unshownErrors];
 }
 
-export function runDetail(baton: Baton, status: RunStatus, history: PhaseHistory): RunDetail {
-  return { status, growth: growthOf(baton, status), timeline: timelineOf(status), expected: expectedFor(baton, status, history) };
+export function runDetail(baton: Baton, view: RunView, history: PhaseHistory): RunDetail {
+  return { status: view.status, growth: growthOf(view), timeline: timelineOf(view.status), expected: expectedFor(baton, view, history) };
 }
 
 export function planRow(plan: PlanStatus): PlanRow {

@@ -208,6 +208,7 @@ test('dashboard: a plan shows its phases on a timeline with their commits', asyn
   assert.equal(await planRow.locator('[data-field="state"]').textContent(), 'completed');
   await page.goto(`${dashboard.url}#/plans/${planId}`);
   await page.locator('[data-page="plan"]').waitFor({ timeout: 10_000 });
+  await page.locator('#gantt svg').waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('#gantt svg').count(), 1);
   for (const phase of waited.json.phases as { id: string; commitSha: string }[]) {
     const text = (await page.locator(`tr[data-phase-id="${phase.id}"]`).textContent()) ?? '';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { loadScript, ScriptError, startMockModel } from '../../mock-model/index.js';
 import { usageError } from '../../errors.js';
 import { integerOption, stringOption } from '../args.js';
-import type { Command } from '../command.js';
+import { untilStopped, type Command } from '../command.js';
 
 export const mockModelCommand: Command = {
   name: 'mock-model',
@@ -48,11 +48,7 @@ Script (JSON):
     const announce = { url: server.url, port: server.port, apiKey, steps: script.steps.length };
     if (io.json) io.stdout.write(`${JSON.stringify(announce)}\n`);
     else io.stdout.write(`scripted model listening on ${server.url} (${script.steps.length} steps), api key ${apiKey}; Ctrl-C to stop\n`);
-    await new Promise<void>((resolve) => {
-      if (io.signal.aborted) resolve();
-      io.signal.addEventListener('abort', () => resolve(), { once: true });
-      process.once('SIGTERM', () => resolve());
-    });
+    await untilStopped(io.signal);
     await server.close();
     return { exitCode: 0 };
   },

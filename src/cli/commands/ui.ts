@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { integerOption, flag, stringOption } from '../args.js';
-import type { Command } from '../command.js';
+import { untilStopped, type Command } from '../command.js';
 import { usageError } from '../../errors.js';
 
 /** Opens a URL in the desktop's browser, if there is one; never through a shell. */
@@ -53,11 +53,7 @@ Examples:
     if (io.json) io.stdout.write(`${JSON.stringify({ url: server.url, openUrl: server.openUrl, host: server.host, port: server.port })}\n`);
     else io.stdout.write(`Baton dashboard: ${io.style.bold(server.openUrl)}\n${io.style.dim('The token in the URL is the key: share it only with people who may act on your runs. Ctrl-C stops the dashboard; runs go on.')}\n`);
     if (flag(args, 'open')) openInBrowser(server.openUrl);
-    await new Promise<void>((resolve) => {
-      if (io.signal.aborted) resolve();
-      io.signal.addEventListener('abort', () => resolve(), { once: true });
-      process.once('SIGTERM', () => resolve());
-    });
+    await untilStopped(io.signal);
     await server.close();
     return { exitCode: 0 };
   },
