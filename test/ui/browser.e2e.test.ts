@@ -38,6 +38,7 @@ async function startDashboard(t: TestContext, env: NodeJS.ProcessEnv): Promise<D
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const line = await new Promise<string>((resolve, reject) => {
+    setTimeout(() => reject(new Error(`baton ui printed no URL within 20 s: ${stderr}`)), 20_000).unref();
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => {
       out += text;
@@ -67,7 +68,7 @@ async function logContains(path: string, text: string, timeoutMs: number): Promi
   }
 }
 
-test('dashboard: a real run shows up, its new output appears within a second, and the kill button kills it', async (t) => {
+test('dashboard: a real run shows up, its new output appears within a second, and the kill button kills it', { timeout: 120_000 }, async (t) => {
   const session: BatonSession = await startBatonSession(
     t,
     {
@@ -127,7 +128,7 @@ test('dashboard: a real run shows up, its new output appears within a second, an
   assert.deepEqual(errors, [], 'no errors in the page');
 });
 
-test('dashboard: no token, no data; cross-site posts are refused and change nothing', async (t) => {
+test('dashboard: no token, no data; cross-site posts are refused and change nothing', { timeout: 120_000 }, async (t) => {
   const session = await startBatonSession(t, { steps: [{ hang: true }] }, { ohMyOpencode: false });
   const launched = await session.cli(['run', '--json', '--runner', 'opencode', '--model', session.sandbox.model, '--dir', session.repo, '--name', 'ui-guarded', phasePrompt(['notes.md'])]);
   assert.equal(launched.code, 0, launched.stderr);
@@ -154,7 +155,10 @@ test('dashboard: no token, no data; cross-site posts are refused and change noth
     res.end('<html><body>cat pictures</body></html>');
   });
   await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
-  t.after(() => hostile.close());
+  t.after(() => {
+    hostile.closeAllConnections();
+    hostile.close();
+  });
   const hostilePort = (hostile.address() as AddressInfo).port;
   const killUrl = `http://127.0.0.1:${dashboard.port}/api/runs/${id}/kill`;
   // Same site (127.0.0.1, another port: the cookie goes along) and cross site (localhost).
@@ -187,7 +191,7 @@ test('dashboard: no token, no data; cross-site posts are refused and change noth
   await context.close();
 });
 
-test('dashboard: a plan shows its phases on a timeline with their commits', async (t) => {
+test('dashboard: a plan shows its phases on a timeline with their commits', { timeout: 180_000 }, async (t) => {
   // Two phases, each a real opencode run that writes its file; verified and committed by the driver.
   const session = await startPlanSession(t, { steps: ['1', '2'].flatMap((id) => [write(`phase${id}.txt`, `phase ${id}\n`), { text: `Phase ${id} done.` }]) });
   const phases = ['1', '2'].map((id) => `  - { id: "${id}", title: "Step ${id}", prompt: "Create phase${id}.txt", files: [phase${id}.txt], verify: ["test -f phase${id}.txt"] }`).join('\n');
