@@ -8,6 +8,7 @@ import { openStore, type Store } from '../../src/store/index.js';
 import type { PhaseRecord, PhaseState, PlanRunRecord } from '../../src/store/plans.js';
 import type { Plan, PlanPhase } from '../../src/plans/schema.js';
 import { writePhasePrompt } from '../../src/prompts/index.js';
+import { toPlanStatus } from '../../src/plans/service.js';
 
 const MIN = 60_000;
 
@@ -155,4 +156,22 @@ test('history: committed phases from the store, classified by their prompts, rep
   assert.equal(expectedRange('docs', history).source, 'default');
   // The limit keeps the most recent phases only.
   assert.equal(readPhaseHistory(store.db, 2).tests.length, 2);
+});
+
+test("a plan's phases are judged against other plans' history, never against themselves", (t) => {
+  const store = tempStore(t);
+  insertRun(store, [
+    { title: 'Parser tests', prompt: TESTS_PROMPT, minutes: 3 },
+    { title: 'Lexer tests', prompt: TESTS_PROMPT, minutes: 4 },
+    { title: 'Cli tests', prompt: TESTS_PROMPT, minutes: 5 },
+  ]);
+  const own = store.plans.latestPlanRun()!;
+  const history = readPhaseHistory(store.db);
+  assert.equal(expectedRange('tests', history).source, 'history', 'three samples make a history');
+  const status = toPlanStatus(own, store.plans.phases(own.id), false, history);
+  assert.ok(status.phases.every((p) => p.timing?.expectedMinMs === DEFAULT_RANGES.tests.minMs), 'its own three phases do not count');
+
+  insertRun(store, [{ title: 'Db tests', prompt: TESTS_PROMPT, minutes: 6 }]);
+  const later = toPlanStatus(store.plans.latestPlanRun()!, store.plans.phases(store.plans.latestPlanRun()!.id), false, readPhaseHistory(store.db));
+  assert.equal(later.phases[0]!.timing?.source, 'history', "the next plan is judged by the first one's phases");
 });
