@@ -320,9 +320,17 @@ export class Baton {
     return { total, runs: this.store.runs.list(filter).map((r) => this.withStatus(this.reconcile(r))) };
   }
 
-  /** Runs changed at or after `since` (ms since epoch): what a live view refreshes. */
-  changedSince(since: number): { record: RunRecord; status: RunStatus }[] {
-    return this.store.runs.changedSince(since).map((r) => this.withStatus(this.reconcile(r)));
+  /**
+   * Runs changed at or after `since` (ms since epoch): what a live view refreshes. `wanted` sees each
+   * change's id and updated_at first, so changes already shown cost no status.
+   */
+  changedSince(since: number, wanted: (id: string, updatedAt: number) => boolean = () => true): { record: RunRecord; status: RunStatus }[] {
+    return this.store.runs
+      .changedSince(since)
+      .filter(({ id, updatedAt }) => wanted(id, updatedAt))
+      .map(({ id }) => this.store.runs.get(id))
+      .filter((r): r is RunRecord => r !== undefined)
+      .map((r) => this.withStatus(this.reconcile(r)));
   }
 
   private withStatus(record: RunRecord): { record: RunRecord; status: RunStatus } {
@@ -429,10 +437,10 @@ export class Baton {
   }
 
   /** The last lines of a run's output, ANSI codes stripped unless raw. */
-  tail(ref: string, options: { lines?: number; raw?: boolean } = {}): { id: string; lines: string[]; offset: number } {
+  tail(ref: string, options: { lines?: number; raw?: boolean } = {}): { id: string; lines: string[]; offset: number; partial: boolean; missing: boolean } {
     const run = this.resolveRun(ref);
-    const { lines, size } = lastLines(run.logPath, options.lines ?? 80);
-    return { id: run.id, lines: options.raw ? lines : lines.map(stripAnsi), offset: size };
+    const { lines, size, partial, missing } = lastLines(run.logPath, options.lines ?? 80);
+    return { id: run.id, lines: options.raw ? lines : lines.map(stripAnsi), offset: size, partial, missing };
   }
 
   /** Streams output appended after `offset` until the run ends; returns the final status. */

@@ -76,8 +76,8 @@ export function logTail() {
     append,
     skipped,
     /** Says so in the log box, until the first output replaces it. */
-    showEmpty() {
-      tail.append(h('div', { class: 'ln muted empty-log' }, 'no output yet\n'));
+    showEmpty(message = 'no output yet') {
+      tail.append(h('div', { class: 'ln muted empty-log' }, `${message}\n`));
     },
     scrollToEnd() {
       tail.scrollTop = tail.scrollHeight;

@@ -264,8 +264,9 @@ export function runView(id) {
       if (destroyed) return;
       render(detail);
       const lines = lastLines?.lines ?? [];
-      if (lines.length) log.append(`${lines.join('\n')}\n`);
-      else log.showEmpty();
+      // A last line without its newline is still being written: the stream completes it.
+      if (lines.length) log.append(`${lines.join('\n')}${lastLines?.partial ? '' : '\n'}`);
+      else log.showEmpty(lastLines?.missing ? 'no log file (yet)' : undefined);
       log.scrollToEnd();
       offset = lastLines?.offset ?? 0;
       setLogNote();

@@ -190,6 +190,13 @@ export function runsView(initialQuery) {
     else plansInfo.textContent = plansTotal > plans.size ? `latest ${plans.size} of ${count(plansTotal)}` : `${count(plansTotal)} ${plansTotal === 1 ? 'plan' : 'plans'}`;
   }
 
+  // Only a run started after every row shown is new; an older run that changed belongs on a later page.
+  function isNewerThanShown(row) {
+    const started = toMs(row.startedAt) ?? Infinity;
+    for (const shown of rows.values()) if ((toMs(shown.startedAt) ?? 0) > started) return false;
+    return true;
+  }
+
   function mergeRuns(changed) {
     for (const row of changed) {
       knownRuns.set(row.id, row);
@@ -198,7 +205,7 @@ export function runsView(initialQuery) {
       if (existing) {
         rows.set(row.id, row);
         existing.replaceWith(runRow(row));
-      } else if (matches(row) && offset === 0) {
+      } else if (matches(row) && offset === 0 && isNewerThanShown(row)) {
         if (rows.size === 0) fill(tbody);
         rows.set(row.id, row);
         tbody.prepend(runRow(row, true));

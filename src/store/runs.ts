@@ -292,10 +292,9 @@ export class RunStore {
     return rows.map((r) => r.dir);
   }
 
-  /** Runs updated at or after `since` (ms), oldest change first: what a live view must refresh. */
-  changedSince(since: number, limit = 500): RunRecord[] {
-    const rows = this.prepare('SELECT * FROM runs WHERE updated_at >= ? ORDER BY updated_at LIMIT ?').all(since, limit) as RunRow[];
-    return rows.map(fromRow);
+  /** Ids of runs updated at or after `since` (ms), oldest change first: what a live view must refresh. */
+  changedSince(since: number, limit = 500): { id: string; updatedAt: number }[] {
+    return this.prepare('SELECT id, updated_at AS updatedAt FROM runs WHERE updated_at >= ? ORDER BY updated_at LIMIT ?').all(since, limit) as { id: string; updatedAt: number }[];
   }
 
   /** Cheap check used by `wait` loops: only the columns that say whether a run ended. */

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
@@ -29,6 +29,7 @@ const TAIL_MAX_LINES = 2_000;
 const STREAM_BACKLOG_BYTES = 256 * 1024;
 const STREAM_CHUNK_BYTES = 64 * 1024;
 const PING_MS = 15_000;
+const RECONCILE_MS = 3_000;
 
 const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml', png: 'image/png' };
 const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -70,6 +71,22 @@ function logSize(path: string): number {
     return statSync(path).size;
   } catch {
     return 0;
+  }
+}
+
+/** The offset just past the next newline at or after `from` (or `from` when there is none nearby). */
+function startOfNextLine(path: string, from: number): number {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buffer = Buffer.alloc(64 * 1024);
+    const read = readSync(fd, buffer, 0, buffer.length, from);
+    const newline = buffer.subarray(0, read).indexOf(10);
+    return newline < 0 ? from : from + newline + 1;
+  } catch {
+    return from;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -140,8 +157,8 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
   app.get('/api/runs/:id', (c) => c.json(runDetail(baton, viewOf(c.req.param('id')), history())));
   app.get('/api/runs/:id/tail', (c) => {
     const lines = Math.max(1, intParam(c.req.query('lines'), 200, TAIL_MAX_LINES));
-    const { lines: text, offset } = baton.tail(c.req.param('id'), { lines, raw: true });
-    return c.json({ lines: text, offset });
+    const { lines: text, offset, partial, missing } = baton.tail(c.req.param('id'), { lines, raw: true });
+    return c.json({ lines: text, offset, partial, missing });
   });
 
   app.get('/api/runs/:id/stream', (c) => {
@@ -151,23 +168,34 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
       let offset = requested;
       let seenUpdate = -1;
       let lastWrite = Date.now();
+      // Sends at most a backlog's worth per call, so status and end are never starved by a fast writer.
       const drain = async () => {
         const behind = logSize(run.logPath) - offset;
         if (behind > STREAM_BACKLOG_BYTES) {
-          // Far behind (offset 0 on a multi-GB log): only the newest part is worth streaming.
-          await sendEvent(stream, 'skipped', { bytes: behind - STREAM_BACKLOG_BYTES });
-          offset += behind - STREAM_BACKLOG_BYTES;
+          // Far behind (offset 0 on a multi-GB log, or a very fast writer): only the newest part is
+          // worth streaming, from the start of a line.
+          const skipTo = startOfNextLine(run.logPath, offset + behind - STREAM_BACKLOG_BYTES);
+          await sendEvent(stream, 'skipped', { bytes: skipTo - offset });
+          offset = skipTo;
         }
+        let sent = 0;
         let chunk = readFrom(run.logPath, offset, STREAM_CHUNK_BYTES);
-        while (chunk.text.length > 0 && !stream.aborted) {
+        while (chunk.text.length > 0 && !stream.aborted && sent < STREAM_BACKLOG_BYTES) {
           await sendEvent(stream, 'tail', { text: chunk.text, offset: chunk.next });
+          sent += chunk.next - offset;
           offset = chunk.next;
           lastWrite = Date.now();
-          chunk = readFrom(run.logPath, offset, STREAM_CHUNK_BYTES);
+          if (sent < STREAM_BACKLOG_BYTES) chunk = readFrom(run.logPath, offset, STREAM_CHUNK_BYTES);
         }
       };
+      let lastReconcile = Date.now();
       while (!stream.aborted) {
         await drain();
+        // A supervisor that died leaves "running" behind; resolving the run settles it now and then.
+        if (Date.now() - lastReconcile >= RECONCILE_MS) {
+          lastReconcile = Date.now();
+          baton.resolveRun(run.id);
+        }
         const state = baton.store.runs.stateOf(run.id);
         if (!state) break;
         if (state.updatedAt !== seenUpdate) {
@@ -176,7 +204,7 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
           lastWrite = Date.now();
         }
         if (!isActive(state.state)) {
-          await drain();
+          if (logSize(run.logPath) > offset) continue;
           await sendEvent(stream, 'end', { state: state.state });
           break;
         }

@@ -2,7 +2,14 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 
-export const COOKIE = 'baton_ui';
+/**
+ * Browsers share cookies across the ports of a host, so each dashboard names its cookie after its
+ * port: two `baton ui` on one machine do not log each other out.
+ */
+export function cookieName(c: Context): string {
+  const port = /:(\d+)$/.exec(c.req.header('host') ?? new URL(c.req.url).host)?.[1];
+  return port ? `baton_ui_${port}` : 'baton_ui';
+}
 export const CSRF_HEADER = 'x-baton-csrf';
 
 export function newToken(): string {
@@ -23,7 +30,7 @@ export function sameSecret(given: string | undefined, expected: string): boolean
 
 function presentedToken(c: Context): string | undefined {
   const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1];
-  return bearer ?? getCookie(c, COOKIE);
+  return bearer ?? getCookie(c, cookieName(c));
 }
 
 export interface AuthOptions {
@@ -45,7 +52,7 @@ export function requireToken({ token, allowedHosts }: AuthOptions): MiddlewareHa
     const fromQuery = url.searchParams.get('token') ?? undefined;
     if (c.req.method === 'GET' && fromQuery !== undefined && url.pathname === '/') {
       if (!sameSecret(fromQuery, token)) return unauthorised(c);
-      setCookie(c, COOKIE, token, { httpOnly: true, sameSite: 'Strict', path: '/' });
+      setCookie(c, cookieName(c), token, { httpOnly: true, sameSite: 'Strict', path: '/' });
       return c.redirect('/', 303);
     }
     if (!sameSecret(presentedToken(c), token)) return unauthorised(c);
@@ -72,9 +79,12 @@ export function requireSameOrigin(token: string): MiddlewareHandler {
     const origin = c.req.header('origin');
     if (origin !== undefined && origin !== 'null') {
       const host = c.req.header('host') ?? new URL(c.req.url).host;
-      if (new URL(origin).host !== host) return c.json({ error: `cross-origin request refused (${origin})` }, 403);
+      if (!URL.canParse(origin) || new URL(origin).host !== host) return c.json({ error: `cross-origin request refused (${origin})` }, 403);
     } else if (origin === 'null') return c.json({ error: 'cross-origin request refused (opaque origin)' }, 403);
-    if (!sameSecret(c.req.header(CSRF_HEADER), csrf)) return c.json({ error: `missing or wrong ${CSRF_HEADER} header` }, 403);
+    // A script holding the token sends it as a Bearer header, which a browser never adds to a
+    // cross-site request on its own; the anti-forgery value is for the cookie the page rides on.
+    const viaBearer = /^Bearer\s+\S+$/i.test(c.req.header('authorization') ?? '');
+    if (!viaBearer && !sameSecret(c.req.header(CSRF_HEADER), csrf)) return c.json({ error: `missing or wrong ${CSRF_HEADER} header` }, 403);
     if (!(c.req.header('content-type') ?? '').startsWith('application/json')) return c.json({ error: 'POST bodies must be application/json' }, 415);
     await next();
   };

@@ -3,6 +3,14 @@ import type { Plans } from '../plans/service.js';
 import { readPhaseHistory } from '../plans/timing.js';
 import { planRow, runRow, type PlanRow, type RunRow } from './views.js';
 
+/**
+ * updated_at is stamped before a writer gets SQLite's lock, and a writer may wait up to the busy
+ * timeout (10 s) for it: such a change commits with a time older than the cursor. Looking this far
+ * back (and skipping what was already sent) catches it, and catches changes made just before a page
+ * subscribed.
+ */
+const LATE_COMMIT_MS = 12_000;
+
 export type FeedMessage = { event: 'runs'; runs: RunRow[] } | { event: 'plans'; plans: PlanRow[] };
 type Subscriber = (message: FeedMessage) => void;
 
@@ -16,7 +24,7 @@ export class ChangeFeed {
   private readonly subscribers = new Set<Subscriber>();
   private timer: NodeJS.Timeout | undefined;
   private cursor = 0;
-  /** What was sent at the cursor's millisecond, so a change in that same millisecond is not lost or repeated. */
+  /** What was sent within the look-back window, by run or plan: a change is sent once. */
   private sent = new Map<string, number>();
 
   constructor(
@@ -56,8 +64,9 @@ export class ChangeFeed {
     let plans: PlanRow[] = [];
     let newest = this.cursor;
     try {
-      const changedRuns = this.baton.changedSince(this.cursor).filter(({ record }) => this.fresh(`run:${record.id}`, record.updatedAt));
-      const changedPlans = this.plans.changedSince(this.cursor).filter(({ id, updatedAt }) => this.fresh(`plan:${id}`, updatedAt));
+      const since = this.cursor - LATE_COMMIT_MS;
+      const changedRuns = this.baton.changedSince(since, (id, updatedAt) => this.fresh(`run:${id}`, updatedAt));
+      const changedPlans = this.plans.changedSince(since).filter(({ id, updatedAt }) => this.fresh(`plan:${id}`, updatedAt));
       if (changedRuns.length > 0) {
         const history = readPhaseHistory(this.baton.store.db);
         runs = changedRuns.map((view) => runRow(this.baton, view, history));
@@ -70,7 +79,7 @@ export class ChangeFeed {
     }
     if (newest > this.cursor) {
       this.cursor = newest;
-      for (const [key, at] of this.sent) if (at < newest) this.sent.delete(key);
+      for (const [key, at] of this.sent) if (at < newest - LATE_COMMIT_MS) this.sent.delete(key);
     }
     for (const subscriber of this.subscribers) {
       if (runs.length > 0) subscriber({ event: 'runs', runs });

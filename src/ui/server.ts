@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { hostname, networkInterfaces } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Baton } from '../baton.js';
 import { BatonError } from '../errors.js';
@@ -25,14 +26,23 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
+const WILDCARDS = ['0.0.0.0', '::'];
+
+function machineAddresses(): string[] {
+  const addresses = Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((entry) => entry.address));
+  return [...addresses, hostname()];
+}
+
 const isLoopback = (host: string) => LOOPBACK_HOSTS.includes(host) || host.startsWith('127.');
 
 /** Starts the dashboard; resolves once it listens. Port 0 picks a free port. */
 export async function startUiServer(baton: Baton, options: UiServerOptions = {}): Promise<UiServer> {
   const host = options.host ?? '127.0.0.1';
   const token = options.token ?? newToken();
-  // A request's Host must name this server: loopback names, or the host the user chose to expose.
-  const allowedHosts = isLoopback(host) ? LOOPBACK_HOSTS : [...LOOPBACK_HOSTS, host.replace(/^\[(.*)\]$/, '$1')];
+  // A request's Host must name this server (DNS rebinding): loopback names, the host it listens on,
+  // and for a wildcard address every address of this machine and its name.
+  const bare = host.replace(/^\[(.*)\]$/, '$1');
+  const allowedHosts = [...LOOPBACK_HOSTS, bare, ...(WILDCARDS.includes(bare) ? machineAddresses() : [])];
   const { app, feed } = createUiApp({ baton, plans: new Plans(baton), token, allowedHosts, ...(options.pollMs !== undefined && { pollMs: options.pollMs }) });
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
@@ -41,7 +51,8 @@ export async function startUiServer(baton: Baton, options: UiServerOptions = {})
     );
   });
   const port = (server.address() as AddressInfo).port;
-  const shown = host.includes(':') ? `[${host}]` : host;
+  const reachable = WILDCARDS.includes(bare) ? (machineAddresses().find((a) => !isLoopback(a) && !a.includes(':')) ?? '127.0.0.1') : bare;
+  const shown = reachable.includes(':') ? `[${reachable}]` : reachable;
   const url = `http://${shown}:${port}/`;
   return {
     url,

@@ -82,3 +82,15 @@ test('readFrom never splits a UTF-8 character', () => {
 test('stripAnsi removes colour codes and leaves text', () => {
   assert.equal(stripAnsi('\x1b[2mSession:\x1b[22m \x1b[38;2;0;206;209mses_1\x1b[39m'), 'Session: ses_1');
 });
+
+test('lastLines: one enormous line costs at most a few MB and comes back clipped, marked as cut', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'baton-tail-')), 'huge.log');
+  writeFileSync(path, `first\n${'€'.repeat(5_000_000)}\nlast, still being written`);
+  const tail = lastLines(path, 3);
+  assert.equal(tail.partial, true, 'no newline at the end yet');
+  assert.equal(tail.lines.length, 2, 'the line before the cap is not reached');
+  assert.ok(tail.lines[0]!.startsWith('…€€'), 'cut at a whole character, marked');
+  assert.ok(tail.lines[0]!.length < 20_000, `${tail.lines[0]!.length} chars`);
+  assert.equal(tail.lines[1], 'last, still being written');
+  assert.equal(lastLines(join(tmpdir(), 'no-such-baton-log'), 5).missing, true);
+});

@@ -61,6 +61,9 @@ test('the token in the URL becomes an HttpOnly SameSite=Strict cookie, and the p
   assert.match(cookie, /^baton_ui=test-token-0123456789abcdef;/);
   assert.match(cookie, /HttpOnly/);
   assert.match(cookie, /SameSite=Strict/);
+  // Each dashboard's cookie is named after its port, so two of them do not log each other out.
+  const onPort = await app.request(`http://127.0.0.1:4321/?token=${TOKEN}`);
+  assert.match(onPort.headers.get('set-cookie') ?? '', /^baton_ui_4321=/);
   const page = await app.request('/', { headers: { cookie: cookie.split(';')[0]! } });
   assert.equal(page.status, 200);
   const html = await page.text();
@@ -155,9 +158,12 @@ test('a finished run streams its output after the offset, its status, then end',
 test('actions refuse cross-site requests and forged or non-JSON posts before doing anything', async () => {
   const { app, baton } = world();
   baton.store.runs.insert(sampleRun('act00001', { state: 'incomplete' }));
-  const good = { ...AUTH, 'x-baton-csrf': CSRF, 'content-type': 'application/json' };
+  // What a browser holding the dashboard's cookie sends.
+  const cookie = { cookie: `baton_ui=${TOKEN}` };
+  const good = { ...cookie, 'x-baton-csrf': CSRF, 'content-type': 'application/json' };
   const attempts: [Record<string, string>, number, RegExp][] = [
-    [{ ...AUTH, 'content-type': 'application/json' }, 403, /x-baton-csrf/],
+    [{ ...cookie, 'content-type': 'application/json' }, 403, /x-baton-csrf/],
+    [{ ...good, origin: 'garbage' }, 403, /cross-origin/],
     [{ ...good, 'x-baton-csrf': 'forged' }, 403, /x-baton-csrf/],
     [{ ...good, origin: 'http://evil.example' }, 403, /cross-origin/],
     [{ ...good, origin: 'null' }, 403, /opaque/],
@@ -175,6 +181,9 @@ test('actions refuse cross-site requests and forged or non-JSON posts before doi
   assert.equal(noSession.status, 404);
   const badBody = await app.request('/api/runs/act00001/resume', { method: 'POST', headers: good, body: '[1]' });
   assert.equal(badBody.status, 400);
+  // A script with the token as a Bearer header needs no anti-forgery value (no browser adds that header).
+  const scripted = await app.request('/api/runs/nope/kill', { method: 'POST', headers: { ...AUTH, 'content-type': 'application/json' }, body: '{}' });
+  assert.equal(scripted.status, 404);
   baton.close();
 });
 
@@ -223,5 +232,62 @@ test('plans list and detail carry phase times for the timeline', async () => {
   assert.equal(phase.durationMs, 8_000);
   assert.equal(phase.commitSha, 'abc1234');
   assert.deepEqual(phase.verification, { passed: true, command: 'npm test', exitCode: 0 });
+  baton.close();
+});
+
+test('plan actions: stopping a finished plan changes nothing; resuming a completed one is a conflict', async () => {
+  const { app, baton } = world();
+  const now = Date.now();
+  const plan = { project: 'demo', phases: [{ id: 'p1', title: 'One', prompt: 'Create a.ts' }] } as any;
+  baton.store.plans.insertPlanRun(
+    { id: 'plan0002', planFile: '/repo/plan.yaml', project: 'demo', dir: '/repo', repoRoot: '/repo', state: 'completed', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks: {}, noLock: false, createdAt: now, endedAt: now },
+    [{ planRunId: 'plan0002', phaseId: 'p1', position: 0, title: 'One', state: 'committed', reasons: [], attempts: [], resumes: 0, fixes: 0, currentRunId: null, baseTree: null, userDirty: null, verification: null, commitSha: 'abc', committedPaths: [], startedAt: now - 1_000, endedAt: now }],
+  );
+  const good = { ...AUTH, 'x-baton-csrf': CSRF, 'content-type': 'application/json' };
+  const stopped = await app.request('/api/plans/plan0002/stop', { method: 'POST', headers: good, body: '{}' });
+  assert.equal(stopped.status, 200);
+  assert.equal(((await stopped.json()) as any).state, 'completed');
+  const resumed = await app.request('/api/plans/plan0002/resume', { method: 'POST', headers: good, body: '{}' });
+  assert.equal(resumed.status, 409);
+  assert.match(((await resumed.json()) as any).error, /already completed/);
+  const missing = await app.request('/api/plans/nope/resume', { method: 'POST', headers: good, body: '{}' });
+  assert.equal(missing.status, 404);
+  baton.close();
+});
+
+test('the change feed still reports a change that committed with a time older than its cursor (a writer that waited for the lock)', async () => {
+  const { baton, feed } = world();
+  const messages: FeedMessage[] = [];
+  const unsubscribe = feed.subscribe((m) => messages.push(m));
+  baton.store.runs.insert(sampleRun('late0001'));
+  feed.tick();
+  await new Promise((r) => setTimeout(r, 20));
+  baton.store.runs.insert(sampleRun('late0002'));
+  feed.tick();
+  assert.equal(messages.length, 2);
+  // late0001 changes, stamped 5 s ago: its writer took the time, then waited for SQLite's lock.
+  baton.store.db.prepare('UPDATE runs SET output_lines = 7, updated_at = ? WHERE id = ?').run(Date.now() - 5_000, 'late0001');
+  feed.tick();
+  feed.tick();
+  const late = messages.slice(2).flatMap((m) => (m.event === 'runs' ? m.runs : []));
+  assert.deepEqual(late.map((r) => [r.id, r.outputLines]), [['late0001', 7]]);
+  unsubscribe();
+  baton.close();
+});
+
+test('a stream far behind skips to the start of a line near the end, and says how much it skipped', async () => {
+  const { app, baton, home } = world();
+  const log = join(home, 'big.log');
+  const lines = Array.from({ length: 20_000 }, (_, i) => `€ line ${String(i).padStart(6, '0')}`);
+  writeFileSync(log, `${lines.join('\n')}\n`);
+  baton.store.runs.insert(sampleRun('big00001', { logPath: log }));
+  const body = await (await app.request('/api/runs/big00001/stream?offset=0', { headers: AUTH })).text();
+  const events = [...body.matchAll(/^event: (\w+)\ndata: (.*)$/gm)].map((m) => [m[1], JSON.parse(m[2]!)] as const);
+  assert.equal(events[0]![0], 'skipped');
+  const streamed = events.filter(([kind]) => kind === 'tail').map(([, data]) => data.text as string).join('');
+  assert.match(streamed, /^€ line \d{6}\n/, 'starts at a whole line');
+  assert.ok(streamed.endsWith('€ line 019999\n'));
+  assert.equal(Buffer.byteLength(streamed) + events[0]![1].bytes, Buffer.byteLength(`${lines.join('\n')}\n`), 'skipped + streamed = the whole log');
+  assert.equal(events.at(-1)![0], 'end');
   baton.close();
 });

@@ -77,6 +77,9 @@ test('dashboard: a real run shows up, its new output appears within a second, an
         // The page is open by the time this arrives.
         { delayMs: 4_000, tools: [{ name: 'bash', args: { command: 'echo live-marker-7731', description: 'second' } }] },
         { hang: true },
+        // What the resumed session gets.
+        { tools: [{ name: 'write', args: { filePath: '{{workdir}}/notes.md', content: 'resumed\n' } }] },
+        { text: 'Wrote notes.md after the resume.' },
       ],
     },
     { ohMyOpencode: false },
@@ -119,7 +122,23 @@ test('dashboard: a real run shows up, its new output appears within a second, an
   await page.locator('#kill').click();
   await page.locator(`[data-page="run"] [data-field="state"]`).filter({ hasText: 'killed' }).waitFor({ timeout: 20_000 });
   assert.deepEqual(livePidsInGroup(pgid), [], 'no process of the run is left');
-  assert.equal((await runCli(['status', id, '--json'], session.env)).json.state, 'killed');
+  const killedStatus = (await runCli(['status', id, '--json'], session.env)).json;
+  assert.equal(killedStatus.state, 'killed');
+
+  // Resume from the page with a prompt of our own: a new run in the same agent session.
+  await page.locator('#resume-prompt').fill('Write notes.md now.');
+  await page.locator('#resume').click();
+  await page.waitForFunction((parent) => {
+    const root = document.querySelector('[data-page="run"]');
+    return root !== null && root.getAttribute('data-run-id') !== parent;
+  }, id);
+  const childId = (await page.locator('[data-page="run"]').getAttribute('data-run-id'))!;
+  const child = (await runCli(['wait', childId, '--timeout', '60s', '--json'], session.env)).json.runs[0];
+  assert.equal(child.parentId, id);
+  assert.equal(child.sessionId, killedStatus.sessionId, 'the same agent session');
+  assert.equal(child.state, 'completed', JSON.stringify(child.reasons));
+  assert.equal(readFileSync(join(session.repo, 'notes.md'), 'utf8'), 'resumed\n');
+  await page.locator('[data-page="run"] [data-field="state"]').filter({ hasText: 'completed' }).waitFor({ timeout: 10_000 });
 
   // Back on the list, the row followed along without a reload of its data.
   await page.goto(`${dashboard.url}#/`);
@@ -162,8 +181,11 @@ test('dashboard: no token, no data; cross-site posts are refused and change noth
   const hostilePort = (hostile.address() as AddressInfo).port;
   const killUrl = `http://127.0.0.1:${dashboard.port}/api/runs/${id}/kill`;
   // Same site (127.0.0.1, another port: the cookie goes along) and cross site (localhost).
-  for (const origin of [`http://127.0.0.1:${hostilePort}/`, `http://localhost:${hostilePort}/`]) {
-    const attacker = await context.newPage();
+  const origins = [`http://127.0.0.1:${hostilePort}/`, `http://localhost:${hostilePort}/`];
+  // Both pages open up front: a new page right after closing one can hang in headless Chromium.
+  const attackers = [await context.newPage(), await context.newPage()];
+  for (const [i, origin] of origins.entries()) {
+    const attacker = attackers[i]!;
     await attacker.goto(origin);
     const viaFetch = await attacker.evaluate(async (url) => {
       try {
@@ -184,7 +206,6 @@ test('dashboard: no token, no data; cross-site posts are refused and change noth
     }, killUrl);
     const refused = await formResponse;
     assert.ok([401, 403].includes(refused.status()), `form post answered ${refused.status()}`);
-    await attacker.close();
   }
   const after = await runCli(['status', id, '--json'], session.env);
   assert.equal(after.json.state, 'running', 'the run survived every forged request');
