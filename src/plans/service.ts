@@ -262,8 +262,8 @@ function timingOf(record: PlanRunRecord, phase: PhaseRecord, history: PhaseHisto
   const planned = record.plan.phases.find((p) => p.id === phase.phaseId);
   if (!planned) return null;
   const { kind } = classifyPhase(planned.title, planned.prompt);
-  // A plan is judged against the machine's other plans, not against its own phases.
-  const range = expectedRange(kind, history && { [kind]: history[kind].filter((sample) => sample.planRunId !== record.id) });
+  // A phase is judged against the machine's other phases, never against its own duration.
+  const range = expectedRange(kind, history && { [kind]: history[kind].filter((sample) => sample.planRunId !== record.id || sample.phaseId !== phase.phaseId) });
   const elapsed = phase.startedAt ? (phase.endedAt ?? Date.now()) - phase.startedAt : 0;
   const judgement = judgeElapsed(elapsed, range);
   return { kind, expectedMinMs: range.minMs, expectedMaxMs: range.maxMs, source: range.source, judgement: judgement.message, status: judgement.status };

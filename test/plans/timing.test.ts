@@ -158,7 +158,7 @@ test('history: committed phases from the store, classified by their prompts, rep
   assert.equal(readPhaseHistory(store.db, 2).tests.length, 2);
 });
 
-test("a plan's phases are judged against other plans' history, never against themselves", (t) => {
+test('a phase is judged against the other phases in the history, never against its own duration', (t) => {
   const store = tempStore(t);
   insertRun(store, [
     { title: 'Parser tests', prompt: TESTS_PROMPT, minutes: 3 },
@@ -169,7 +169,7 @@ test("a plan's phases are judged against other plans' history, never against the
   const history = readPhaseHistory(store.db);
   assert.equal(expectedRange('tests', history).source, 'history', 'three samples make a history');
   const status = toPlanStatus(own, store.plans.phases(own.id), false, history);
-  assert.ok(status.phases.every((p) => p.timing?.expectedMinMs === DEFAULT_RANGES.tests.minMs), 'its own three phases do not count');
+  assert.ok(status.phases.every((p) => p.timing?.expectedMinMs === DEFAULT_RANGES.tests.minMs), 'each phase sees only the two others: too few');
 
   insertRun(store, [{ title: 'Db tests', prompt: TESTS_PROMPT, minutes: 6 }]);
   const later = toPlanStatus(store.plans.latestPlanRun()!, store.plans.phases(store.plans.latestPlanRun()!.id), false, readPhaseHistory(store.db));
