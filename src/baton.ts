@@ -101,6 +101,13 @@ function sessionLocation(env: NodeJS.ProcessEnv): Record<string, string> {
   return picked;
 }
 
+/** States come from users (flags, query strings): an unknown one is a usage error naming the valid ones. */
+function checkStates(states: readonly string[] | undefined): void {
+  for (const state of states ?? []) {
+    if (!(RUN_STATES as readonly string[]).includes(state)) throw usageError(`unknown state "${state}"; states: ${RUN_STATES.join(', ')}`);
+  }
+}
+
 /**
  * The library: everything the CLI, the MCP server and the dashboard do goes through here.
  * Methods return data and throw `BatonError`; none prints or exits.
@@ -300,9 +307,7 @@ export class Baton {
   }
 
   list(filter: { states?: RunState[]; dir?: string; limit?: number } = {}): RunStatus[] {
-    for (const state of filter.states ?? []) {
-      if (!RUN_STATES.includes(state)) throw usageError(`unknown state "${state}"; states: ${RUN_STATES.join(', ')}`);
-    }
+    checkStates(filter.states);
     const dir = filter.dir ? resolve(filter.dir) : undefined;
     return this.store.runs
       .list({ ...filter, ...(dir && { dir }) })
@@ -313,9 +318,7 @@ export class Baton {
 
   /** One page of the run history, newest first, with the total the filter matches (the dashboard's list). */
   page(filter: { states?: RunState[]; dir?: string; offset?: number; limit?: number } = {}): { total: number; runs: { record: RunRecord; status: RunStatus }[] } {
-    for (const state of filter.states ?? []) {
-      if (!RUN_STATES.includes(state)) throw usageError(`unknown state "${state}"; states: ${RUN_STATES.join(', ')}`);
-    }
+    checkStates(filter.states);
     const total = this.store.runs.count(filter);
     return { total, runs: this.store.runs.list(filter).map((r) => this.withStatus(this.reconcile(r))) };
   }

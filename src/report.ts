@@ -51,6 +51,11 @@ export interface RunStatus {
   log: string;
 }
 
+/** "429 rate limited (×3)": an error as every view shows it. */
+export function describeError(error: { message: string; status?: number; count: number }): string {
+  return `${error.status ? `${error.status} ` : ''}${error.message}${error.count > 1 ? ` (×${error.count})` : ''}`;
+}
+
 const ISO = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 function linesPerMinute(run: RunRecord, now: number): number | null {

@@ -1,4 +1,4 @@
-import type { RunStatus } from '../report.js';
+import { describeError, type RunStatus } from '../report.js';
 import { formatDuration } from '../duration.js';
 import type { Style } from './style.js';
 
@@ -39,7 +39,7 @@ export function unreportedError(status: RunStatus): string | null {
   if (!last) return null;
   const probe = last.message.slice(0, 60);
   if (status.reasons.some((reason) => reason.includes(probe))) return null;
-  return `${last.status ? `${last.status} ` : ''}${last.message}${last.count > 1 ? ` (×${last.count})` : ''}`;
+  return describeError(last);
 }
 
 /**
@@ -107,14 +107,7 @@ export function formatFullBrief(status: RunStatus, style: Style, now = Date.now(
   recent.forEach((event, i) =>
     lines.push(`  ${style.dim((i === 0 ? 'recent' : '').padEnd(8))} ${style.dim(clock(event.at))} ${event.summary}`),
   );
-  if (status.finalMessage) {
-    const gist = status.finalMessage
-      .split('\n')
-      .map((l) => l.replace(/^#+\s*/, '').trim())
-      .filter(Boolean)
-      .join(' · ');
-    row('final', gist.length > 200 ? `${gist.slice(0, 199)}…` : gist);
-  }
+  if (status.finalMessage) row('final', oneLine(status.finalMessage, 200));
   if (status.followUp) {
     row('next', `baton resume ${status.id}, which sends:`);
     for (const line of status.followUp.split('\n')) lines.push(`           ${style.dim(line)}`);

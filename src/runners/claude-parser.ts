@@ -299,9 +299,8 @@ export function createClaudeParser(): OutputParser {
     if (ROOT_REFUSAL.test(plain)) {
       message += ' (claude accepts it as root only with IS_SANDBOX=1 in its environment)';
     }
-    const { api, status } = classifyErrorText(message);
     reported.add(plain);
-    out.push({ kind: 'error', message, api, ...(status !== undefined && { status }) });
+    out.push({ kind: 'error', message, ...classifyErrorText(message) });
   };
 
   return {

@@ -316,8 +316,7 @@ export function createCodexParser(): OutputParser {
     else if (plain.startsWith('Not inside a trusted directory')) message = `${plain} (Baton: run it in a git repository, or pass --runner-option skipGitRepoCheck=true)`;
     else return;
     message = clip(message, 2_000);
-    const { api, status } = classifyErrorText(message);
-    out.push({ kind: 'error', message, api, ...(status !== undefined && { status }) });
+    out.push({ kind: 'error', message, ...classifyErrorText(message) });
     completed = false;
   };
 

@@ -240,8 +240,7 @@ export function createOmoParser(): OutputParser {
   const emitError = (message: string, final: boolean): void => {
     // `Session ended with error:` repeats the last `[session.error]`; report it once.
     if (final && message === lastError) return;
-    const { api, status } = classifyErrorText(message);
-    emit({ kind: 'error', message, api, ...(status !== undefined && { status }) });
+    emit({ kind: 'error', message, ...classifyErrorText(message) });
     lastError = message;
     sawError = true;
   };

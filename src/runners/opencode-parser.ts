@@ -159,8 +159,7 @@ export function createOpencodeParser(): OutputParser {
     const plain = stripAnsi(line).trim();
     if (plain.startsWith('Error: ')) {
       const message = clip(plain.slice(7), 2_000);
-      const { api, status } = classifyErrorText(message);
-      out.push({ kind: 'error', message, api, ...(status !== undefined && { status }) });
+      out.push({ kind: 'error', message, ...classifyErrorText(message) });
       stopped = false;
     }
   };

@@ -1,7 +1,7 @@
 import type { Baton } from '../baton.js';
 import type { PlanStatus } from '../plans/service.js';
 import { classifyPhase, expectedRange, type PhaseHistory } from '../plans/timing.js';
-import type { RunStatus } from '../report.js';
+import { describeError, type RunStatus } from '../report.js';
 import type { RunRecord } from '../store/runs.js';
 
 /**
@@ -133,7 +133,7 @@ export function timelineOf(status: RunStatus): TimelineEntry[] {
     .map((c) => ({ at: c.at ?? null, kind: 'command', summary: c.command, exitCode: c.exitCode ?? null }));
   const unshownErrors: TimelineEntry[] = status.errors
     .filter((error) => !recent.some((e) => e.kind === 'error' && e.summary.includes(error.message.slice(0, 40))))
-    .map((error) => ({ at: null, kind: 'error', summary: `${error.status ? `${error.status} ` : ''}${error.message}${error.count > 1 ? ` (×${error.count})` : ''}` }));
+    .map((error) => ({ at: null, kind: 'error', summary: describeError(error) }));
   return [...earlier, ...recent, ...unshownErrors];
 }
 

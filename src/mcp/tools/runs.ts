@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { Baton } from '../../baton.js';
 import { formatBrief, formatFullBrief, oneLine, unreportedError } from '../../cli/format.js';
-import type { RunStatus } from '../../report.js';
+import { describeError, type RunStatus } from '../../report.js';
 import { RUN_STATES } from '../../store/runs.js';
 import { clip, guarded, plain, toolResult } from '../result.js';
 import { launchSchema, runRowSchema, runStateSchema, runSummarySchema, type RunSummary } from '../schemas.js';
@@ -55,7 +55,7 @@ export function summariseRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): 
     model: s.model,
     dir: s.dir,
     toolCounts: Object.fromEntries(Object.entries(s.toolCounts).filter((e): e is [string, number] => typeof e[1] === 'number')),
-    lastErrors: s.errors.slice(-3).map((e) => clip(`${e.status ? `${e.status} ` : ''}${e.message}${e.count > 1 ? ` (×${e.count})` : ''}`, 200)),
+    lastErrors: s.errors.slice(-3).map((e) => clip(describeError(e), 200)),
     lastCommand: lastCommand ? clip(`${lastCommand.command} (${lastCommand.exitCode !== undefined ? `exit ${lastCommand.exitCode}` : lastCommand.status})`, 200) : null,
     followUp: s.followUp === null ? null : clip(s.followUp, 2_000),
     parentId: s.parentId,
