@@ -7,7 +7,7 @@ import { BatonError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import type { Plans } from '../plans/service.js';
 import { readPhaseHistory } from '../plans/timing.js';
-import { RUN_STATES, isActive, type RunState } from '../store/runs.js';
+import { isActive, type RunState } from '../store/runs.js';
 import { readFrom } from '../tail.js';
 import { csrfFor, requireSameOrigin, requireToken } from './auth.js';
 import { ChangeFeed } from './live.js';
@@ -30,6 +30,7 @@ const STREAM_BACKLOG_BYTES = 256 * 1024;
 const STREAM_CHUNK_BYTES = 64 * 1024;
 const PING_MS = 15_000;
 const RECONCILE_MS = 3_000;
+const HISTORY_MAX_AGE_MS = 5_000;
 
 const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml', png: 'image/png' };
 const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -47,11 +48,9 @@ function intParam(value: string | undefined, fallback: number, max: number): num
   return Math.min(n, max);
 }
 
+/** `running,failed` as a list; Baton.page says which state is unknown. */
 function statesParam(value: string | undefined): RunState[] | undefined {
-  if (!value) return undefined;
-  const states = value.split(',').filter(Boolean);
-  for (const state of states) if (!(RUN_STATES as readonly string[]).includes(state)) throw new BatonError('usage', `unknown state "${state}"; states: ${RUN_STATES.join(', ')}`);
-  return states as RunState[];
+  return value ? (value.split(',').filter(Boolean) as RunState[]) : undefined;
 }
 
 async function jsonBody(c: Context): Promise<Record<string, unknown>> {
@@ -64,6 +63,18 @@ async function jsonBody(c: Context): Promise<Record<string, unknown>> {
     // fall through to the error below
   }
   throw new BatonError('usage', 'the request body must be a JSON object');
+}
+
+function readAtMostEvery<T>(maxAgeMs: number, read: () => T): () => T {
+  let value: T | undefined;
+  let readAt = -Infinity;
+  return () => {
+    if (value === undefined || Date.now() - readAt >= maxAgeMs) {
+      value = read();
+      readAt = Date.now();
+    }
+    return value;
+  };
 }
 
 function logSize(path: string): number {
@@ -101,11 +112,13 @@ async function sendEvent(stream: SSEStreamingApi, event: string, data: unknown):
  */
 export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFeed } {
   const { baton, plans, token } = options;
-  const feed = new ChangeFeed(baton, plans, options.pollMs);
+  // Phase history changes only when a phase commits, yet every run view is judged against it: the
+  // live feed and the run streams would read it several times a second.
+  const history = readAtMostEvery(HISTORY_MAX_AGE_MS, () => readPhaseHistory(baton.store.db));
+  const feed = new ChangeFeed(baton, plans, history, options.pollMs);
   const allowedHosts = new Set(options.allowedHosts ?? ['127.0.0.1', 'localhost', '::1']);
   const assets = uiAssetsDir();
   const page = readFileSync(join(assets, 'index.html'), 'utf8').replace('__BATON_CSRF__', csrfFor(token));
-  const history = () => readPhaseHistory(baton.store.db);
   const viewOf = (ref: string): RunView => {
     const record = baton.resolveRun(ref);
     return { record, status: baton.statusOf(record) };

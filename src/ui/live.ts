@@ -1,6 +1,6 @@
 import type { Baton } from '../baton.js';
 import type { Plans } from '../plans/service.js';
-import { readPhaseHistory } from '../plans/timing.js';
+import type { PhaseHistory } from '../plans/timing.js';
 import { planRow, runRow, type PlanRow, type RunRow } from './views.js';
 
 /**
@@ -30,6 +30,7 @@ export class ChangeFeed {
   constructor(
     private readonly baton: Baton,
     private readonly plans: Plans,
+    private readonly history: () => PhaseHistory,
     private readonly intervalMs = 200,
   ) {}
 
@@ -68,7 +69,7 @@ export class ChangeFeed {
       const changedRuns = this.baton.changedSince(since, (id, updatedAt) => this.fresh(`run:${id}`, updatedAt));
       const changedPlans = this.plans.changedSince(since).filter(({ id, updatedAt }) => this.fresh(`plan:${id}`, updatedAt));
       if (changedRuns.length > 0) {
-        const history = readPhaseHistory(this.baton.store.db);
+        const history = this.history();
         runs = changedRuns.map((view) => runRow(this.baton, view, history));
       }
       plans = changedPlans.map(({ id }) => planRow(this.plans.status(id)));
