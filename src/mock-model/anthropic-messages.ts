@@ -12,8 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { bearerToken, sendJson, sentWholeFault } from './http-io.js';
-import { openEventStream, writeEvent, writeRawEvent } from './sse.js';
+import { bearerToken, retryAfterHeaders, sendJson, sentWholeFault } from './http-io.js';
+import { streamReply, writeEvent, writeRawEvent } from './sse.js';
 import { splitIntoPieces } from './stream-pieces.js';
 import {
   estimateTokens,
@@ -52,26 +52,18 @@ export const anthropicMessages: WireProtocol = {
   inspect,
   send(res, reply, context) {
     if (!context.facts.stream) return sendWhole(res, reply, context);
-    openEventStream(res);
-    switch (reply.kind) {
-      case 'hang':
-        return;
-      case 'malformed':
+    streamReply(res, reply, {
+      writeMalformed() {
         writeEvent(res, messageStart(context), 'message_start');
         writeEvent(res, { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }, 'content_block_start');
         // Cut off mid-object: the client's JSON parser must fail on this event.
         writeRawEvent(res, '{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"unterminated', 'content_block_delta');
-        res.end();
-        return;
-      case 'answer':
-        streamAnswer(res, reply, context);
-        return;
-    }
+      },
+      streamAnswer: (answer) => streamAnswer(res, answer, context),
+    });
   },
   sendError(res, error) {
-    const headers: Record<string, string> =
-      error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
-    sendJson(res, error.status, { type: 'error', error: { type: errorType(error.status), message: error.message } }, headers);
+    sendJson(res, error.status, { type: 'error', error: { type: errorType(error.status), message: error.message } }, retryAfterHeaders(error));
   },
 };
 

@@ -6,8 +6,8 @@
  */
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { bearerToken, sendJson, sentWholeFault } from './http-io.js';
-import { openEventStream, writeEvent, writeRawEvent } from './sse.js';
+import { bearerToken, retryAfterHeaders, sendJson, sentWholeFault } from './http-io.js';
+import { streamReply, writeEvent, writeRawEvent } from './sse.js';
 import { splitIntoPieces } from './stream-pieces.js';
 import {
   estimateTokens,
@@ -46,25 +46,17 @@ export const chatCompletions: WireProtocol = {
   inspect,
   send(res, reply, context) {
     if (!context.facts.stream) return sendWhole(res, reply, context);
-    openEventStream(res);
-    switch (reply.kind) {
-      case 'hang':
-        return;
-      case 'malformed':
+    streamReply(res, reply, {
+      writeMalformed() {
         writeEvent(res, chunk(context, { role: 'assistant', content: '' }));
         // Cut off mid-object: the client's JSON parser must fail on this event.
         writeRawEvent(res, `{"id":"${chunkId(context)}","object":"chat.completion.chunk","choices":[{"delta":{"content":"unterminated`);
-        res.end();
-        return;
-      case 'answer':
-        streamAnswer(res, reply, context);
-        return;
-    }
+      },
+      streamAnswer: (answer) => streamAnswer(res, answer, context),
+    });
   },
   sendError(res, error) {
-    const headers: Record<string, string> =
-      error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
-    sendJson(res, error.status, { error: { message: error.message, ...errorKind(error.status), param: null } }, headers);
+    sendJson(res, error.status, { error: { message: error.message, ...errorKind(error.status), param: null } }, retryAfterHeaders(error));
   },
 };
 

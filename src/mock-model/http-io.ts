@@ -64,3 +64,8 @@ export function sentWholeFault(
   else res.end(truncatedJson);
   return true;
 }
+
+/** A scripted `retryAfterSeconds` as the `retry-after` header clients back off by. */
+export function retryAfterHeaders(error: { retryAfterSeconds?: number }): Record<string, string> {
+  return error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) };
+}

@@ -15,7 +15,7 @@ import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { chatCompletions } from './chat-completions.js';
 import { bearerToken, sendJson, sentWholeFault } from './http-io.js';
-import { openEventStream, writeEvent, writeRawEvent } from './sse.js';
+import { streamReply, writeEvent, writeRawEvent } from './sse.js';
 import { splitIntoPieces } from './stream-pieces.js';
 import {
   estimateTokens,
@@ -69,20 +69,14 @@ export const openaiResponses: WireProtocol = {
   inspect,
   send(res, reply, context) {
     if (!context.facts.stream) return sendWhole(res, reply, context);
-    openEventStream(res);
-    switch (reply.kind) {
-      case 'hang':
-        return;
-      case 'malformed':
+    streamReply(res, reply, {
+      writeMalformed() {
         writeEvent(res, { type: 'response.created', sequence_number: 0, response: responseObject(context, 'in_progress', []) }, 'response.created');
         // Cut off mid-object, then the stream ends without response.completed.
         writeRawEvent(res, `{"type":"response.output_text.delta","item_id":"msg_${context.seq}","delta":"unterminated`, 'response.output_text.delta');
-        res.end();
-        return;
-      case 'answer':
-        streamAnswer(res, reply, context);
-        return;
-    }
+      },
+      streamAnswer: (answer) => streamAnswer(res, answer, context),
+    });
   },
   // The same error body as chat completions (`{"error":{message,type,code,param}}`, retry-after on 429):
   // both are OpenAI's API and clients parse them alike.
