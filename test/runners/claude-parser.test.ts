@@ -10,6 +10,7 @@ import type { RunEvent } from '../../src/events.js';
 import { claudeRunner } from '../../src/runners/claude.js';
 import { createClaudeParser } from '../../src/runners/claude-parser.js';
 import { claudeProjectName, exportClaudeSession, findClaudeTranscript, readClaudeSession } from '../../src/runners/claude-session.js';
+import { fixtureLines, only, parseLines, relativeToCapture } from './parser-harness.js';
 
 // Three parts: the stream-json parser, the session transcript (claude-session.ts) and the adapter's
 // argv and options (claude.ts).
@@ -20,29 +21,11 @@ const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/claude/', import.
 
 type ToolEvent = Extract<RunEvent, { kind: 'tool' }>;
 
-function fixtureLines(name: string): string[] {
-  const lines = readFileSync(`${FIXTURES}${name}.jsonl`, 'utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
+const fixture = (name: string): string[] => fixtureLines(`${FIXTURES}${name}.jsonl`);
 
-function parse(lines: readonly string[]): RunEvent[] {
-  const parser = createClaudeParser();
-  const events: RunEvent[] = [];
-  for (const line of lines) events.push(...parser.push(line));
-  events.push(...parser.end());
-  return events;
-}
+const parse = (lines: readonly string[]): RunEvent[] => parseLines(createClaudeParser(), lines);
 
-const parseFixture = (name: string) => parse(fixtureLines(name));
-
-function only<K extends RunEvent['kind']>(events: RunEvent[], kind: K): Extract<RunEvent, { kind: K }>[] {
-  return events.filter((e): e is Extract<RunEvent, { kind: K }> => e.kind === kind);
-}
-
-function relative(path: string | undefined): string | undefined {
-  return path?.replace(/^\/tmp\/claude-capture\/runs\/[^/]+\/work\//, '');
-}
+const parseFixture = (name: string) => parse(fixture(name));
 
 /** The last report of each call, in the order the calls started. */
 function finalCalls(events: RunEvent[]): Record<string, unknown>[] {
@@ -52,7 +35,7 @@ function finalCalls(events: RunEvent[]): Record<string, unknown>[] {
     tool: tool.tool,
     kind: tool.toolKind,
     status: tool.status,
-    ...(tool.path !== undefined && { path: relative(tool.path) }),
+    ...(tool.path !== undefined && { path: relativeToCapture(tool.path) }),
     ...(tool.command !== undefined && { command: tool.command }),
     ...(tool.exitCode !== undefined && { exit: tool.exitCode }),
   }));

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { applyEvent, emptyDigest } from '../../src/digest.js';
 import type { RunEvent } from '../../src/events.js';
 import { createCodexParser, unwrapShellCommand } from '../../src/runners/codex-parser.js';
 import { exportCodexSession, findRollout, readCodexSession } from '../../src/runners/codex-session.js';
 import { codexRunner } from '../../src/runners/codex.js';
+import { fixtureLines, only, parseLines, relativeToCapture } from './parser-harness.js';
 
 // Fixtures are the raw output (stdout and stderr together) of `codex exec --json`, and a CODEX_HOME
 // holding some of those runs' rollout files; test/fixtures/README.md says how they were captured.
@@ -15,27 +15,9 @@ const CODEX_HOME = `${FIXTURES}codex-home`;
 
 type ToolEvent = Extract<RunEvent, { kind: 'tool' }>;
 
-function parse(lines: readonly string[]): RunEvent[] {
-  const parser = createCodexParser();
-  const events: RunEvent[] = [];
-  for (const line of lines) events.push(...parser.push(line));
-  events.push(...parser.end());
-  return events;
-}
+const parse = (lines: readonly string[]): RunEvent[] => parseLines(createCodexParser(), lines);
 
-function parseFixture(name: string): RunEvent[] {
-  const lines = readFileSync(`${FIXTURES}${name}.jsonl`, 'utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return parse(lines);
-}
-
-function only<K extends RunEvent['kind']>(events: RunEvent[], kind: K): Extract<RunEvent, { kind: K }>[] {
-  return events.filter((e): e is Extract<RunEvent, { kind: K }> => e.kind === kind);
-}
-
-function relative(path: string | undefined): string | undefined {
-  return path?.replace(/^\/tmp\/parser-capture\/runs\/[^/]+\/work\//, '');
-}
+const parseFixture = (name: string): RunEvent[] => parse(fixtureLines(`${FIXTURES}${name}.jsonl`));
 
 /** The last report of each call, in the order the calls first appeared. */
 function finalTools(events: RunEvent[]): Record<string, unknown>[] {
@@ -46,7 +28,7 @@ function finalTools(events: RunEvent[]): Record<string, unknown>[] {
     tool: tool.tool,
     kind: tool.toolKind,
     status: tool.status,
-    ...(tool.path !== undefined && { path: relative(tool.path) }),
+    ...(tool.path !== undefined && { path: relativeToCapture(tool.path) }),
     ...(tool.command !== undefined && { command: tool.command }),
     ...(tool.exitCode !== undefined && { exit: tool.exitCode }),
   }));
@@ -97,8 +79,8 @@ test('rich session folded into a digest: what `baton status` shows', () => {
     ['node test/math.test.js', 'completed', 0],
     ['cat package.json', 'completed', 0],
   ]);
-  assert.deepEqual(digest.filesEdited.map(relative), ['src/math.js', 'README.md']);
-  assert.deepEqual(digest.filesWritten.map(relative), ['test/math.test.js', 'docs/NOTES.md']);
+  assert.deepEqual(digest.filesEdited.map(relativeToCapture), ['src/math.js', 'README.md']);
+  assert.deepEqual(digest.filesWritten.map(relativeToCapture), ['test/math.test.js', 'docs/NOTES.md']);
   assert.equal(digest.completionSeen, true);
   assert.equal(digest.tokens.input, 71235);
 });

@@ -1,40 +1,23 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunEvent } from '../../src/events.js';
 import { createOmoParser } from '../../src/runners/omo-parser.js';
 import { classifyErrorText } from '../../src/runners/provider-errors.js';
+import { fixtureLines, only, parseLines, relativeToCapture } from './parser-harness.js';
 
 // Fixtures are raw `oh-my-opencode run … > file 2>&1` captures; test/fixtures/README.md says how.
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/omo/', import.meta.url));
 
 type ToolEvent = Extract<RunEvent, { kind: 'tool' }>;
 
-function fixtureLines(name: string): string[] {
-  const lines = readFileSync(`${FIXTURES}${name}.log`, 'utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
+const fixture = (name: string): string[] => fixtureLines(`${FIXTURES}${name}.log`);
 
-function parse(lines: readonly string[]): RunEvent[] {
-  const parser = createOmoParser();
-  const events: RunEvent[] = [];
-  for (const line of lines) events.push(...parser.push(line));
-  events.push(...parser.end());
-  return events;
-}
+const parse = (lines: readonly string[]): RunEvent[] => parseLines(createOmoParser(), lines);
 
-const parseFixture = (name: string): RunEvent[] => parse(fixtureLines(name));
-
-function only<K extends RunEvent['kind']>(events: RunEvent[], kind: K): Extract<RunEvent, { kind: K }>[] {
-  return events.filter((e): e is Extract<RunEvent, { kind: K }> => e.kind === kind);
-}
+const parseFixture = (name: string): RunEvent[] => parse(fixture(name));
 
 /** Paths in fixtures live under the capture's own work dir; tests compare them relative to it. */
-function relative(path: string | undefined): string | undefined {
-  return path?.replace(/^\/tmp\/parser-capture\/runs\/[^/]+\/work\//, '');
-}
 
 /** The last report of every call, in order of first appearance. */
 function finalTools(events: RunEvent[]): ToolEvent[] {
@@ -48,7 +31,7 @@ function summary(tool: ToolEvent): Record<string, unknown> {
     tool: tool.tool,
     kind: tool.toolKind,
     status: tool.status,
-    ...(tool.path !== undefined && { path: relative(tool.path) }),
+    ...(tool.path !== undefined && { path: relativeToCapture(tool.path) }),
     ...(tool.command !== undefined && { command: tool.command }),
   };
 }
@@ -117,7 +100,7 @@ test('rich session with --no-timestamp parses the same', () => {
 });
 
 test('rich session with CI=true (`- tree marks, colours on) parses the same', () => {
-  const lines = fixtureLines('ci');
+  const lines = fixture('ci');
   assert.ok(lines.some((l) => l.includes('`- output')));
   assert.ok(lines.some((l) => l.includes('\x1b[2m')));
   assertRichRun(parse(lines));

@@ -1,36 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { RunEvent } from '../../src/events.js';
 import { createOpencodeParser } from '../../src/runners/opencode-parser.js';
+import { fixtureLines, only, parseLines, relativeToCapture } from './parser-harness.js';
 
 // Fixtures are raw stdout of `opencode run --format json`; test/fixtures/README.md says how.
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/opencode/', import.meta.url));
 
 type ToolEvent = Extract<RunEvent, { kind: 'tool' }>;
 
-function parse(lines: readonly string[]): RunEvent[] {
-  const parser = createOpencodeParser();
-  const events: RunEvent[] = [];
-  for (const line of lines) events.push(...parser.push(line));
-  events.push(...parser.end());
-  return events;
-}
+const parse = (lines: readonly string[]): RunEvent[] => parseLines(createOpencodeParser(), lines);
 
-function parseFixture(name: string): RunEvent[] {
-  const lines = readFileSync(`${FIXTURES}${name}.log`, 'utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return parse(lines);
-}
-
-function only<K extends RunEvent['kind']>(events: RunEvent[], kind: K): Extract<RunEvent, { kind: K }>[] {
-  return events.filter((e): e is Extract<RunEvent, { kind: K }> => e.kind === kind);
-}
-
-function relative(path: string | undefined): string | undefined {
-  return path?.replace(/^\/tmp\/parser-capture\/runs\/[^/]+\/work\//, '');
-}
+const parseFixture = (name: string): RunEvent[] => parse(fixtureLines(`${FIXTURES}${name}.log`));
 
 function summary(tool: ToolEvent): Record<string, unknown> {
   return {
@@ -38,7 +20,7 @@ function summary(tool: ToolEvent): Record<string, unknown> {
     tool: tool.tool,
     kind: tool.toolKind,
     status: tool.status,
-    ...(tool.path !== undefined && { path: relative(tool.path) }),
+    ...(tool.path !== undefined && { path: relativeToCapture(tool.path) }),
     ...(tool.command !== undefined && { command: tool.command }),
     ...(tool.exitCode !== undefined && { exit: tool.exitCode }),
   };
