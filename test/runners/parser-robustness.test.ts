@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OutputParser, RunEvent } from '../../src/events.js';
 import { createOmoParser } from '../../src/runners/omo-parser.js';
 import { createOpencodeParser } from '../../src/runners/opencode-parser.js';
+import { fixtureLines } from './parser-harness.js';
 
 // One suite over every parser: whatever the agent prints, a parser keeps going and stays incremental.
 
@@ -21,11 +22,7 @@ function fixtureFiles(runner: string): string[] {
   return readdirSync(`${FIXTURES}${runner}`).filter((f) => f.endsWith('.log'));
 }
 
-function fixtureLines(runner: string, file: string): string[] {
-  const lines = readFileSync(`${FIXTURES}${runner}/${file}`, 'utf8').split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
+const fixture = (runner: string, file: string): string[] => fixtureLines(`${FIXTURES}${runner}/${file}`);
 
 function parseAll(create: () => OutputParser, lines: readonly string[]): RunEvent[] {
   const parser = create();
@@ -127,7 +124,7 @@ for (const [runner, create] of Object.entries(PARSERS)) {
     const events = parseAll(create, HOSTILE_LINES);
     assertWellFormed(events);
     // The same lines in reverse order, interleaved with a real fixture, also get through.
-    const real = fixtureLines(runner, 'rich.log');
+    const real = fixture(runner, 'rich.log');
     const mixed: string[] = [];
     for (let i = 0; i < real.length; i++) mixed.push(real[i]!, HOSTILE_LINES[HOSTILE_LINES.length - 1 - (i % HOSTILE_LINES.length)]!);
     assertWellFormed(parseAll(create, mixed));
@@ -146,14 +143,14 @@ for (const [runner, create] of Object.entries(PARSERS)) {
 
   test(`${runner}: every fixture line cut in half (a truncated write) is survived`, () => {
     for (const file of fixtureFiles(runner)) {
-      const lines = fixtureLines(runner, file);
+      const lines = fixture(runner, file);
       assertWellFormed(parseAll(create, lines.map((l) => l.slice(0, Math.floor(l.length / 2)))));
     }
   });
 
   test(`${runner}: each fixture split at every line gives the same events as one pass`, () => {
     for (const file of fixtureFiles(runner)) {
-      const lines = fixtureLines(runner, file);
+      const lines = fixture(runner, file);
       const whole = parseAll(create, lines);
       for (let k = 0; k <= lines.length; k++) {
         const parser = create();
@@ -171,7 +168,7 @@ for (const [runner, create] of Object.entries(PARSERS)) {
 
   test(`${runner}: CRLF line endings parse like LF`, () => {
     for (const file of fixtureFiles(runner)) {
-      const lines = fixtureLines(runner, file);
+      const lines = fixture(runner, file);
       assert.deepEqual(parseAll(create, lines.map((l) => `${l}\r`)), parseAll(create, lines), file);
     }
   });
