@@ -5,48 +5,13 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { initCommand } from '../../src/cli/commands/init.js';
-import type { CommandIo, CommandResult } from '../../src/cli/command.js';
-import { makeStyle } from '../../src/cli/style.js';
 import { BatonError } from '../../src/errors.js';
+import { runInProcess } from '../cli/in-process.js';
 
 const BATON_BIN = fileURLToPath(new URL('../../../bin/baton.js', import.meta.url));
 
-function collector(): NodeJS.WriteStream & { text: string } {
-  const stream = {
-    text: '',
-    write(chunk: string | Uint8Array) {
-      stream.text += String(chunk);
-      return true;
-    },
-  };
-  return stream as unknown as NodeJS.WriteStream & { text: string };
-}
-
-/** Parses argv the way src/cli/main.ts does, then runs the command with a fake io. */
-async function init(argv: string[]): Promise<CommandResult & { stdout: string }> {
-  const parsed = parseArgs({
-    args: argv,
-    options: { ...initCommand.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: initCommand.allowPositionals,
-    strict: true,
-  });
-  const stdout = collector();
-  const io: CommandIo = {
-    stdout,
-    stderr: collector(),
-    style: makeStyle(false),
-    errStyle: makeStyle(false),
-    json: parsed.values.json === true,
-    env: {},
-    signal: new AbortController().signal,
-  };
-  const result = await initCommand.run({ values: parsed.values, positionals: parsed.positionals }, io, () => {
-    throw new Error('baton init needs no store');
-  });
-  return { ...result, stdout: stdout.text };
-}
+const init = (argv: string[]) => runInProcess(initCommand, argv);
 
 async function project(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'baton-init-cli-'));

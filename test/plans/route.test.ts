@@ -3,12 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { BUILTIN_ROUTES, loadRoutingTable, resolveAutoAgent, routeTask } from '../../src/plans/route.js';
 import { routeCommand } from '../../src/cli/commands/route.js';
-import type { CommandIo, CommandResult } from '../../src/cli/command.js';
-import { makeStyle } from '../../src/cli/style.js';
 import { BatonError } from '../../src/errors.js';
+import { runInProcess } from '../cli/in-process.js';
 import { writePhasePrompt } from '../../src/prompts/index.js';
 
 function tempHome(t: { after(fn: () => void): void }): string {
@@ -17,40 +15,7 @@ function tempHome(t: { after(fn: () => void): void }): string {
   return dir;
 }
 
-function collector(): NodeJS.WriteStream & { text: string } {
-  const stream = {
-    text: '',
-    write(chunk: string | Uint8Array) {
-      stream.text += String(chunk);
-      return true;
-    },
-  };
-  return stream as unknown as NodeJS.WriteStream & { text: string };
-}
-
-/** Parses argv the way src/cli/main.ts does, then runs the command with a fake io. */
-async function route(argv: string[], env: NodeJS.ProcessEnv): Promise<CommandResult & { stdout: string }> {
-  const parsed = parseArgs({
-    args: argv,
-    options: { ...routeCommand.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: routeCommand.allowPositionals,
-    strict: true,
-  });
-  const stdout = collector();
-  const io: CommandIo = {
-    stdout,
-    stderr: collector(),
-    style: makeStyle(false),
-    errStyle: makeStyle(false),
-    json: parsed.values.json === true,
-    env,
-    signal: new AbortController().signal,
-  };
-  const result = await routeCommand.run({ values: parsed.values, positionals: parsed.positionals }, io, () => {
-    throw new Error('baton route needs no store');
-  });
-  return { ...result, stdout: stdout.text };
-}
+const route = (argv: string[], env: NodeJS.ProcessEnv) => runInProcess(routeCommand, argv, env);
 
 const TYPICAL: [string, string, string[]][] = [
   ['oracle', 'Why does the file watcher miss events? Looks like a race condition in the debounce', ['why', 'race condition']],

@@ -5,49 +5,12 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { promptCommand } from '../../src/cli/commands/prompt.js';
-import type { CommandIo, CommandResult } from '../../src/cli/command.js';
-import { makeStyle } from '../../src/cli/style.js';
 import { BatonError } from '../../src/errors.js';
+import { runInProcess } from '../cli/in-process.js';
 import { writePhasePrompt } from '../../src/prompts/index.js';
 
-/** A stream that keeps what is written to it. */
-function collector(): NodeJS.WriteStream & { text: string } {
-  const stream = {
-    text: '',
-    write(chunk: string | Uint8Array) {
-      stream.text += String(chunk);
-      return true;
-    },
-  };
-  return stream as unknown as NodeJS.WriteStream & { text: string };
-}
-
-/** Parses argv the way src/cli/main.ts does, then runs the command with a fake io. */
-async function prompt(argv: string[]): Promise<CommandResult & { stdout: string; stderr: string }> {
-  const parsed = parseArgs({
-    args: argv,
-    options: { ...promptCommand.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: promptCommand.allowPositionals,
-    strict: true,
-  });
-  const stdout = collector();
-  const stderr = collector();
-  const io: CommandIo = {
-    stdout,
-    stderr,
-    style: makeStyle(false),
-    errStyle: makeStyle(false),
-    json: parsed.values.json === true,
-    env: {},
-    signal: new AbortController().signal,
-  };
-  const result = await promptCommand.run({ values: parsed.values, positionals: parsed.positionals }, io, () => {
-    throw new Error('baton prompt needs no store');
-  });
-  return { ...result, stdout: stdout.text, stderr: stderr.text };
-}
+const prompt = (argv: string[]) => runInProcess(promptCommand, argv);
 
 async function rejectsAs(argv: string[], kind: string, message: RegExp): Promise<void> {
   await assert.rejects(prompt(argv), (error: unknown) => {
