@@ -34,7 +34,7 @@ export function thinOlderHalf(samples: [number, number][]): [number, number][] {
   return [...samples.slice(0, half).filter((_, i) => i % 2 === 0), ...samples.slice(half)];
 }
 /** Launch attempts when the runner's own start-up fails (see RunnerAdapter.transientStartFailure). */
-const START_ATTEMPTS = 4;
+export const START_ATTEMPTS = 4;
 
 export interface Handshake {
   pid?: number;
