@@ -2,7 +2,7 @@ import { newId } from './ids.js';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { diffSinceBaseline, type BaselineDiff } from './baseline/index.js';
+import { baselineStoreDir, diffSinceBaseline, type BaselineDiff } from './baseline/index.js';
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
 import { emptyDigest } from './digest.js';
@@ -434,7 +434,7 @@ export class Baton {
   async diff(ref: string, options: { patch?: boolean } = {}): Promise<BaselineDiff & { id: string; baseline: string }> {
     const run = this.resolveRun(ref);
     if (!run.baseline) throw new BatonError('conflict', `run ${run.id} has no baseline (it did not start)`);
-    const result = await diffSinceBaseline(run.baseline, options);
+    const result = await diffSinceBaseline(run.baseline, { ...options, storeDir: baselineStoreDir(runDirectory(this.home, run.id)) });
     const describe = run.baseline.kind === 'git' ? `git tree ${run.baseline.tree.slice(0, 12)} of ${run.baseline.repoRoot}` : `file snapshot of ${run.baseline.root}`;
     return { id: run.id, baseline: describe, ...result };
   }
