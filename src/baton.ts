@@ -12,6 +12,7 @@ import type { Executor } from './executors/types.js';
 import { toRunStatus, type RunStatus } from './report.js';
 import { getRunner, isRunnerName, RUNNER_NAMES } from './runners/registry.js';
 import { findExecutable, MissingBinaryError, requireExecutable } from './runners/locate.js';
+import { checkPrompt } from './runners/prompt-limits.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
 import { RUN_STATES } from './store/runs.js';
@@ -198,6 +199,8 @@ export class Baton {
   }
 
   private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions'>): Promise<LaunchResult> {
+    // Before the run exists: a refused prompt leaves no row and no run dir.
+    checkPrompt(getRunner(fields.runner), fields.runnerOptions, fields.prompt);
     let id = newId();
     while (this.store.runs.get(id)) id = newId();
     const runDir = runDirectory(this.home, id);
