@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diffSinceBaseline, takeBaseline } from '../../src/baseline/index.js';
 import { LARGE_FILE_BYTES } from '../../src/baseline/large-files.js';
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
+import { runCli } from '../e2e/harness.js';
 
 const SPARSE_BYTES = 1.5 * 1024 ** 3;
 
@@ -138,4 +139,29 @@ test('SIGKILL in the middle of a baseline leaves nothing in .git/objects and no 
   assert.deepEqual(readdirSync(tmp), [], 'nothing left in the temp dir');
   assert.deepEqual(objectStoreListing(repo), objectsBefore, 'nothing new in .git/objects');
   assert.equal(execFileSync('git', ['status', '--porcelain'], { cwd: repo, encoding: 'utf8' }), '?? huge.bin\n');
+});
+
+test('baton run + diff in a repo with a 1.5 GB untracked file: the repo\'s objects are unchanged, the skip is in diff and the supervisor log', async (t) => {
+  const repo = await makeGitRepo();
+  const root = await makeTempDir('baton-e2e-big-');
+  t.after(() => Promise.all([rm(repo, { recursive: true, force: true }), rm(root, { recursive: true, force: true })]));
+  const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: join(root, 'home'), NO_COLOR: '1' };
+  const big = join(repo, 'huge.bin');
+  writeFileSync(big, '');
+  truncateSync(big, SPARSE_BYTES);
+  const objectsBefore = objectStoreListing(repo);
+  const countBefore = countObjects(repo);
+  const started = await runCli(['run', '--json', '--runner', 'cmd', '--runner-option', 'command=sh -c {prompt}', '--dir', repo, 'printf done > out.txt'], env);
+  assert.equal(started.code, 0, started.stderr);
+  const waited = await runCli(['wait', started.json.id, '--timeout', '60s', '--json'], env, 70_000);
+  assert.equal(waited.code, 0, waited.stdout);
+  assert.deepEqual(waited.json.runs[0].filesChanged, ['out.txt']);
+  const diff = await runCli(['diff', started.json.id], env);
+  assert.equal(diff.code, 0, diff.stderr);
+  assert.match(diff.stdout, /A out\.txt/);
+  assert.match(diff.stdout, /not hashed.*huge\.bin \(1610612736 bytes\)/);
+  const supervisorLog = readFileSync(join(root, 'home', 'runs', started.json.id, 'supervisor.log'), 'utf8');
+  assert.match(supervisorLog, /baseline: not hashed.*huge\.bin/);
+  assert.deepEqual(objectStoreListing(repo), objectsBefore, 'run and diff wrote into .git/objects');
+  assert.equal(countObjects(repo), countBefore);
 });
