@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { snapshotWorkingTree } from '../../src/baseline/git-tree.js';
 import { isAgentBookkeeping } from '../../src/baseline/bookkeeping.js';
-import { commitPhaseChanges, phaseCommitMessage } from '../../src/plans/git-state.js';
+import { commitPhaseChanges, phaseCommitMessage, snapshotDirtyPaths } from '../../src/plans/git-state.js';
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
 
 function looseObjects(repo: string): Set<string> {
@@ -66,4 +66,22 @@ test('a phase commit is whole in the repository, and the repository gains nothin
   assert.ok(added.length > 0);
   assert.deepEqual(added.filter((sha) => !reachable.has(sha)), [], 'objects other than the phase commit\'s landed in the repo');
   assert.match(git('status', '--porcelain'), /\?\? user-notes\.txt/);
+});
+
+test('the user\'s dirty paths: a file over the large-file bound is recorded by size and mtime, not read', async (t) => {
+  const repo = await makeGitRepo();
+  const previousBound = process.env.BATON_LARGE_FILE_BYTES;
+  process.env.BATON_LARGE_FILE_BYTES = '4096';
+  t.after(async () => {
+    if (previousBound === undefined) delete process.env.BATON_LARGE_FILE_BYTES;
+    else process.env.BATON_LARGE_FILE_BYTES = previousBound;
+    await rm(repo, { recursive: true, force: true });
+  });
+  writeFileSync(join(repo, 'small.txt'), 'mine\n');
+  writeFileSync(join(repo, 'big.bin'), Buffer.alloc(10_000, 1));
+  const dirty = await snapshotDirtyPaths(repo);
+  assert.match(dirty['small.txt']!, /^[0-9a-f]{40}$/);
+  assert.match(dirty['big.bin']!, /^size 10000 mtime \d+$/);
+  writeFileSync(join(repo, 'big.bin'), Buffer.alloc(10_001, 1));
+  assert.notEqual((await snapshotDirtyPaths(repo))['big.bin'], dirty['big.bin'], 'a change to it still shows');
 });
