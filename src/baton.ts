@@ -200,7 +200,7 @@ export class Baton {
 
   private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions'>): Promise<LaunchResult> {
     // Before the run exists: a refused prompt leaves no row and no run dir.
-    checkPrompt(getRunner(fields.runner), fields.runnerOptions, fields.prompt);
+    checkPrompt(getRunner(fields.runner), fields.runnerOptions, fields.prompt, this.env);
     let id = newId();
     while (this.store.runs.get(id)) id = newId();
     const runDir = runDirectory(this.home, id);

@@ -64,3 +64,15 @@ test('a resume follow-up too long for an argv-only runner is refused the same wa
   assert.deepEqual((await s.runs()).map((r) => r.id), [started.json.id]);
   assert.deepEqual(s.runDirs(), [started.json.id]);
 });
+
+test('a prompt that fits one argument but not beside a large environment (ARG_MAX): exit 2, nothing recorded', async (t) => {
+  const s = await session(t);
+  const file = join(s.root, 'prompt.txt');
+  writeFileSync(file, 'y'.repeat(90_000));
+  // 2 MB of environment, in strings under the 128 KiB each one may hold.
+  const bulk = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`BATON_TEST_BULK_${i}`, 'z'.repeat(125_000)]));
+  const result = await runCli(['run', '--runner', 'cmd', '--runner-option', 'command=echo {prompt}', '--dir', s.repo, '--prompt-file', file], { ...s.env, ...bulk });
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /ARG_MAX/);
+  assert.deepEqual(await s.runs(), []);
+});
