@@ -2,7 +2,7 @@ import { newId } from './ids.js';
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { diffSinceBaseline, type BaselineDiff } from './baseline/index.js';
+import { baselineStoreDir, diffSinceBaseline, type BaselineDiff } from './baseline/index.js';
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
 import { emptyDigest } from './digest.js';
@@ -12,6 +12,7 @@ import type { Executor } from './executors/types.js';
 import { toRunStatus, type RunStatus } from './report.js';
 import { getRunner, isRunnerName, RUNNER_NAMES } from './runners/registry.js';
 import { findExecutable, MissingBinaryError, requireExecutable } from './runners/locate.js';
+import { checkPrompt } from './runners/prompt-limits.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
 import { RUN_STATES } from './store/runs.js';
@@ -198,6 +199,8 @@ export class Baton {
   }
 
   private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions'>): Promise<LaunchResult> {
+    // Before the run exists: a refused prompt leaves no row and no run dir.
+    checkPrompt(getRunner(fields.runner), fields.runnerOptions, fields.prompt, this.env);
     let id = newId();
     while (this.store.runs.get(id)) id = newId();
     const runDir = runDirectory(this.home, id);
@@ -434,7 +437,7 @@ export class Baton {
   async diff(ref: string, options: { patch?: boolean } = {}): Promise<BaselineDiff & { id: string; baseline: string }> {
     const run = this.resolveRun(ref);
     if (!run.baseline) throw new BatonError('conflict', `run ${run.id} has no baseline (it did not start)`);
-    const result = await diffSinceBaseline(run.baseline, options);
+    const result = await diffSinceBaseline(run.baseline, { ...options, storeDir: baselineStoreDir(runDirectory(this.home, run.id)) });
     const describe = run.baseline.kind === 'git' ? `git tree ${run.baseline.tree.slice(0, 12)} of ${run.baseline.repoRoot}` : `file snapshot of ${run.baseline.root}`;
     return { id: run.id, baseline: describe, ...result };
   }

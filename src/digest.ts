@@ -15,6 +15,11 @@ export interface RunDigest {
   filesRead: string[];
   filesEdited: string[];
   filesWritten: string[];
+  /**
+   * Set when the run has ended: every file it added or modified on disk, against its launch baseline
+   * (absolute paths), however it was written. While the run is live, only the tool events say.
+   */
+  filesOnDisk?: string[];
   commands: CommandRecord[];
   /** Tool calls seen starting but not finishing, by call id. */
   openTools: Record<string, OpenTool>;
@@ -235,9 +240,12 @@ function recordCommand(digest: RunDigest, event: Extract<RunEvent, { kind: 'tool
   if (digest.commands.length > COMMAND_LIMIT) digest.commands.shift();
 }
 
-/** Files the agent edited or wrote; with `dir`, those inside it are given relative to it. */
+/**
+ * Files the run changed: after it ended, what its baseline diff found on disk; before, the files its
+ * edit and write tools reported. With `dir`, those inside it are given relative to it.
+ */
 export function filesChanged(digest: RunDigest, dir?: string): string[] {
-  const all = [...new Set([...digest.filesEdited, ...digest.filesWritten])];
+  const all = digest.filesOnDisk ?? [...new Set([...digest.filesEdited, ...digest.filesWritten])];
   return dir === undefined ? all : [...new Set(all.map((file) => relativeToDir(dir, file)))];
 }
 

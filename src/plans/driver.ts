@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { Baton } from '../baton.js';
 import { snapshotWorkingTree } from '../baseline/git-tree.js';
+import { isAgentBookkeeping } from '../baseline/bookkeeping.js';
 import type { RunStatus } from '../report.js';
 import { isActive } from '../store/runs.js';
 import type { PhaseAttempt, PhaseRecord, PlanRunRecord } from '../store/plans.js';
@@ -20,8 +21,6 @@ import type { PlanPhase } from './schema.js';
 import { fixPrompt, runVerification } from './verify.js';
 import { toPlanStatus } from './service.js';
 
-/** Runner bookkeeping that must never be committed as a phase's work. */
-const RUNNER_STATE_PREFIXES = ['.omo/'];
 const WAIT_SLICE_MS = 1_000;
 /** Usage-limit waits per phase before the plan blocks instead. */
 const MAX_LIMIT_WAITS = 5;
@@ -144,7 +143,7 @@ export class PlanDriver {
       const repo = await readRepoState(root);
       if (repo.inProgress) return this.block(phase.id, [`a ${repo.inProgress} is in progress in ${root}; finish or abort it, then baton plan resume`]);
       // The phase's baseline: the working tree as the agent finds it, with the user's own edits in it.
-      const [baseTree, userDirty] = await Promise.all([snapshotWorkingTree(root), snapshotDirtyPaths(root)]);
+      const [{ tree: baseTree }, userDirty] = await Promise.all([snapshotWorkingTree(root, this.objectStoreDir()), snapshotDirtyPaths(root)]);
       record = this.update(phase.id, { baseTree, userDirty, startedAt: Date.now(), state: 'running', reasons: [] });
     } else if (record.state === 'blocked' || record.state === 'pending') {
       // Resumed: the user may have committed or stashed their own edits meanwhile; only paths still
@@ -292,15 +291,21 @@ export class PlanDriver {
     return { kind: 'stopped' };
   }
 
+  /** The plan run's own git object store: phase snapshots go there, never into the user's repository. */
+  private objectStoreDir(): string {
+    return join(this.baton.home, 'plans', this.planRunId, 'git');
+  }
+
   private async commit(phase: PlanPhase): Promise<PhaseOutcome> {
     const record = this.phaseRecord(phase.id);
     try {
       const result = await commitPhaseChanges({
         root: this.planRun.repoRoot,
+        storeDir: this.objectStoreDir(),
         baseTree: record.baseTree!,
         userDirty: record.userDirty ?? {},
         message: phaseCommitMessage(this.planRunId, phase.id, phase.title),
-        excludePrefixes: RUNNER_STATE_PREFIXES,
+        exclude: isAgentBookkeeping,
       });
       this.update(phase.id, { state: 'committed', commitSha: result.sha, committedPaths: result.paths, reasons: result.sha ? [] : ['the phase changed no files; nothing to commit'], endedAt: Date.now() });
       return { kind: 'committed' };

@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { BatonError } from '../errors.js';
-import { diffTrees, git, snapshotWorkingTree } from '../baseline/git-tree.js';
+import { diffTrees, git, gitBytes, snapshotWorkingTree } from '../baseline/git-tree.js';
+import { largeFileBytes } from '../baseline/large-files.js';
+import { openObjectStore } from '../baseline/object-store.js';
 import { isProcessAlive } from '../supervise/process-group.js';
 
 export interface RepoState {
@@ -49,9 +51,21 @@ export async function snapshotDirtyPaths(root: string): Promise<DirtySnapshot> {
 /** Content hash of each path as it is in the working tree ('deleted' when absent). */
 export async function hashPaths(root: string, paths: string[]): Promise<DirtySnapshot> {
   const snapshot: DirtySnapshot = {};
-  const present = paths.filter((p) => existsSync(join(root, p)));
-  const presentSet = new Set(present);
-  for (const p of paths) if (!presentSet.has(p)) snapshot[p] = 'deleted';
+  const limit = largeFileBytes();
+  const present: string[] = [];
+  for (const p of paths) {
+    let size: number;
+    let mtimeMs: number;
+    try {
+      ({ size, mtimeMs } = statSync(join(root, p)));
+    } catch {
+      snapshot[p] = 'deleted';
+      continue;
+    }
+    // Reading a huge file on every phase costs more than it tells: its size and mtime stand for it.
+    if (size > limit) snapshot[p] = `size ${size} mtime ${Math.floor(mtimeMs)}`;
+    else present.push(p);
+  }
   if (present.length > 0) {
     const hashes = (await git(root, ['hash-object', '--', ...present])).trim().split('\n');
     present.forEach((p, i) => (snapshot[p] = hashes[i] ?? ''));
@@ -73,14 +87,18 @@ export interface PhaseCommit {
  */
 export async function commitPhaseChanges(options: {
   root: string;
+  /** The plan run's Baton-owned object store, where `baseTree` is. */
+  storeDir: string;
   baseTree: string;
   userDirty: DirtySnapshot;
   message: string;
-  excludePrefixes: string[];
+  exclude: (path: string) => boolean;
 }): Promise<PhaseCommit> {
   const { root } = options;
-  const now = await snapshotWorkingTree(root);
-  const changes = (await diffTrees(root, options.baseTree, now)).filter((c) => !options.excludePrefixes.some((prefix) => c.path.startsWith(prefix)));
+  const store = await openObjectStore(root, options.storeDir);
+  const snapshot = await snapshotWorkingTree(root, options.storeDir);
+  const now = snapshot.tree;
+  const changes = (await diffTrees(root, options.baseTree, now, store)).filter((c) => !options.exclude(c.path));
   const touchedUserWork = changes.filter((c) => c.path in options.userDirty).map((c) => c.path);
   if (touchedUserWork.length > 0) {
     throw new PhaseBlocked(
@@ -89,8 +107,8 @@ export async function commitPhaseChanges(options: {
   }
   if (changes.length === 0) return { sha: null, paths: [] };
   const paths = changes.map((c) => c.path);
-  const scratch = await mkdtemp(join(tmpdir(), 'baton-commit-'));
-  const index = join(scratch, 'index');
+  // No object store in this environment: the commit, its trees and blobs belong in the repository.
+  const index = join(store.dir, `commit-index-${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     const env = { GIT_INDEX_FILE: index };
     const head = (await git(root, ['rev-parse', '--verify', '-q', 'HEAD']).catch(() => '')).trim();
@@ -100,14 +118,22 @@ export async function commitPhaseChanges(options: {
       await git(root, ['read-tree', head], env);
     }
     // Entries exactly as the snapshot holds them: what the phase produced, not a later edit.
-    const listing = await git(root, ['ls-tree', '-r', '-z', '--full-tree', now, '--', ...paths]);
+    const listing = await git(root, ['ls-tree', '-r', '-z', '--full-tree', now, '--', ...paths], store.env);
     const present = new Set<string>();
     const infoLines: string[] = [];
+    const placeholders = new Map(snapshot.skipped.map((file) => [file.path, file.placeholder]));
     for (const entry of listing.split('\0').filter(Boolean)) {
       const tab = entry.indexOf('\t');
-      const [mode, , sha] = entry.slice(0, tab).split(' ');
+      const [mode, type, snapshotSha] = entry.slice(0, tab).split(' ');
       const path = entry.slice(tab + 1);
       present.add(path);
+      let sha = snapshotSha!;
+      if (placeholders.has(path)) {
+        // The snapshot did not read this large file; the commit needs its real content.
+        sha = (await git(root, ['hash-object', '-w', '--', path])).trim();
+      } else if (type === 'blob') {
+        sha = await copyBlobIntoRepo(root, sha, store.env);
+      }
       infoLines.push(`${mode} ${sha}\t${path}`);
     }
     for (const path of paths) if (!present.has(path)) infoLines.push(`0 0000000000000000000000000000000000000000\t${path}`);
@@ -121,8 +147,17 @@ export async function commitPhaseChanges(options: {
     await git(root, ['reset', '-q', 'HEAD', '--', ...paths]).catch(() => undefined);
     return { sha: commit, paths };
   } finally {
-    await rm(scratch, { recursive: true, force: true });
+    await rm(index, { force: true });
+    await rm(`${index}.lock`, { force: true });
   }
+}
+
+/** Makes sure the repository holds a blob the snapshot wrote into Baton's store: a phase commit must be whole on its own. */
+async function copyBlobIntoRepo(root: string, sha: string, storeEnv: NodeJS.ProcessEnv): Promise<string> {
+  const inRepo = await git(root, ['cat-file', '-e', sha]).then(() => true, () => false);
+  if (inRepo) return sha;
+  const content = await gitBytes(root, ['cat-file', 'blob', sha], { env: storeEnv });
+  return (await git(root, ['hash-object', '-w', '--stdin'], {}, { input: content })).trim();
 }
 
 async function commitIdentity(root: string): Promise<string[]> {

@@ -76,6 +76,8 @@ export const claudeRunner: RunnerAdapter = {
   companions: [],
   description: 'claude -p --output-format stream-json (Claude Code; --runner-option permissionMode=…, allowedTools=…)',
   checkOptions: checkClaudeOptions,
+  // `claude -p` reads the prompt from stdin when none is given as an argument.
+  promptRoute: () => 'argv-or-stdin',
   async buildLaunch(request, context) {
     const args = ['-p', '--output-format', 'stream-json', '--verbose'];
     if (request.model) args.push('--model', request.model);

@@ -91,6 +91,7 @@ export const cmdRunner: RunnerAdapter = {
   executableFor(options) {
     return splitWords(single(options, 'command') ?? '')[0] ?? 'cmd';
   },
+  promptRoute: (options) => (single(options, 'input') === 'stdin' ? 'stdin' : 'argv'),
   async buildLaunch(request, context) {
     const resuming = request.sessionId !== undefined;
     const template = splitWords((resuming ? single(request.options, 'resumeCommand') : undefined) ?? single(request.options, 'command') ?? '');

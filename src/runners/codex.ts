@@ -55,6 +55,8 @@ export const codexRunner: RunnerAdapter = {
   companions: [],
   description: 'codex exec --json (OpenAI Codex CLI; --runner-option sandbox=…, skipGitRepoCheck=true, config=KEY=VALUE)',
   checkOptions: checkCodexOptions,
+  // `codex exec -` reads the prompt from stdin.
+  promptRoute: () => 'argv-or-stdin',
   async buildLaunch(request, context) {
     // codex has no agents to pick; an --agent would otherwise be dropped without a word.
     if (request.agent) throw new Error(`codex has no agents (got --agent ${request.agent}); use --model, or --runner-option config=KEY=VALUE`);

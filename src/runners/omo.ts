@@ -10,6 +10,8 @@ export const omoRunner: RunnerAdapter = {
   binary: 'oh-my-opencode',
   companions: ['opencode'],
   description: 'oh-my-opencode run (agents: sisyphus, hephaestus, oracle, explore, prometheus, …)',
+  // `oh-my-opencode run` takes its message only as an argument (no stdin, no file option, 3.x).
+  promptRoute: () => 'argv',
   async buildLaunch(request, context) {
     const opencode = context.locate('opencode');
     // Without an explicit port oh-my-opencode uses 4096 and *attaches* to whatever server is already

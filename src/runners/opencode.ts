@@ -9,6 +9,7 @@ export const opencodeRunner: RunnerAdapter = {
   binary: 'opencode',
   companions: [],
   description: 'opencode run --format json (agents: build, plan, or your own)',
+  promptRoute: () => 'stdin',
   async buildLaunch(request, context) {
     const args = ['run', '--format', 'json', '--dir', request.dir];
     if (request.agent) args.push('--agent', request.agent);

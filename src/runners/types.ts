@@ -63,6 +63,12 @@ export interface SessionFacts {
   errors: { message: string; api: boolean; status?: number }[];
 }
 
+/**
+ * How a runner's CLI can be given its prompt: `stdin` always there; `argv` only as one argument,
+ * which Linux bounds (see prompt-limits.ts); `argv-or-stdin` as an argument, or on stdin when too long for one.
+ */
+export type PromptRoute = 'stdin' | 'argv' | 'argv-or-stdin';
+
 export interface RunnerAdapter {
   name: RunnerName;
   /** Executable looked up in Baton's own node_modules/.bin first, then PATH. */
@@ -79,6 +85,8 @@ export interface RunnerAdapter {
   completionSignalFor?(options: RunnerOptions): string | undefined;
   /** Rejects options this runner does not know, naming them; returns them normalised. */
   checkOptions?(options: RunnerOptions): RunnerOptions;
+  /** How this runner takes the prompt, so that one it cannot take is refused before anything starts. */
+  promptRoute(options: RunnerOptions): PromptRoute;
   buildLaunch(request: LaunchRequest, context: InvocationContext): Promise<Invocation>;
   /** A fresh parser for one run's output (options matter to runners configured per run, like cmd). */
   createParser(options: RunnerOptions): OutputParser;

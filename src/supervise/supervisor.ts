@@ -4,6 +4,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { applyEvent, emptyDigest, type RunDigest } from '../digest.js';
 import type { RunEvent } from '../events.js';
 import { takeBaseline, type Baseline } from '../baseline/index.js';
+import { filesChangedSince } from '../baseline/files-changed.js';
 import { decideFinalState, type ProcessEnd } from '../detect/final-state.js';
 import { readPromptSpec } from '../detect/prompt-spec.js';
 import { formatDuration } from '../duration.js';
@@ -83,6 +84,7 @@ class Supervision {
   private ticker: NodeJS.Timeout | undefined;
   private growth: [number, number][] = [];
   private readonly agentEnv: NodeJS.ProcessEnv;
+  private baseline: Baseline | null = null;
 
   constructor(
     private readonly store: Store,
@@ -105,6 +107,10 @@ class Supervision {
     let baseline: Baseline | null = null;
     try {
       baseline = await takeBaseline(run.dir, runDir);
+      if (baseline.kind === 'git' && baseline.skipped?.length) {
+        process.stderr.write(`baseline: not hashed, over the large-file bound (compared by size and mtime): ${baseline.skipped.map((f) => `${f.path} (${f.size} bytes)`).join(', ')}\n`);
+      }
+      this.baseline = baseline;
     } catch (error) {
       process.stderr.write(`baseline failed: ${(error as Error).message}\n`);
     }
@@ -276,6 +282,16 @@ class Supervision {
     this.urgent = false;
   }
 
+  /** filesChanged from the baseline, as `baton diff` sees it; the tool events stay when there is none. */
+  private async recordFilesOnDisk(): Promise<void> {
+    if (!this.baseline) return;
+    try {
+      this.digest.filesOnDisk = await filesChangedSince(this.baseline, runDirectory(this.home, this.run.id), this.run.dir);
+    } catch (error) {
+      process.stderr.write(`files changed since the baseline: ${(error as Error).message}\n`);
+    }
+  }
+
   private async finish(end: ProcessEnd): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     this.watcher?.close();
@@ -285,6 +301,7 @@ class Supervision {
     for (const event of this.parser.end()) this.apply(event);
     // The agent is gone; anything it left behind in its group (a server child) goes too.
     if (isGroupAlive(this.pgid)) await killProcessGroup(this.pgid, 2_000);
+    await this.recordFilesOnDisk();
 
     const fresh = this.store.runs.get(this.run.id);
     const spec = readPromptSpec(this.run.prompt);

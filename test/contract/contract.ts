@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { livePidsInGroup, phasePrompt } from '../e2e/harness.js';
 import { startContractSession, type RunnerHarness } from './harness.js';
@@ -93,6 +93,28 @@ export function runContract(harness: RunnerHarness): void {
       const agentRequests = session.mock.requests().filter((r) => r.hasTools);
       assert.ok(agentRequests.length > 0);
       assert.equal(agentRequests[0]!.lastUserText, TRICKY);
+    });
+
+    test(`a 200 KiB prompt ${harness.takesLongPrompts ? 'reaches the model intact' : 'is refused up front (exit 2), nothing recorded'}`, async (t) => {
+      const session = await startContractSession(t, harness, { steps: [{ text: 'Noted.' }] });
+      // Over Linux's 128 KiB per argument, with a line structure and non-ASCII so truncation or re-encoding would show.
+      const line = 'Keep this line exactly: ünïcödé 日本語 — 0123456789 abcdefghijklmnopqrstuvwxyz\n';
+      const prompt = `${line.repeat(Math.ceil((200 * 1024) / Buffer.byteLength(line)))}The end.\n`;
+      const file = join(session.home, '..', 'big-prompt.txt');
+      writeFileSync(file, prompt);
+      const run = await session.launch(['--prompt-file', file]);
+      if (!harness.takesLongPrompts) {
+        assert.equal(run.code, 2, run.stderr);
+        assert.match(run.stderr, /command-line argument, limited to/);
+        assert.deepEqual((await session.cli(['list', '--json'])).json, []);
+        return;
+      }
+      assert.equal(run.code, 0, run.stderr);
+      const waited = await session.cli(['wait', run.json.id, '--timeout', '50s', '--json']);
+      assert.equal(waited.json.runs[0].state, 'completed', JSON.stringify(waited.json.runs[0].reasons));
+      const agentRequests = session.mock.requests().filter((r) => r.hasTools);
+      assert.ok(agentRequests.length > 0);
+      assert.equal(agentRequests[0]!.lastUserText, prompt);
     });
   });
 }

@@ -22,6 +22,8 @@ export interface RunnerHarness {
   runCommand(command: string): Step;
   /** Whether the runner reports token usage. */
   reportsTokens: boolean;
+  /** Whether the CLI can be given a prompt too long for one argument (on stdin): else Baton must refuse it. */
+  takesLongPrompts: boolean;
   /** A model step that fails the way the runner gives up quickly (e.g. HTTP 500 without retries). */
   apiFailure(): Step;
 }

@@ -10,10 +10,11 @@ export const diffCommand: Command = {
 
 In a git repository the baseline is a snapshot of the whole working tree (untracked files included,
 ignored ones not) taken just before the agent started, so your own earlier uncommitted edits are not
-counted as the run's. Elsewhere it compares file sizes and times.
+counted as the run's. Elsewhere it compares file sizes and times. Files over 32 MiB
+(BATON_LARGE_FILE_BYTES) are not read: their changes are judged by size and mtime, and the output names them.
 
   --patch   also print the unified diff (git only)
-  --json    {"id","baseline","changes":[{"path","change"}],"patch"?}`,
+  --json    {"id","baseline","changes":[{"path","change"}],"skipped"?:[{"path","size"}],"patch"?}`,
   options: { patch: { type: 'boolean' } },
   allowPositionals: true,
   async run(args, io, baton) {
@@ -23,6 +24,7 @@ counted as the run's. Elsewhere it compares file sizes and times.
     const text = [
       io.style.dim(`${result.id}: ${result.changes.length} file(s) changed since ${result.baseline}`),
       ...lines,
+      ...(result.skipped ?? []).map((f) => io.style.dim(`  not hashed (over the large-file bound, compared by size and mtime): ${f.path} (${f.size} bytes)`)),
       ...(result.patch ? ['', result.patch.trimEnd()] : []),
     ].join('\n');
     return { exitCode: 0, json: result, text };

@@ -15,6 +15,7 @@ export const claudeHarness: RunnerHarness = {
   writeFile: (path, content) => ({ tools: [{ name: 'Write', args: { file_path: `{{workdir}}/${path}`, content } }] }),
   runCommand: (command) => ({ tools: [{ name: 'Bash', args: { command, description: 'Run the check' } }] }),
   reportsTokens: true,
+  takesLongPrompts: true,
   // With CLAUDE_CODE_MAX_RETRIES=1, claude makes two requests about a second apart, then gives up.
   apiFailure: () => ({ error: { status: 500, message: 'upstream exploded' } }),
 };

@@ -28,4 +28,6 @@ export const cmdHarness: RunnerHarness = {
     };
   },
   reportsTokens: false,
+  // input=stdin.
+  takesLongPrompts: true,
 };

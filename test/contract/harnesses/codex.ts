@@ -14,6 +14,7 @@ export const codexHarness: RunnerHarness = {
   }),
   runCommand: (command) => ({ tools: [{ name: 'exec_command', args: { cmd: command } }] }),
   reportsTokens: true,
+  takesLongPrompts: true,
   // With request_max_retries = 0 (the sandbox's config) codex fails the turn on the first 500 and exits 1.
   apiFailure: () => ({ error: { status: 500, message: 'upstream exploded' } }),
 };

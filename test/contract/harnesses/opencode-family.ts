@@ -15,6 +15,8 @@ function opencodeFamily(runner: 'omo' | 'opencode'): RunnerHarness {
     writeFile: (path, content) => ({ tools: [{ name: 'write', args: { filePath: `{{workdir}}/${path}`, content } }] }),
     runCommand: (command) => ({ tools: [{ name: 'bash', args: { command, description: 'run' } }] }),
     reportsTokens: runner === 'opencode',
+    // oh-my-opencode run takes its message only as an argument.
+    takesLongPrompts: runner === 'opencode',
     // retry-after 0 keeps the CLIs' five retries quick; without it they back off for over a minute.
     apiFailure: () => ({ error: { status: 500, message: 'upstream exploded', retryAfterSeconds: 0 } }),
   };
