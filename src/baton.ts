@@ -6,6 +6,7 @@ import { diffSinceBaseline, type BaselineDiff } from './baseline/index.js';
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
 import { emptyDigest } from './digest.js';
+import { checkDurationOption } from './duration.js';
 import { BatonError, usageError } from './errors.js';
 import { LocalExecutor } from './executors/local.js';
 import type { Executor } from './executors/types.js';
@@ -171,8 +172,8 @@ export class Baton {
       const holder = await repoLockHolder(dir);
       if (holder) throw new BatonError('conflict', `the repository of ${dir} is held by ${holder.owner} (pid ${holder.pid}); a second agent would trample its phase (wait for the plan, or pass --no-lock)`);
     }
-    if (options.stallAfterMs !== undefined && !(options.stallAfterMs > 0)) throw usageError('--stall-after must be a positive duration');
-    if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw usageError('--timeout must be a positive duration');
+    if (options.stallAfterMs !== undefined) checkDurationOption('--stall-after', options.stallAfterMs);
+    if (options.timeoutMs !== undefined) checkDurationOption('--timeout', options.timeoutMs);
     return this.launch({
       runner: runnerName,
       agent: options.agent ?? adapter.defaultAgent ?? null,

@@ -1,5 +1,5 @@
 import { usageError } from '../errors.js';
-import type { ParsedArgs } from './command.js';
+import type { OptionSpec, ParsedArgs } from './command.js';
 
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
   const value = args.values[name];
@@ -23,4 +23,23 @@ export function requireIds(args: ParsedArgs, command: string, max = Infinity): s
   if (args.positionals.length === 0) throw usageError(`baton ${command} needs a run id (see baton list)`);
   if (args.positionals.length > max) throw usageError(`baton ${command} takes ${max === 1 ? 'one run id' : `at most ${max} run ids`}`);
   return args.positionals;
+}
+
+/**
+ * parseArgs refuses `--timeout -1` as "ambiguous" (the value looks like an option), a message that
+ * names neither the flag nor what is allowed. A dash-number after an option that takes a value is
+ * that option's value: joining it as `--timeout=-1` lets the option's own check say what is wrong.
+ */
+export function joinDashValues(argv: readonly string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    const next = argv[i + 1];
+    const name = token.startsWith('--') && !token.includes('=') ? token.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
+      out.push(`${token}=${next}`);
+      i++;
+    } else out.push(token);
+  }
+  return out;
 }

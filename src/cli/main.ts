@@ -4,6 +4,7 @@ import { BatonError } from '../errors.js';
 import { packageVersion } from '../package-root.js';
 import type { Command, CommandIo, CommandResult } from './command.js';
 import { colourEnabled, makeStyle } from './style.js';
+import { joinDashValues } from './args.js';
 
 type CommandLoader = () => Promise<Command>;
 
@@ -89,7 +90,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   let baton: Baton | undefined;
   try {
     const parsed = parseArgs({
-      args: rest,
+      args: joinDashValues(rest, command.options),
       options: { ...command.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: command.allowPositionals,
       strict: true,

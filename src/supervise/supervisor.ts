@@ -7,6 +7,7 @@ import { takeBaseline, type Baseline } from '../baseline/index.js';
 import { decideFinalState, type ProcessEnd } from '../detect/final-state.js';
 import { readPromptSpec } from '../detect/prompt-spec.js';
 import { formatDuration } from '../duration.js';
+import { setLongTimeout } from '../long-timer.js';
 import { getRunner } from '../runners/registry.js';
 import { requireExecutable } from '../runners/locate.js';
 import type { Invocation, SessionFacts } from '../runners/types.js';
@@ -148,10 +149,10 @@ class Supervision {
         this.follow();
         if (run.timeoutMs) {
           const timeoutMs = run.timeoutMs;
-          setTimeout(() => {
+          setLongTimeout(() => {
             this.timedOutAfterMs = timeoutMs;
             void killProcessGroup(this.pgid);
-          }, timeoutMs).unref();
+          }, timeoutMs, { unref: true });
         }
       }
       const end = await exited;
