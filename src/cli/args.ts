@@ -19,10 +19,23 @@ export function integerOption(args: ParsedArgs, name: string, fallback: number):
   return Number(value);
 }
 
-export function requireIds(args: ParsedArgs, command: string, max = Infinity): string[] {
+/** The positionals, checked: the first `refs` of them (all, by default) are run ids or names. */
+export function requireIds(args: ParsedArgs, command: string, max = Infinity, refs = max): string[] {
   if (args.positionals.length === 0) throw usageError(`baton ${command} needs a run id (see baton list)`);
   if (args.positionals.length > max) throw usageError(`baton ${command} takes ${max === 1 ? 'one run id' : `at most ${max} run ids`}`);
+  checkRefs(args.positionals.slice(0, refs));
   return args.positionals;
+}
+
+/** Longer than any id or --name label Baton hands out; a longer one is a mistake (a prompt pasted as an id). */
+export const MAX_REF_CHARS = 1_000;
+
+/** Run ids, prefixes or names as typed: refused before they reach the store, where a huge one fails as "pattern too complex". */
+export function checkRefs(refs: string[]): string[] {
+  for (const ref of refs) {
+    if (ref.length > MAX_REF_CHARS) throw usageError(`a run id or name is at most ${MAX_REF_CHARS} characters; got one of ${ref.length}`);
+  }
+  return refs;
 }
 
 /**
