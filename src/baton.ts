@@ -199,6 +199,7 @@ export class Baton {
   }
 
   private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions'>): Promise<LaunchResult> {
+    this.store.assertWritable();
     let id = newId();
     while (this.store.runs.get(id)) id = newId();
     const runDir = runDirectory(this.home, id);

@@ -6,6 +6,7 @@ import type { Command, CommandIo, CommandResult } from './command.js';
 import { colourEnabled, makeStyle } from './style.js';
 import { joinDashValues } from './args.js';
 import { terminalSafe } from '../text.js';
+import { batonHome, explainStoreFault } from '../store/index.js';
 
 type CommandLoader = () => Promise<Command>;
 
@@ -119,7 +120,8 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     // The last net: whatever a renderer let through, only Baton's own colours reach the terminal (tail --raw excepted).
     else if (!json && result.text !== undefined) io.stdout.write(`${(parsed.values as Record<string, unknown>).raw === true ? result.text : terminalSafe(result.text)}\n`);
     return result.exitCode;
-  } catch (error) {
+  } catch (thrown) {
+    const error = explainStoreFault(thrown, batonHome(io.env));
     const isUsage = (error instanceof BatonError && (error.kind === 'usage' || error.kind === 'not-found')) || isParseArgsError(error);
     const message = error instanceof Error ? error.message : String(error);
     const kind = error instanceof BatonError ? error.kind : isUsage ? 'usage' : 'runtime';
