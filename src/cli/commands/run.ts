@@ -27,7 +27,7 @@ Options:
   --no-lock            launch even while a plan is running in the same repository
   --json               print {"id","state","pid","log"} and nothing else
 
-Durations: 90s, 5m, 2h, 1h30m.
+Durations: 90s, 5m, 2h, 1h30m, 3d, 2w (from 1ms to 366d).
 
 Examples:
   baton run --agent hephaestus --dir ~/repo --prompt-file /tmp/phase5.txt --name phase-5
