@@ -67,3 +67,23 @@ export function escapeControls(text: string): string {
     ? text.replace(/[\x00-\x1f\x7f-\u009f]/g, (c) => VISIBLE[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
     : text;
 }
+
+/** An escape sequence that has begun but not ended at the end of a chunk. */
+const UNENDED = /(?:\x1b(?:\[[0-?]*[ -/]*|[\]PX^_][^\x07\x1b\u009c]*|[ -/]*)?|\u009b[0-?]*[ -/]*|[\u0090\u0098\u009d\u009e\u009f][^\x07\x1b\u009c]*)$/;
+/** Longer than any real sequence; past it the held text is let go (stripped), never kept for ever. */
+const HOLD_LIMIT = 4_096;
+
+/**
+ * stripTerminalControls for a stream read in chunks (`tail -f`): a sequence cut in two by a chunk
+ * boundary is held until its end arrives, so its second half never shows as text.
+ */
+export function createControlStripper(): (chunk: string) => string {
+  let held = '';
+  return (chunk) => {
+    const text = held + chunk;
+    const unended = UNENDED.exec(text);
+    const cut = unended && text.length - unended.index <= HOLD_LIMIT ? unended.index : text.length;
+    held = text.slice(cut);
+    return stripTerminalControls(text.slice(0, cut));
+  };
+}

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { escapeControls, stripTerminalControls, terminalSafe } from '../src/text.js';
+import { createControlStripper, escapeControls, stripTerminalControls, terminalSafe } from '../src/text.js';
 
 /** Every kind of sequence that can drive a terminal, each between two visible words. */
 const HOSTILE: [string, string][] = [
@@ -56,4 +56,23 @@ test('escapeControls keeps a value on one line and shows what is there', () => {
   assert.equal(escapeControls('evil\nname\x1b[31m\u009b'), 'evil\\nname\\e[31m\\x9b');
   assert.equal(escapeControls('fine-name'), 'fine-name');
   assert.doesNotMatch(escapeControls(HOSTILE.map(([, s]) => s).join('')), CONTROL);
+});
+
+test('a stream cut inside an escape sequence shows none of it (tail -f)', () => {
+  const text = 'a\x1b[31mred\x1b]0;title\x07b\u009b2Jc\x1b(0d\n';
+  for (let size = 1; size <= 5; size++) {
+    const strip = createControlStripper();
+    let out = '';
+    for (let i = 0; i < text.length; i += size) out += strip(text.slice(i, i + size));
+    out += strip('');
+    assert.equal(out, 'aredbcd\n', `chunks of ${size}`);
+  }
+});
+
+test('an escape that never ends is not held for ever', () => {
+  const strip = createControlStripper();
+  assert.equal(strip('x\x1b]0;'), 'x');
+  const out = strip('y'.repeat(5_000));
+  assert.ok(out.length === 0 || !/[\x00-\x08\x0b-\x1f\x7f-\u009f]/.test(out));
+  assert.equal(strip('\nmore'), '\nmore');
 });

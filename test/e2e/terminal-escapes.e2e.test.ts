@@ -71,3 +71,23 @@ test('nothing an agent prints or a user names reaches the terminal as a control,
   const json = await runCli(['list', '--json'], env);
   assert.equal(json.json[0].name, HOSTILE_NAME);
 });
+
+test('tail -f strips what an agent prints while it runs, even a sequence split across writes', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'baton-escapes-follow-'));
+  const script = join(home, 'slow.mjs');
+  const pieces = ['one \x1b]0;ti', 'tle\x07 two \x1b[3', '1m three \u009b', '2J four \x1bc', ' five\n'];
+  writeFileSync(
+    script,
+    `const pieces = ${JSON.stringify(pieces)};
+await new Promise((r) => setTimeout(r, 1500));
+for (const piece of pieces) { process.stdout.write(piece); await new Promise((r) => setTimeout(r, 300)); }
+`,
+  );
+  const env = { ...process.env, BATON_HOME: home, NO_COLOR: '1' };
+  const launched = await runCli(['run', '--json', '--runner', 'cmd', '--runner-option', `command=${process.execPath} ${script} {prompt}`, '--dir', home, 'go'], env);
+  assert.equal(launched.code, 0, launched.stderr);
+  const followed = await runCli(['tail', launched.json.id, '-f'], env, 60_000);
+  assert.equal(followed.code, 0, followed.stderr);
+  assert.doesNotMatch(followed.stdout, CONTROL, JSON.stringify(followed.stdout));
+  assert.equal(followed.stdout.replace(/\s+/g, ' ').trim(), 'one two three four five');
+});

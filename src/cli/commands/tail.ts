@@ -1,6 +1,6 @@
 import { flag, integerOption, requireIds } from '../args.js';
 import type { Command } from '../command.js';
-import { stripTerminalControls } from '../../text.js';
+import { createControlStripper, stripTerminalControls } from '../../text.js';
 
 export const tailCommand: Command = {
   name: 'tail',
@@ -26,7 +26,9 @@ Reads backwards from the end of the log: cheap on any size of log.`,
       return { exitCode: 0, json: { id: result.id, lines: result.lines }, text: result.lines.map(shown).join('\n') };
     }
     if (result.lines.length > 0) io.stdout.write(`${result.lines.map(shown).join('\n')}\n`);
-    const status = await baton().follow(result.id, result.offset, (text) => io.stdout.write(shown(text)), { raw, signal: io.signal });
+    // Followed as written and stripped here, where a sequence split across two reads is held whole.
+    const strip = createControlStripper();
+    const status = await baton().follow(result.id, result.offset, (text) => io.stdout.write(raw ? text : strip(text)), { raw: true, signal: io.signal });
     io.stderr.write(`${io.errStyle.dim('run')} ${status.id} ${io.errStyle.state(status.state)}\n`);
     return { exitCode: 0 };
   },
