@@ -44,14 +44,18 @@ export function checkRefs(refs: string[]): string[] {
  * that option's value: joining it as `--timeout=-1` lets the option's own check say what is wrong.
  */
 export function joinDashValues(argv: readonly string[], options: OptionSpec): string[] {
+  const byShort = new Map(Object.entries(options).flatMap(([name, spec]) => (spec.short ? [[spec.short, name] as const] : [])));
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const token = argv[i]!;
     const next = argv[i + 1];
-    const name = token.startsWith('--') && !token.includes('=') ? token.slice(2) : undefined;
+    const name = /^--[^=]+$/.test(token) ? token.slice(2) : /^-[^-]$/.test(token) ? byShort.get(token.slice(1)) : undefined;
     if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\.?\d/.test(next)) {
-      out.push(`${token}=${next}`);
+      out.push(`--${name}=${next}`);
       i++;
+    } else if (token === '--') {
+      out.push(...argv.slice(i));
+      break;
     } else out.push(token);
   }
   return out;
