@@ -39,7 +39,9 @@ export class DiskGuard {
       write();
     } catch (error) {
       if (!isStoreFault(error)) throw error;
-      this.note(describeStoreFault(error, databasePath(this.home)).message);
+      const advice = describeStoreFault(error, databasePath(this.home)).message;
+      const code = (error as { code?: string }).code ?? '';
+      this.note(/FULL|ENOSPC|EDQUOT/.test(code) ? `the disk holding ${this.home} is full (${code})` : advice, advice);
     }
   }
 
@@ -57,10 +59,11 @@ export class DiskGuard {
     return `Baton could not record this run fully: ${this.fault}; the log and the record stop where the disk filled`;
   }
 
-  private note(fault: string): void {
+  /** `fault` goes into the run's reasons, `advice` (where and what to do) into supervisor.log. */
+  private note(fault: string, advice: string): void {
     if (this.fault !== null) return;
     this.fault = fault;
-    log(`${new Date().toISOString()} ${fault}; the agent goes on, its verdict is written when it ends`);
+    log(`${new Date().toISOString()} ${advice}; the agent goes on, its verdict is written when it ends`);
   }
 
   private nearlyFull(): boolean {
