@@ -6,6 +6,7 @@ import { baselineStoreDir, diffSinceBaseline, type BaselineDiff } from './baseli
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
 import { emptyDigest } from './digest.js';
+import { checkDurationOption } from './duration.js';
 import { BatonError, usageError } from './errors.js';
 import { LocalExecutor } from './executors/local.js';
 import type { Executor } from './executors/types.js';
@@ -172,8 +173,8 @@ export class Baton {
       const holder = await repoLockHolder(dir);
       if (holder) throw new BatonError('conflict', `the repository of ${dir} is held by ${holder.owner} (pid ${holder.pid}); a second agent would trample its phase (wait for the plan, or pass --no-lock)`);
     }
-    if (options.stallAfterMs !== undefined && !(options.stallAfterMs > 0)) throw usageError('--stall-after must be a positive duration');
-    if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) throw usageError('--timeout must be a positive duration');
+    if (options.stallAfterMs !== undefined) checkDurationOption('--stall-after', options.stallAfterMs);
+    if (options.timeoutMs !== undefined) checkDurationOption('--timeout', options.timeoutMs);
     return this.launch({
       runner: runnerName,
       agent: options.agent ?? adapter.defaultAgent ?? null,
@@ -201,6 +202,7 @@ export class Baton {
   private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions'>): Promise<LaunchResult> {
     // Before the run exists: a refused prompt leaves no row and no run dir.
     checkPrompt(getRunner(fields.runner), fields.runnerOptions, fields.prompt, this.env);
+    this.store.assertWritable();
     let id = newId();
     while (this.store.runs.get(id)) id = newId();
     const runDir = runDirectory(this.home, id);

@@ -1,5 +1,6 @@
 import { describeError, type RunStatus } from '../report.js';
 import { formatDuration } from '../duration.js';
+import { escapeControls, stripTerminalControls } from '../text.js';
 import type { Style } from './style.js';
 
 const number = (n: number) => n.toLocaleString('en-US');
@@ -16,16 +17,16 @@ function clock(ms: number | undefined): string {
 
 function listFiles(files: string[], shown = 6): string {
   if (files.length === 0) return 'none';
-  const head = files.slice(0, shown).join(', ');
+  const head = files.slice(0, shown).map(escapeControls).join(', ');
   return files.length > shown ? `${head} (+${files.length - shown} more)` : head;
 }
 
 /** "Hephaestus - Deep Agent" reads as "Hephaestus" in a one-line header. */
-const shortAgent = (agent: string | null) => (agent ? agent.split(/\s+-\s+/)[0]! : null);
+const shortAgent = (agent: string | null) => (agent ? escapeControls(agent.split(/\s+-\s+/)[0]!) : null);
 
-/** A multi-line text as one line: headings unmarked, lines joined with ' · ', clipped to `max`. */
+/** A multi-line text as one line: headings unmarked, lines joined with ' · ', clipped to `max`; no terminal controls. */
 export function oneLine(text: string, max: number): string {
-  const flat = text
+  const flat = stripTerminalControls(text)
     .split('\n')
     .map((l) => l.replace(/^#+\s*/, '').trim())
     .filter(Boolean)
@@ -54,18 +55,18 @@ export function formatBrief(status: RunStatus, style: Style, now = Date.now()): 
   // A reason that already names the exit ("agent exited with code 1") makes the header's copy noise.
   const exitSaid = status.reasons.some((r) => /exit|signal/i.test(r));
   const exit = exitSaid ? '' : status.exitCode !== null ? ` · exit ${status.exitCode}` : status.signal ? ` · ${status.signal}` : '';
-  const label = status.name ? ` ${style.dim(`"${status.name}"`)}` : '';
+  const label = status.name ? ` ${style.dim(`"${escapeControls(status.name)}"`)}` : '';
   lines.push(`${style.bold(status.id)} ${style.state(status.state)} · ${who} · ${formatDuration(status.elapsedMs)} · ${number(status.outputLines)} lines${exit}${label}`);
   const row = (key: string, value: string) => lines.push(`${style.dim(key.padEnd(7))} ${value}`);
-  if (status.sessionId) row('session', status.sessionId);
+  if (status.sessionId) row('session', escapeControls(status.sessionId));
   if (active) {
     const growth = status.recentLinesPerMinute !== null ? ` · +${number(status.recentLinesPerMinute)}/min` : '';
     row('output', `last ${ago(status.lastOutputAt, now)}${growth}`);
-    if (status.retrying) row('retry', status.retrying);
+    if (status.retrying) row('retry', oneLine(status.retrying, 160));
   }
   if (status.filesChanged.length > 0) row('changed', listFiles(status.filesChanged, 4));
   status.reasons.forEach((reason, i) => row(i === 0 ? 'why' : '', style.yellow(oneLine(reason, 160))));
-  if (status.limitResetAt) row('resets', status.limitResetAt);
+  if (status.limitResetAt) row('resets', escapeControls(status.limitResetAt));
   const error = unreportedError(status);
   if (error) row('error', style.red(oneLine(error, 160)));
   if (active) {
@@ -81,12 +82,12 @@ export function formatBrief(status: RunStatus, style: Style, now = Date.now()): 
 /** Everything the brief leaves out: dir, model, tools, recent events, the follow-up Baton would send. */
 export function formatFullBrief(status: RunStatus, style: Style, now = Date.now()): string {
   const lines: string[] = [];
-  const who = [status.runner, status.agent].filter(Boolean).join('/');
-  const label = status.name ? `  ${style.dim(`"${status.name}"`)}` : '';
-  lines.push(`${style.bold(status.id)}  ${style.state(status.state)}  ${who}${status.model ? ` · ${status.model}` : ''}${label}`);
+  const who = escapeControls([status.runner, status.agent].filter(Boolean).join('/'));
+  const label = status.name ? `  ${style.dim(`"${escapeControls(status.name)}"`)}` : '';
+  lines.push(`${style.bold(status.id)}  ${style.state(status.state)}  ${who}${status.model ? ` · ${escapeControls(status.model)}` : ''}${label}`);
   const row = (key: string, value: string) => lines.push(`  ${style.dim(key.padEnd(8))} ${value}`);
-  row('dir', status.dir);
-  if (status.sessionId) row('session', status.sessionId);
+  row('dir', escapeControls(status.dir));
+  if (status.sessionId) row('session', escapeControls(status.sessionId));
   const growth = status.recentLinesPerMinute !== null ? ` (+${number(status.recentLinesPerMinute)}/min)` : '';
   const exit = status.exitCode !== null ? ` · exit ${status.exitCode}` : status.signal ? ` · signal ${status.signal}` : '';
   row('elapsed', `${formatDuration(status.elapsedMs)} · output ${number(status.outputLines)} lines${growth} · last output ${ago(status.lastOutputAt, now)}${exit}`);
@@ -99,18 +100,18 @@ export function formatFullBrief(status: RunStatus, style: Style, now = Date.now(
   if (status.tokens.input || status.tokens.output) {
     row('tokens', `${number(status.tokens.input)} in · ${number(status.tokens.output)} out${status.cost ? ` · $${status.cost.toFixed(4)}` : ''}`);
   }
-  if (status.retrying) row('retrying', status.retrying);
+  if (status.retrying) row('retrying', oneLine(status.retrying, 200));
   if (status.reasons.length > 0) {
-    status.reasons.forEach((reason, i) => lines.push(`  ${style.dim((i === 0 ? 'reasons' : '').padEnd(8))} ${style.yellow(`- ${reason}`)}`));
+    status.reasons.forEach((reason, i) => lines.push(`  ${style.dim((i === 0 ? 'reasons' : '').padEnd(8))} ${style.yellow(`- ${stripTerminalControls(reason)}`)}`));
   }
   const recent = status.recentEvents.slice(-5);
   recent.forEach((event, i) =>
-    lines.push(`  ${style.dim((i === 0 ? 'recent' : '').padEnd(8))} ${style.dim(clock(event.at))} ${event.summary}`),
+    lines.push(`  ${style.dim((i === 0 ? 'recent' : '').padEnd(8))} ${style.dim(clock(event.at))} ${oneLine(event.summary, 200)}`),
   );
   if (status.finalMessage) row('final', oneLine(status.finalMessage, 200));
   if (status.followUp) {
     row('next', `baton resume ${status.id}, which sends:`);
-    for (const line of status.followUp.split('\n')) lines.push(`           ${style.dim(line)}`);
+    for (const line of stripTerminalControls(status.followUp).split('\n')) lines.push(`           ${style.dim(line)}`);
   } else if (status.state === 'running' || status.state === 'stalled') row('next', `baton wait ${status.id} · baton tail ${status.id} -f · baton kill ${status.id}`);
   return lines.join('\n');
 }
@@ -121,11 +122,11 @@ export function formatTable(runs: RunStatus[], style: Style, now = Date.now()): 
   const rows = runs.map((r) => [
     r.id,
     r.state,
-    [r.runner, r.agent].filter(Boolean).join('/'),
+    escapeControls([r.runner, r.agent].filter(Boolean).join('/')),
     r.startedAt ? ago(r.startedAt, now) : '-',
     formatDuration(r.elapsedMs),
     number(r.outputLines),
-    r.name ? `${r.name} (${r.dir})` : r.dir,
+    escapeControls(r.name ? `${r.name} (${r.dir})` : r.dir),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const render = (cells: string[], colour = false) =>

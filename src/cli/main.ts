@@ -4,6 +4,9 @@ import { BatonError } from '../errors.js';
 import { packageVersion } from '../package-root.js';
 import type { Command, CommandIo, CommandResult } from './command.js';
 import { colourEnabled, makeStyle } from './style.js';
+import { joinDashValues } from './args.js';
+import { terminalSafe } from '../text.js';
+import { batonHome, explainStoreFault } from '../store/index.js';
 
 type CommandLoader = () => Promise<Command>;
 
@@ -89,7 +92,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   let baton: Baton | undefined;
   try {
     const parsed = parseArgs({
-      args: rest,
+      args: joinDashValues(rest, command.options),
       options: { ...command.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
       allowPositionals: command.allowPositionals,
       strict: true,
@@ -114,14 +117,16 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       () => (baton ??= new Baton({ env: io.env })),
     );
     if (json && result.json !== undefined) writeJson(io.stdout, result.json);
-    else if (!json && result.text !== undefined) io.stdout.write(`${result.text}\n`);
+    // The last net: whatever a renderer let through, only Baton's own colours reach the terminal (tail --raw excepted).
+    else if (!json && result.text !== undefined) io.stdout.write(`${(parsed.values as Record<string, unknown>).raw === true ? result.text : terminalSafe(result.text)}\n`);
     return result.exitCode;
-  } catch (error) {
+  } catch (thrown) {
+    const error = explainStoreFault(thrown, batonHome(io.env));
     const isUsage = (error instanceof BatonError && (error.kind === 'usage' || error.kind === 'not-found')) || isParseArgsError(error);
     const message = error instanceof Error ? error.message : String(error);
     const kind = error instanceof BatonError ? error.kind : isUsage ? 'usage' : 'runtime';
     if (wantsJson) writeJson(io.stdout, { error: { kind, message } });
-    io.stderr.write(`baton ${name}: ${message}\n`);
+    io.stderr.write(`baton ${name}: ${terminalSafe(message)}\n`);
     if (isUsage) io.stderr.write(`(baton ${name} --help shows usage)\n`);
     else if (!(error instanceof BatonError) && error instanceof Error && error.stack && io.env.BATON_DEBUG) io.stderr.write(`${error.stack}\n`);
     return isUsage ? 2 : 1;

@@ -3,7 +3,7 @@ import type { RunState } from '../store/runs.js';
 import type { UnfinishedTool } from '../runners/types.js';
 import { isVerificationRun, type PromptSpec } from './prompt-spec.js';
 import { formatDuration } from '../duration.js';
-import { findUsageLimit } from './usage-limit.js';
+import { describeUsageLimit, findUsageLimit } from './usage-limit.js';
 
 /** How the agent process ended, as the supervisor saw it. */
 export interface ProcessEnd {
@@ -62,8 +62,7 @@ export function decideFinalState(input: FinalStateInput): Verdict {
   const apiReasons = apiErrorReasons(digest);
   const limit = !digest.completionSeen ? findUsageLimit(digest) : null;
   if (limit && end.timedOutAfterMs === undefined && !end.signal) {
-    const when = limit.resetAt ? `resets at ${new Date(limit.resetAt).toISOString()}` : 'the provider did not say when it resets';
-    return { state: 'limited', reasons: [`usage limit reached${limit.status ? ` (API ${limit.status})` : ''}: ${limit.message}; ${when}`], limitResetAt: limit.resetAt };
+    return { state: 'limited', reasons: [describeUsageLimit(limit)], limitResetAt: limit.resetAt };
   }
   if (end.timedOutAfterMs !== undefined) {
     return { state: 'failed', reasons: [`timed out after ${formatDuration(end.timedOutAfterMs)} (--timeout)`, ...apiReasons] };

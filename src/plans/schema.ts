@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from '../duration.js';
+import { DURATION_RANGE, parseDuration } from '../duration.js';
 import { RUNNER_NAMES } from '../runners/registry.js';
 
 const duration = z.string().refine(
@@ -14,7 +14,7 @@ const duration = z.string().refine(
       return false;
     }
   },
-  { message: 'expected a duration such as 90s, 5m, 2h or 1h30m' },
+  { message: `expected a duration such as 90s, 5m, 2h or 1h30m, ${DURATION_RANGE}` },
 );
 const id = z.union([z.string().min(1), z.number()]).transform(String);
 const commands = z.array(z.string().min(1)).min(1);

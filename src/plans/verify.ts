@@ -47,5 +47,8 @@ function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv, timeoutM
 }
 
 export function fixPrompt(result: VerificationResult): string {
-  return `Fix these errors: \`${result.command}\` exited with ${result.exitCode}:\n\n\`\`\`\n${(result.output ?? '').trim()}\n\`\`\`\n\nThen run \`${result.command}\` again and fix any errors until it passes.`;
+  const output = (result.output ?? '').trim();
+  // An empty code block reads as if Baton lost the errors; a silent failure (grep -q, test -f) is said as one.
+  const shown = output ? `:\n\n\`\`\`\n${output}\n\`\`\`` : ' and printed nothing.';
+  return `Fix these errors: \`${result.command}\` exited with ${result.exitCode}${shown}\n\nThen run \`${result.command}\` again and fix any errors until it passes.`;
 }

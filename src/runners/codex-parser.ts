@@ -36,6 +36,13 @@ const CODEX_API_ERROR = new RegExp(
 
 const RECONNECTING = /^Reconnecting\.\.\./;
 
+/**
+ * Item-level notices codex prints on runs that go on to succeed. They are not causes, so they never
+ * become an error event (which would make them a failed run's reason and the brief's `error` line);
+ * the log keeps them for `baton tail`.
+ */
+const HARMLESS_NOTICES = [/^Model metadata for `[^`]*` not found/];
+
 /** A provider error from codex's top-level `error` / `turn.failed` line: its message and what it says about the API. */
 export function classifyCodexError(raw: string): { message: string; api: boolean; status?: number } {
   let message = raw;
@@ -235,7 +242,8 @@ export function createCodexParser(): OutputParser {
       case 'error': {
         // Non-fatal by construction (fatal ones are top-level `error` lines): a notice, never the provider failing.
         const message = str(item.message);
-        if (message !== undefined && phase === 'item.completed') out.push({ kind: 'error', message: clip(message, 2_000), api: false });
+        if (message === undefined || phase !== 'item.completed' || HARMLESS_NOTICES.some((notice) => notice.test(message))) return;
+        out.push({ kind: 'error', message: clip(message, 2_000), api: false });
         return;
       }
       default:

@@ -8,6 +8,8 @@ import { filesChangedSince } from '../baseline/files-changed.js';
 import { decideFinalState, type ProcessEnd } from '../detect/final-state.js';
 import { readPromptSpec } from '../detect/prompt-spec.js';
 import { formatDuration } from '../duration.js';
+import { setLongTimeout } from '../long-timer.js';
+import { DiskGuard } from './disk-guard.js';
 import { getRunner } from '../runners/registry.js';
 import { requireExecutable } from '../runners/locate.js';
 import type { Invocation, SessionFacts } from '../runners/types.js';
@@ -85,6 +87,7 @@ class Supervision {
   private growth: [number, number][] = [];
   private readonly agentEnv: NodeJS.ProcessEnv;
   private baseline: Baseline | null = null;
+  private readonly disk: DiskGuard;
 
   constructor(
     private readonly store: Store,
@@ -97,6 +100,8 @@ class Supervision {
     this.parser = getRunner(run.runner).createParser(run.runnerOptions);
     this.agentEnv = { ...process.env };
     delete this.agentEnv.BATON_SUPERVISOR;
+    this.disk = new DiskGuard(home, runDirectory(home, run.id));
+    this.disk.reserve();
   }
 
   async start(): Promise<void> {
@@ -154,10 +159,10 @@ class Supervision {
         this.follow();
         if (run.timeoutMs) {
           const timeoutMs = run.timeoutMs;
-          setTimeout(() => {
+          setLongTimeout(() => {
             this.timedOutAfterMs = timeoutMs;
             void killProcessGroup(this.pgid);
-          }, timeoutMs).unref();
+          }, timeoutMs, { unref: true });
         }
       }
       const end = await exited;
@@ -256,7 +261,7 @@ class Supervision {
       this.growth.push([now, this.reader.lines]);
       if (this.growth.length > GROWTH_SAMPLES) this.growth = thinOlderHalf(this.growth);
     }
-    if (this.urgent || (this.dirty && now - this.lastFlushAt >= FLUSH_MS)) this.flush(now);
+    if (this.urgent || (this.dirty && now - this.lastFlushAt >= FLUSH_MS)) this.disk.attempt(() => this.flush(now));
   }
 
   private progressPatch() {
@@ -328,10 +333,11 @@ class Supervision {
     const retried = this.startRetries.length > 0 && verdict.state === 'failed'
       ? [`the agent failed to start ${this.startRetries.length} time(s) before (${this.startRetries[0]})`]
       : [];
+    const diskFault = this.disk.settle();
     this.store.runs.update(this.run.id, {
       ...this.progressPatch(),
       state: verdict.state,
-      reasons: [...verdict.reasons, ...retried],
+      reasons: [...(diskFault ? [diskFault] : []), ...verdict.reasons, ...retried],
       limitResetAt: verdict.limitResetAt ?? null,
       exitCode: end.exitCode,
       signal: end.signal,

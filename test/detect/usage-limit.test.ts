@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findUsageLimit, parseResetTime } from '../../src/detect/usage-limit.js';
+import { describeUsageLimit, findUsageLimit, parseResetTime } from '../../src/detect/usage-limit.js';
 import { decideFinalState } from '../../src/detect/final-state.js';
 import { applyEvent, emptyDigest } from '../../src/digest.js';
 
@@ -31,8 +31,21 @@ test('a 429 or limit wording makes a limited run with its reset time', () => {
     completionSignal: 'x',
   });
   assert.equal(verdict.state, 'limited');
-  assert.match(verdict.reasons[0]!, /^usage limit reached \(API 429\): Usage limit reached, resets in 10 seconds; resets at /);
+  // The provider's own "resets in 10 seconds" is kept and the exact time added, not a second "resets at".
+  assert.match(verdict.reasons[0]!, /^usage limit reached \(API 429\): Usage limit reached, resets in 10 seconds \(\d{4}-\d\d-\d\dT[\d:.]+Z\)$/);
   assert.ok(verdict.limitResetAt);
+});
+
+test('a limited run says when it resets once, whether or not the provider said it', () => {
+  const reset = Date.parse('2026-11-26T15:00:00Z');
+  const said = describeUsageLimit({ resetAt: reset, message: "You've hit your usage limit; resets at 3pm", status: 429 });
+  assert.equal(said.match(/resets/g)?.length, 1, said);
+  assert.equal(said, "usage limit reached (API 429): You've hit your usage limit; resets at 3pm (2026-11-26T15:00:00.000Z)");
+  const unsaid = describeUsageLimit({ resetAt: reset, message: 'quota exceeded {"resets_at": 1795700000}' });
+  assert.equal(unsaid, 'usage limit reached: quota exceeded {"resets_at": 1795700000}; resets at 2026-11-26T15:00:00.000Z');
+  const silent = describeUsageLimit({ resetAt: reset, message: 'quota exceeded' });
+  assert.equal(silent, 'usage limit reached: quota exceeded; resets at 2026-11-26T15:00:00.000Z');
+  assert.equal(describeUsageLimit({ resetAt: null, message: 'quota exceeded' }), 'usage limit reached: quota exceeded; the provider did not say when it resets');
 });
 
 test('other API errors are not limits', () => {

@@ -120,3 +120,15 @@ phases:
   assert.match(issues[0]!.message, /^invalid YAML/);
   assert.ok(issues[0]!.line >= 3);
 });
+
+test('plan durations are bounded like the CLI flags: zero and more than 366d are refused with the range', () => {
+  const issues = issuesOf(`project: x
+defaults: { timeout: 400d, stallAfter: 0s }
+phases:
+  - { id: a, title: t, prompt: p, timeout: 3w }
+`);
+  const byField = new Map(issues.map((i) => [i.field, i.message]));
+  assert.match(byField.get('defaults.timeout') ?? '', /from 1ms to 366d/, JSON.stringify(issues));
+  assert.match(byField.get('defaults.stallAfter') ?? '', /from 1ms to 366d/, JSON.stringify(issues));
+  assert.ok(!byField.has('phases[0].timeout'), '3w is a valid duration');
+});

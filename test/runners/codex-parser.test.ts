@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { applyEvent, emptyDigest } from '../../src/digest.js';
+import { decideFinalState } from '../../src/detect/final-state.js';
 import type { RunEvent } from '../../src/events.js';
 import { createCodexParser, unwrapShellCommand } from '../../src/runners/codex-parser.js';
 import { exportCodexSession, findRollout, readCodexSession } from '../../src/runners/codex-session.js';
@@ -108,17 +109,36 @@ test('HTTP 429, 400 and a malformed stream are API errors, with the status when 
   for (const name of ['http-500', 'http-429', 'http-400', 'malformed']) assert.deepEqual(only(parseFixture(name), 'completion'), [], name);
 });
 
-test('unknown model: the metadata error item is a harmless notice; the run still completes', () => {
+test('unknown model: the metadata notice is harmless, so it is no error event; the run still completes', () => {
   const events = parseFixture('unknown-model');
-  assert.deepEqual(only(events, 'error'), [
-    {
-      kind: 'error',
-      message: 'Model metadata for `scripted-nope` not found. Defaulting to fallback metadata; this can degrade performance and cause issues.',
-      api: false,
-    },
-  ]);
+  assert.deepEqual(only(events, 'error'), []);
   assert.deepEqual(only(events, 'text').map((e) => e.text), ['Hello there.']);
   assert.deepEqual(events.at(-1), { kind: 'completion' });
+});
+
+test('a failed run with the metadata notice has only causes in its reasons and no notice as its error', () => {
+  const notice = fixtureLines(`${FIXTURES}unknown-model.jsonl`).filter((line) => line.includes('Model metadata'));
+  assert.equal(notice.length, 1, 'the fixture holds the notice');
+  const failing = fixtureLines(`${FIXTURES}http-500.jsonl`);
+  const digest = emptyDigest();
+  for (const event of parse([...notice, ...failing])) applyEvent(digest, event);
+  const verdict = decideFinalState({
+    end: { exitCode: 1, signal: null, killRequested: false },
+    digest,
+    spec: { expectedFiles: [] },
+    missingFiles: [],
+    unfinishedTools: null,
+    completionSignal: 'x',
+  });
+  assert.equal(verdict.state, 'failed');
+  assert.ok(verdict.reasons.length > 0);
+  for (const reason of verdict.reasons) assert.doesNotMatch(reason, /Model metadata/);
+  assert.ok(digest.errors.every((e) => !/Model metadata/.test(e.message)), 'the brief\'s error line cannot show it');
+});
+
+test('other item-level error notices still reach the digest', () => {
+  const line = JSON.stringify({ type: 'item.completed', item: { id: 'item_9', type: 'error', message: 'apply_patch verification failed: src/x.ts' } });
+  assert.deepEqual(only(parse([line]), 'error'), [{ kind: 'error', message: 'apply_patch verification failed: src/x.ts', api: false }]);
 });
 
 test('resume: the same thread id comes back, then the new turn', () => {

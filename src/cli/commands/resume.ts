@@ -15,7 +15,7 @@ See it beforehand in baton status ID (the "next" line).`,
   options: { 'prompt-file': { type: 'string' } },
   allowPositionals: true,
   async run(args, io, baton) {
-    const [id, ...rest] = requireIds(args, 'resume', 2);
+    const [id, ...rest] = requireIds(args, 'resume', 2, 1);
     const promptFile = stringOption(args, 'prompt-file');
     if (promptFile !== undefined && rest.length > 0) throw usageError('give the prompt either as an argument or with --prompt-file, not both');
     let prompt = rest[0];

@@ -3,7 +3,7 @@ import { usageError } from '../../errors.js';
 import { RUNNER_NAMES, isRunnerName } from '../../runners/registry.js';
 import type { Command } from '../command.js';
 import type { RunnerOptions } from '../../runners/types.js';
-import { stringOption } from '../args.js';
+import { MAX_REF_CHARS, stringOption } from '../args.js';
 
 export const runCommand: Command = {
   name: 'run',
@@ -27,7 +27,7 @@ Options:
   --no-lock            launch even while a plan is running in the same repository
   --json               print {"id","state","pid","log"} and nothing else
 
-Durations: 90s, 5m, 2h, 1h30m.
+Durations: 90s, 5m, 2h, 1h30m, 3d, 2w (from 1ms to 366d).
 
 Examples:
   baton run --agent hephaestus --dir ~/repo --prompt-file /tmp/phase5.txt --name phase-5
@@ -56,6 +56,7 @@ Examples:
     const agent = stringOption(args, 'agent');
     const model = stringOption(args, 'model');
     const name = stringOption(args, 'name');
+    if (name !== undefined && name.length > MAX_REF_CHARS) throw usageError(`--name is at most ${MAX_REF_CHARS} characters, so that it can name the run later; got ${name.length}`);
     const promptFile = stringOption(args, 'prompt-file');
     const prompt = args.positionals[0];
     const launched = await baton().run({

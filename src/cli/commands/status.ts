@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { flag } from '../args.js';
+import { checkRefs, flag } from '../args.js';
 import { formatBrief, formatFullBrief } from '../format.js';
 
 export const statusCommand: Command = {
@@ -24,7 +24,7 @@ Examples:
   options: { full: { type: 'boolean' } },
   allowPositionals: true,
   async run(args, io, baton) {
-    const statuses = baton().status(args.positionals);
+    const statuses = baton().status(checkRefs(args.positionals));
     return {
       exitCode: 0,
       json: args.positionals.length === 1 ? statuses[0] : statuses,

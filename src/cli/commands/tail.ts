@@ -1,5 +1,6 @@
 import { flag, integerOption, requireIds } from '../args.js';
 import type { Command } from '../command.js';
+import { createControlStripper, stripTerminalControls } from '../../text.js';
 
 export const tailCommand: Command = {
   name: 'tail',
@@ -8,7 +9,8 @@ export const tailCommand: Command = {
 
   -n, --lines N   how many lines (default 80)
   -f, --follow    keep printing new output until the run ends
-  --raw           keep ANSI colour codes as the agent wrote them
+  --raw           the output as the agent wrote it; without it, colours, escape
+                  sequences and control characters are removed
   --json          {"id","lines":[…]} (not with --follow)
 
 Reads backwards from the end of the log: cheap on any size of log.`,
@@ -18,11 +20,15 @@ Reads backwards from the end of the log: cheap on any size of log.`,
     const [id] = requireIds(args, 'tail', 1);
     const raw = flag(args, 'raw');
     const result = baton().tail(id!, { lines: integerOption(args, 'lines', 80), raw });
+    // Without --raw nothing the agent printed may drive the reader's terminal; JSON keeps the text as logged.
+    const shown = (text: string) => (raw ? text : stripTerminalControls(text));
     if (!flag(args, 'follow') || io.json) {
-      return { exitCode: 0, json: { id: result.id, lines: result.lines }, text: result.lines.join('\n') };
+      return { exitCode: 0, json: { id: result.id, lines: result.lines }, text: result.lines.map(shown).join('\n') };
     }
-    if (result.lines.length > 0) io.stdout.write(`${result.lines.join('\n')}\n`);
-    const status = await baton().follow(result.id, result.offset, (text) => io.stdout.write(text), { raw, signal: io.signal });
+    if (result.lines.length > 0) io.stdout.write(`${result.lines.map(shown).join('\n')}\n`);
+    // Followed as written and stripped here, where a sequence split across two reads is held whole.
+    const strip = createControlStripper();
+    const status = await baton().follow(result.id, result.offset, (text) => io.stdout.write(raw ? text : strip(text)), { raw: true, signal: io.signal });
     io.stderr.write(`${io.errStyle.dim('run')} ${status.id} ${io.errStyle.state(status.state)}\n`);
     return { exitCode: 0 };
   },

@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import type { Baton } from '../../baton.js';
+import { MAX_DURATION_MS } from '../../duration.js';
 import { formatBrief, formatFullBrief, oneLine, unreportedError } from '../../cli/format.js';
 import { describeError, type RunStatus } from '../../report.js';
 import { RUN_STATES } from '../../store/runs.js';
@@ -81,8 +82,8 @@ export function registerRunTools(server: McpServer, baton: Baton): void {
         agent: z.string().min(1).optional().describe('e.g. hephaestus, sisyphus, oracle, explore (see route)'),
         model: z.string().min(1).optional(),
         name: z.string().min(1).optional().describe('a label to refer to the run by'),
-        stallAfterSeconds: z.number().positive().optional().describe('no output this long marks the run stalled (default 300)'),
-        timeoutSeconds: z.number().positive().optional().describe('kill the run after this long (default: none)'),
+        stallAfterSeconds: z.number().positive().max(MAX_DURATION_MS / 1000).optional().describe('no output this long marks the run stalled (default 300)'),
+        timeoutSeconds: z.number().positive().max(MAX_DURATION_MS / 1000).optional().describe('kill the run after this long (default: none)'),
         runnerOptions: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional().describe('runner-specific settings, e.g. {"permissionMode":"acceptEdits"}'),
         noLock: z.boolean().optional().describe('launch even while a plan holds the repository'),
       },
