@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import { get } from 'node:http';
 
 export interface OpencodeServerOptions {
   /** Absolute path of the opencode executable. */
@@ -85,27 +86,28 @@ export async function waitUntilServing(server: OpencodeServer, directory: string
   });
   const headers = authHeaders(env);
   let requestTimeoutMs = FIRST_REQUEST_TIMEOUT_MS;
-  const answers = async (path: string): Promise<boolean> => {
-    // A controller and a timer of our own: on Node 20, AbortSignal.any() over AbortSignal.timeout()
-    // can lose the timeout signal to garbage collection, and the request then hangs for ever.
-    const attempt = new AbortController();
-    const abort = () => attempt.abort();
-    const timer = setTimeout(() => {
-      requestTimeoutMs = Math.min(requestTimeoutMs * 2, MAX_REQUEST_TIMEOUT_MS);
-      abort();
-    }, requestTimeoutMs);
-    gone.signal.addEventListener('abort', abort);
-    try {
-      const response = await fetch(`${server.url}${path}`, { headers, signal: attempt.signal });
-      await response.arrayBuffer();
-      return true;
-    } catch {
-      return false;
-    } finally {
-      clearTimeout(timer);
-      gone.signal.removeEventListener('abort', abort);
-    }
-  };
+  // node:http rather than fetch: this runs in a small launcher process per run, and loading fetch's
+  // undici costs it ~20 MB. A fresh connection per try (agent: false), never a pooled dead one.
+  const answers = (path: string) =>
+    new Promise<boolean>((resolve) => {
+      let complete = false;
+      const request = get(`${server.url}${path}`, { headers, agent: false }, (response) => {
+        response.once('end', () => (complete = true));
+        response.resume();
+      });
+      const abort = () => request.destroy();
+      const timer = setTimeout(() => {
+        requestTimeoutMs = Math.min(requestTimeoutMs * 2, MAX_REQUEST_TIMEOUT_MS);
+        abort();
+      }, requestTimeoutMs);
+      gone.signal.addEventListener('abort', abort);
+      request.once('error', () => undefined);
+      request.once('close', () => {
+        clearTimeout(timer);
+        gone.signal.removeEventListener('abort', abort);
+        resolve(complete);
+      });
+    });
   for (const path of ['/global/health', `/config?directory=${encodeURIComponent(directory)}`]) {
     for (;;) {
       if (exit) {
