@@ -44,6 +44,8 @@ export interface InvocationContext {
   locate: (name: string) => string;
   /** A free TCP port on 127.0.0.1 for runners that start a local server. */
   freePort: () => Promise<number>;
+  /** The run's own directory under BATON_HOME, for files beside its log (a server's output). */
+  runDir?: string;
 }
 
 /** A tool call that the agent's own session store still shows as unfinished. */

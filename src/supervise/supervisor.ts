@@ -130,7 +130,7 @@ class Supervision {
           ...(run.parentId && run.sessionId && { sessionId: run.sessionId }),
           options: run.runnerOptions,
         },
-        { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort },
+        { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort, runDir },
       );
       const child = this.spawnAgent(invocation, runDir);
       const pid = child.pid;

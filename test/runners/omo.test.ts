@@ -1,0 +1,27 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { omoRunner } from '../../src/runners/omo.js';
+
+const context = { binary: '/bin/oh-my-opencode', locate: (name: string) => `/opt/${name}`, freePort: async () => 43210, runDir: '/home/baton/runs/r1' };
+
+test('omo launches through the server-first launcher: opencode, port, directory and server log, then oh-my-opencode with the prompt as one argv element', async () => {
+  const prompt = '--looks-like-a-flag\n"quoted" $(not a shell)';
+  const invocation = await omoRunner.buildLaunch({ prompt, dir: '/repo', agent: 'hephaestus', model: 'baton/scripted-gpt', options: {} }, context);
+  assert.equal(invocation.command, process.execPath);
+  const [launcher, ...rest] = invocation.args;
+  assert.match(launcher!, /omo-launch-main\.js$/);
+  assert.ok(existsSync(launcher!), 'the launcher is built beside the runner');
+  assert.deepEqual(rest, [
+    '/opt/opencode', '43210', '/repo', '/home/baton/runs/r1/server.log', '--',
+    '/bin/oh-my-opencode', 'run', '--port', '43210', '--directory', '/repo', '--agent', 'hephaestus', '--model', 'baton/scripted-gpt', '--', prompt,
+  ]);
+  assert.equal(invocation.cwd, '/repo');
+  assert.equal(invocation.stdin, undefined);
+});
+
+test('a start failure worth another launch: the server exiting before it answered, or oh-my-opencode\'s own 5 s timeout', () => {
+  assert.match(omoRunner.transientStartFailure!(['the opencode server exited before it answered (exit code 1); see /x/server.log'])!, /exited before it answered/);
+  assert.match(omoRunner.transientStartFailure!(['Timeout waiting for server to start after 5000ms'])!, /5 s/);
+  assert.equal(omoRunner.transientStartFailure!(['upstream exploded']), null);
+});
