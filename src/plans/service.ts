@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Baton } from '../baton.js';
 import { BatonError, usageError } from '../errors.js';
 import { newId } from '../ids.js';
-import { isProcessAlive } from '../supervise/process-group.js';
+import { isProcessAlive, processFacts } from '../processes/index.js';
 import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
 import { readRepoState, repoLockHolder } from './git-state.js';
 import { loadPlan, PlanError, type Plan } from './schema.js';
@@ -179,11 +179,8 @@ export class Plans {
 
   private driverAlive(record: PlanRunRecord): boolean {
     if (!record.driverPid || !isProcessAlive(record.driverPid)) return false;
-    try {
-      return readFileSync(`/proc/${record.driverPid}/cmdline`, 'utf8').includes(record.id);
-    } catch {
-      return true;
-    }
+    // Guard against pid reuse: the process must still be the driver of this plan run.
+    return processFacts().commandLine(record.driverPid)?.includes(record.id) ?? true;
   }
 
   /** A plan whose driver vanished (kill -9, reboot) must not claim to be running. */
