@@ -14,7 +14,8 @@ import { getRunner, isRunnerName, RUNNER_NAMES } from './runners/registry.js';
 import { findExecutable, MissingBinaryError, requireExecutable } from './runners/locate.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
-import { RUN_STATES } from './store/runs.js';
+import { RUN_STATES, type RunPatch } from './store/runs.js';
+import { judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
 import { lastLines, readFrom, stripAnsi } from './tail.js';
 import { repoLockHolder } from './plans/git-state.js';
@@ -82,6 +83,7 @@ export const DEFAULT_STALL_AFTER_MS = 5 * 60_000;
 const WAIT_POLL_MS = 40;
 const RECONCILE_EVERY_MS = 1_000;
 const KILL_GRACE_MS = 5_000;
+const MAX_REF_LENGTH = 1_000;
 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -247,6 +249,8 @@ export class Baton {
 
   /** Finds a run by id, unique id prefix or name. */
   resolveRun(ref: string): RunRecord {
+    // Ids are short lowercase words and names are bounded: anything longer is no reference to a run.
+    if (ref.length > MAX_REF_LENGTH) throw usageError(`a run id or name is at most ${MAX_REF_LENGTH} characters (got ${ref.length})`);
     const exact = this.store.runs.get(ref);
     if (exact) return this.reconcile(exact);
     const byPrefix = this.store.runs.idsWithPrefix(ref);
@@ -272,14 +276,11 @@ export class Baton {
       }
       return run;
     }
-    const killed = run.killRequestedAt !== null;
-    const patch = {
-      state: (killed ? 'killed' : 'failed') as RunState,
-      reasons: killed ? ['killed by baton kill'] : ["Baton's supervisor exited unexpectedly and the agent is gone; its exit status is unknown"],
-      endedAt: run.endedAt ?? Date.now(),
-    };
-    this.store.runs.updateIfState(run.id, ['running', 'stalled'], patch);
-    return { ...run, ...patch };
+    // Judged from what the agent left, as the supervisor would have: Baton's crash is not the agent's failure.
+    const patch: RunPatch =
+      run.killRequestedAt !== null ? { state: 'killed', reasons: ['killed by baton kill'], endedAt: run.endedAt ?? Date.now() } : judgeOrphanedRun(run, this.env);
+    if (this.store.runs.updateIfState(run.id, ['running', 'stalled'], patch)) return { ...run, ...patch };
+    return this.store.runs.get(run.id) ?? run;
   }
 
   /** The root prompt of a run's resume chain: it defines the files and verification expected. */
@@ -450,8 +451,14 @@ export class Baton {
   async follow(ref: string, offset: number, onText: (text: string) => void, options: { raw?: boolean; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const run = this.resolveRun(ref);
     let position = offset;
+    let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
     for (;;) {
-      const state = this.store.runs.stateOf(run.id)?.state ?? 'failed';
+      let state = this.store.runs.stateOf(run.id)?.state ?? 'failed';
+      // A supervisor that died leaves "running" behind: settle it as status and wait do.
+      if (isActive(state) && Date.now() >= nextReconcile) {
+        state = this.reconcile(this.store.runs.get(run.id)!).state;
+        nextReconcile = Date.now() + RECONCILE_EVERY_MS;
+      }
       let chunk = readFrom(run.logPath, position);
       while (chunk.text.length > 0) {
         onText(options.raw ? chunk.text : stripAnsi(chunk.text));

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Baton } from '../baton.js';
@@ -53,7 +53,7 @@ export interface PhaseStatus {
   timing: { kind: string; expectedMinMs: number; expectedMaxMs: number; source: 'default' | 'history'; judgement: string; status: string } | null;
   reasons: string[];
   attempts: number;
-  runs: { id: string; kind: string; state?: string }[];
+  runs: { id: string; kind: string; state?: string; afterCrash?: true }[];
   resumes: number;
   fixes: number;
   startedAt: string | null;
@@ -286,7 +286,7 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
       timing: p.state === 'skipped' ? null : timingOf(record, p, history),
       reasons: p.reasons,
       attempts: p.attempts.length,
-      runs: p.attempts.map((a) => ({ id: a.runId, kind: a.kind, ...(a.state && { state: a.state }) })),
+      runs: p.attempts.map((a) => ({ id: a.runId, kind: a.kind, ...(a.state && { state: a.state }), ...(a.afterCrash && { afterCrash: true as const }) })),
       resumes: p.resumes,
       fixes: p.fixes,
       startedAt: iso(p.startedAt),

@@ -263,13 +263,14 @@ export class RunStore {
     return row ? fromRow(row) : undefined;
   }
 
-  /** Ids whose prefix matches, newest first (ids may be abbreviated like git hashes). */
+  /**
+   * Ids whose prefix matches, newest first (ids may be abbreviated like git hashes). Compared byte
+   * for byte through the primary key, so case counts and no pattern is built from user input.
+   */
   idsWithPrefix(prefix: string): string[] {
-    const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const rows = this.prepare("SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 10").all(
-      `${escaped}%`,
-    ) as { id: string }[];
-    return rows.map((r) => r.id);
+    if (prefix === '') return [];
+    const rows = this.prepare('SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY created_at DESC LIMIT 10').all(prefix, `${prefix}\uffff`) as { id: string }[];
+    return rows.map((r) => r.id).filter((id) => id.startsWith(prefix));
   }
 
   idsByName(name: string): string[] {
