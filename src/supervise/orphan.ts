@@ -7,11 +7,12 @@ import { LogReader } from './log-reader.js';
 /** Starts every reason given to a run whose supervisor died: never the agent's failure. */
 export const SUPERVISOR_DIED = "Baton's supervisor died";
 const OUTCOME_UNKNOWN = `${SUPERVISOR_DIED} before the agent ended; the agent's outcome is unknown (its exit status was not seen)`;
+const LAUNCH_INTERRUPTED = "Baton's launch was interrupted before the agent started (the launching process or the supervisor died); nothing ran";
 const JUDGED_FROM_LEFTOVERS = `${SUPERVISOR_DIED} before the agent ended; judged from what the agent left (log, session, files)`;
 
 /** Whether a run ended unjudged because Baton's own supervisor died: it says nothing about the agent. */
 export function outcomeUnknown(reasons: readonly string[]): boolean {
-  return reasons.includes(OUTCOME_UNKNOWN);
+  return reasons.includes(OUTCOME_UNKNOWN) || reasons.includes(LAUNCH_INTERRUPTED);
 }
 
 /**
@@ -22,6 +23,7 @@ export function outcomeUnknown(reasons: readonly string[]): boolean {
  * Baton's fault.
  */
 export function judgeOrphanedRun(run: RunRecord, env: NodeJS.ProcessEnv): RunPatch {
+  if (run.pid === null && run.startedAt === null) return { state: 'failed', reasons: [LAUNCH_INTERRUPTED], endedAt: run.endedAt ?? Date.now() };
   const digest: RunDigest = structuredClone(run.digest);
   const runner = getRunner(run.runner);
   const parser = runner.createParser(run.runnerOptions);
