@@ -2,10 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Plans } from '../../src/plans/service.js';
 import { isProcessAlive } from '../../src/processes/index.js';
+import { createUiApp } from '../../src/ui/app.js';
 import { markedProcesses, startCmdAgentSession, until } from '../processes/cmd-agent.js';
 
 const LINES = 20_000;
+const TOKEN = 'test-token-0123456789abcdef';
 
 /** Prints a line, waits for `go`, then a lot of output and its completion signal. */
 function agentWaitingFor(go: string): string {
@@ -44,4 +47,16 @@ test('the supervisor and the agent SIGKILLed: tail -f returns; the outcome is un
   assert.equal(followed.state, 'incomplete');
   assert.match(followed.reasons.join(' '), /supervisor died .*outcome is unknown/);
   assert.equal(session.baton.store.runs.get(id)!.outputLines, 1);
+});
+
+test("the dashboard's run stream ends for a run whose supervisor and agent were SIGKILLed", async (t) => {
+  const session = await startCmdAgentSession(t);
+  const id = await session.launch(agentWaitingFor(join(session.repo, 'never')));
+  await until(() => session.baton.store.runs.get(id)!.outputLines >= 1, 'the first line recorded');
+  process.kill(session.baton.store.runs.get(id)!.supervisorPid!, 'SIGKILL');
+  for (const pid of markedProcesses(id)) process.kill(pid, 'SIGKILL');
+  const { app } = createUiApp({ baton: session.baton, plans: new Plans(session.baton), token: TOKEN, pollMs: 20 });
+  const response = await app.request(`/api/runs/${id}/stream?offset=0`, { headers: { authorization: `Bearer ${TOKEN}` }, signal: AbortSignal.timeout(60_000) });
+  const body = await response.text();
+  assert.match(body, /event: end\ndata: \{"state":"incomplete"\}/);
 });
