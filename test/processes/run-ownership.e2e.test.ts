@@ -99,3 +99,19 @@ test('an absurd ref is a usage error; id prefixes are case-sensitive', async (t)
   assert.equal(session.baton.resolveRun(id.slice(0, 4)).id, id);
   assert.throws(() => session.baton.resolveRun(id.slice(0, 4).toUpperCase()), /no run/);
 });
+
+test('with its supervisor dead, kill still ends the unwatched agent and its escaped descendants', async (t) => {
+  const session = await startCmdAgentSession(t);
+  const id = await session.launch(ESCAPING_AGENT);
+  await until(() => markedProcesses(id).length >= 4, 'the agent and its escaped children');
+  const supervisorPid = session.baton.store.runs.get(id)!.supervisorPid!;
+  process.kill(supervisorPid, 'SIGKILL');
+  await until(() => !isProcessAlive(supervisorPid), 'the supervisor to die');
+  const status = await runCli(['status', id, '--json'], session.env);
+  assert.match(JSON.stringify(status.json), /still runs unwatched/);
+  const kill = await runCli(['kill', id, '--json', '--grace', '1s'], session.env);
+  assert.equal(kill.code, 0, kill.stdout + kill.stderr);
+  assert.deepEqual(kill.json.survivors, []);
+  assert.equal(kill.json.state, 'killed');
+  assert.deepEqual(markedProcesses(id), [], 'no process with the run marker remains');
+});
