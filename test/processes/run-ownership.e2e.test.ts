@@ -43,9 +43,11 @@ test('a run whose stored pid now belongs to a stranger: status does not claim it
   assert.equal(isProcessAlive(stranger.pid!), true, 'the stranger survived a kill of a live-looking run');
 });
 
+// The second sleep ends up in a session of its own with init as its parent: neither its group nor its
+// ancestry leads back to the agent, only its environment does.
 const ESCAPING_AGENT = `
 setsid sleep 1000 &
-(sh -c 'sleep 1001 & exit 0' &)
+(setsid sh -c 'sleep 1001 & exit 0' &)
 trap '' TERM
 echo started
 sleep 1002
