@@ -1,7 +1,7 @@
 /**
  * Fault injection: many scripted runs at once while Baton's own processes (the `baton run` CLI during
  * launch, supervisors, some together with their agent) are SIGKILLed at seeded random moments.
- * BATON_FAULT_SEED replays a seed; BATON_FAULT_RUNS sets how many runs (default 20).
+ * A plan's driver is SIGKILLed too, then the plan resumed. BATON_FAULT_SEED replays a seed; BATON_FAULT_RUNS sets how many runs (default 20).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,10 @@ import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isActive } from '../../src/store/runs.js';
-import { BATON_BIN } from '../e2e/harness.js';
+import { rm } from 'node:fs/promises';
+import { Baton } from '../../src/baton.js';
+import { BATON_BIN, runCli } from '../e2e/harness.js';
+import { makeGitRepo } from '../mock-model/agent-harness.js';
 import { markedProcesses, startCmdAgentSession, until } from '../processes/cmd-agent.js';
 
 /** Deterministic pseudo-random numbers from a seed (mulberry32), so a failing seed can be replayed. */
@@ -40,9 +43,12 @@ test('SIGKILL of Baton processes under concurrent runs: no run lost or mis-state
     seconds: (1 + next() * 3).toFixed(1),
     launchByCli: next() < 0.3,
     killCli: next() < 0.5,
+    killCliAfterMs: Math.floor(next() * 800),
     fault: next() < 0.25 ? 'supervisor' : next() < 0.15 ? 'supervisor+agent' : 'none',
     faultAfterMs: Math.floor(next() * 1500),
   }));
+  // Its own generator: the plan's draws happen while runs launch, in no fixed order with theirs.
+  const plan = startPlanUnderFault(session.env, scratch, random(seed ^ 0x9e3779b9), seed);
   const cliPids: number[] = [];
   const launched = await Promise.all(
     plans.map(async (p) => {
@@ -58,13 +64,14 @@ test('SIGKILL of Baton processes under concurrent runs: no run lost or mis-state
       const exited = new Promise((r) => cli.once('exit', r));
       let cliKilled = false;
       if (p.killCli) {
-        await sleep(Math.floor(next() * 800));
+        await sleep(p.killCliAfterMs);
         cliKilled = cli.kill('SIGKILL');
       }
       await exited;
       return { ...p, cliKilled };
     }),
   );
+  const kills = { cli: launched.filter((p) => p.cliKilled).length, supervisor: 0, agent: 0 };
   const runOf = (i: number) => session.baton.store.runs.get(session.baton.store.runs.idsByName(`fault ${i}`)[0] ?? '');
   // Faults on the supervisors (and some agents) of runs that got one.
   await Promise.all(
@@ -76,12 +83,17 @@ test('SIGKILL of Baton processes under concurrent runs: no run lost or mis-state
         if (!run?.supervisorPid || !isActive(run.state)) return;
         try {
           process.kill(run.supervisorPid, 'SIGKILL');
+          kills.supervisor++;
         } catch {
           return;
         }
-        if (p.fault === 'supervisor+agent') for (const pid of markedProcesses(run.id)) process.kill(pid, 'SIGKILL');
+        if (p.fault === 'supervisor+agent') {
+          for (const pid of markedProcesses(run.id)) process.kill(pid, 'SIGKILL');
+          kills.agent++;
+        }
       }),
   );
+  t.diagnostic(`seed ${seed}: SIGKILLed ${kills.cli} baton run CLI(s), ${kills.supervisor} supervisor(s), ${kills.agent} of them with their agent`);
   const ids = launched.map((p) => runOf(p.i)?.id).filter((id): id is string => id !== undefined);
   // Launched without a CLI, or by a CLI left alone: the run must exist.
   for (const p of launched) if (!p.launchByCli || !p.cliKilled) assert.ok(runOf(p.i), `seed ${seed}: run ${p.i} was lost`);
@@ -100,4 +112,53 @@ test('SIGKILL of Baton processes under concurrent runs: no run lost or mis-state
   }
   await until(() => ids.every((id) => markedProcesses(id).length === 0), `seed ${seed}: no process with a run marker left`, 15_000);
   assert.equal(execFileSync('git', ['status', '--porcelain', '--ignored'], { cwd: session.repo, encoding: 'utf8' }), '', `seed ${seed}: the repo is untouched`);
+  await (await plan)();
 });
+
+const PHASES = ['1', '2', '3'];
+
+/**
+ * A three-phase plan in a repo of its own, its driver SIGKILLed at a seeded moment, then resumed.
+ * Resolves to the check: completed, one commit per phase and nothing else in the repo.
+ */
+async function startPlanUnderFault(baseEnv: NodeJS.ProcessEnv, scratch: string, next: () => number, seed: number): Promise<() => Promise<void>> {
+  const repo = await makeGitRepo();
+  const env = { ...baseEnv };
+  const agent = join(scratch, 'plan-agent.sh');
+  writeFileSync(agent, `prompt=$(cat)\nfile=$(printf '%s' "$prompt" | sed -n 's/.*Create \\(phase[0-9]*\\.txt\\).*/\\1/p' | head -n 1)\nsleep 0.5\nprintf 'made\\n' > "$file"\necho DONE\n`);
+  const phases = PHASES.map((id) => `  - { id: "${id}", title: "Make ${id}", prompt: "Create phase${id}.txt", files: [phase${id}.txt], verify: ["test -f phase${id}.txt"] }`).join('\n');
+  const file = join(scratch, 'plan.yaml');
+  writeFileSync(file, `project: faults\ndir: ${repo}\ndefaults:\n  runner: cmd\n  runnerOptions: { command: "sh ${agent}", input: stdin, completion: "^DONE$" }\nphases:\n${phases}\n`);
+  const started = await runCli(['plan', 'run', file, '--no-lint', '--json'], env);
+  assert.equal(started.code, 0, started.stderr);
+  const id = started.json.id as string;
+  await sleep(300 + next() * 2_500);
+  const baton = new Baton({ home: env.BATON_HOME!, env });
+  const driverPid = baton.store.plans.getPlanRun(id)?.driverPid;
+  baton.close();
+  let killed = false;
+  if (driverPid) {
+    try {
+      process.kill(driverPid, 'SIGKILL');
+      killed = true;
+    } catch {
+      // It finished already.
+    }
+  }
+  process.stderr.write(`seed ${seed}: plan driver ${killed ? 'SIGKILLed' : 'had ended'}\n`);
+  return async () => {
+    let final: any;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const waited = await runCli(['plan', 'wait', id, '--timeout', '40s', '--json'], env, 60_000);
+      final = waited.json;
+      if (final?.state === 'completed') break;
+      await runCli(['plan', 'resume', id], env);
+    }
+    assert.equal(final?.state, 'completed', `seed ${seed}, driver killed: ${killed}: ${JSON.stringify(final, null, 1)}`);
+    for (const phase of final.phases) assert.equal(phase.resumes, 0, `seed ${seed}: phase ${phase.id} spent a resume`);
+    const subjects = execFileSync('git', ['log', '--format=%s'], { cwd: repo, encoding: 'utf8' }).trim().split('\n').filter((s) => s.startsWith('Phase '));
+    assert.deepEqual(subjects.reverse(), PHASES.map((p) => `Phase ${p}: Make ${p}`), `seed ${seed}: one commit per phase`);
+    assert.equal(execFileSync('git', ['status', '--porcelain', '--ignored'], { cwd: repo, encoding: 'utf8' }), '', `seed ${seed}: nothing in the plan's repo but phase commits`);
+    await rm(repo, { recursive: true, force: true });
+  };
+}
