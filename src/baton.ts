@@ -15,7 +15,7 @@ import { findExecutable, MissingBinaryError, requireExecutable } from './runners
 import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
 import { RUN_STATES, type RunPatch } from './store/runs.js';
-import { judgeOrphanedRun } from './supervise/orphan.js';
+import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
 import { lastLines, readFrom, stripAnsi } from './tail.js';
 import { repoLockHolder } from './plans/git-state.js';
@@ -276,9 +276,11 @@ export class Baton {
       }
       return run;
     }
-    // Judged from what the agent left, as the supervisor would have: Baton's crash is not the agent's failure.
+    // Judged from what the agent left, as the supervisor would have: Baton's crash is not the agent's
+    // failure. A kill was asked for: it ended the run unless the agent says it finished on its own.
+    const judged = judgeOrphanedRun(run, this.env);
     const patch: RunPatch =
-      run.killRequestedAt !== null ? { state: 'killed', reasons: ['killed by baton kill'], endedAt: run.endedAt ?? Date.now() } : judgeOrphanedRun(run, this.env);
+      run.killRequestedAt !== null && !judgedFromLeftovers(judged.reasons ?? []) ? { ...judged, state: 'killed', reasons: ['killed by baton kill'] } : judged;
     if (this.store.runs.updateIfState(run.id, ['running', 'stalled'], patch)) return { ...run, ...patch };
     return this.store.runs.get(run.id) ?? run;
   }

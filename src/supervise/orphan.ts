@@ -15,6 +15,11 @@ export function outcomeUnknown(reasons: readonly string[]): boolean {
   return reasons.includes(OUTCOME_UNKNOWN) || reasons.includes(LAUNCH_INTERRUPTED);
 }
 
+/** Whether the verdict came from the agent's own account of how it ended. */
+export function judgedFromLeftovers(reasons: readonly string[]): boolean {
+  return reasons.includes(JUDGED_FROM_LEFTOVERS);
+}
+
 /**
  * The verdict for a run whose agent is gone and whose supervisor died before writing one. The log is
  * read on from where the supervisor last recorded, so the counters and digest are the whole run's;

@@ -75,22 +75,25 @@ test('--timeout ends escaped descendants too', async (t) => {
   await until(() => markedProcesses(id).length === 0, 'no marked process left after the timeout', 10_000);
 });
 
-test('baton kill killed during its grace: an agent that then exits 0 is judged on its work, not "killed"', async (t) => {
-  const session = await startCmdAgentSession(t);
-  const go = join(session.repo, 'go');
-  const id = await session.launch(`trap '' TERM\necho started\nwhile [ ! -e ${go} ]; do sleep 0.1; done\necho DONE\n`);
-  await until(() => markedProcesses(id).length >= 1 && session.baton.store.runs.get(id)!.outputLines >= 1, 'the agent to start');
-  const killer = spawn(process.execPath, [BATON_BIN, 'kill', id, '--grace', '60s'], { env: session.env, stdio: 'ignore' });
-  await until(() => session.baton.store.runs.get(id)!.killRequestedAt !== null, 'baton kill to ask');
-  // Let it deliver SIGTERM (ignored), then kill it mid-grace.
-  await until(() => !isProcessAlive(killer.pid!) || Date.now() - session.baton.store.runs.get(id)!.killRequestedAt! > 500, 'the grace to begin');
-  assert.equal(isProcessAlive(killer.pid!), true, 'baton kill was still in its grace');
-  killer.kill('SIGKILL');
-  await new Promise((r) => killer.once('exit', r));
-  writeFileSync(go, '');
-  const { runs } = await session.baton.wait([id], { timeoutMs: 60_000 });
-  assert.equal(runs[0]!.state, 'completed', runs[0]!.reasons.join('; '));
-});
+for (const supervisorDies of [false, true]) {
+  test(`baton kill killed during its grace${supervisorDies ? ', its supervisor too' : ''}: an agent that then exits 0 is judged on its work, not "killed"`, async (t) => {
+    const session = await startCmdAgentSession(t);
+    const go = join(session.repo, 'go');
+    const id = await session.launch(`trap '' TERM\necho started\nwhile [ ! -e ${go} ]; do sleep 0.1; done\necho DONE\n`);
+    await until(() => markedProcesses(id).length >= 1 && session.baton.store.runs.get(id)!.outputLines >= 1, 'the agent to start');
+    const killer = spawn(process.execPath, [BATON_BIN, 'kill', id, '--grace', '60s'], { env: session.env, stdio: 'ignore' });
+    await until(() => session.baton.store.runs.get(id)!.killRequestedAt !== null, 'baton kill to ask');
+    // Let it deliver SIGTERM (ignored), then kill it mid-grace.
+    await until(() => !isProcessAlive(killer.pid!) || Date.now() - session.baton.store.runs.get(id)!.killRequestedAt! > 500, 'the grace to begin');
+    assert.equal(isProcessAlive(killer.pid!), true, 'baton kill was still in its grace');
+    killer.kill('SIGKILL');
+    await new Promise((r) => killer.once('exit', r));
+    if (supervisorDies) process.kill(session.baton.store.runs.get(id)!.supervisorPid!, 'SIGKILL');
+    writeFileSync(go, '');
+    const { runs } = await session.baton.wait([id], { timeoutMs: 60_000 });
+    assert.equal(runs[0]!.state, 'completed', runs[0]!.reasons.join('; '));
+  });
+}
 
 test('an absurd ref is a usage error; id prefixes are case-sensitive', async (t) => {
   const session = await startCmdAgentSession(t);
