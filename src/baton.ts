@@ -387,6 +387,11 @@ export class Baton {
       await sleep(WAIT_POLL_MS);
       after = this.reconcile(this.store.runs.get(run.id)!);
     }
+    if (isActive(after.state) && outcome.signalled === 0 && outcome.unproven !== undefined) {
+      // Claiming a kill would be false, and signalling an unproven pid might hit a stranger.
+      this.store.runs.update(run.id, { killRequestedAt: null });
+      throw new BatonError('conflict', `run ${run.id} still looks active, but its recorded agent pid ${outcome.unproven} is not proven to be its agent (no matching start time or BATON_RUN_ID marker); nothing was signalled`);
+    }
     if (isActive(after.state)) {
       this.store.runs.updateIfState(run.id, ['running', 'stalled'], { state: 'killed', reasons: ['killed by baton kill'], endedAt: Date.now() });
       after = this.store.runs.get(run.id)!;

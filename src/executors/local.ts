@@ -66,7 +66,10 @@ export class LocalExecutor implements Executor {
 
   async stop(run: RunRecord, graceMs: number): Promise<StopResult> {
     // Only processes proven to be the run's (start time, environment marker) get a signal.
-    return terminateRun({ runId: run.id, pid: run.pid, pgid: run.pgid, agentStart: run.agentStart }, graceMs);
+    const ref = { runId: run.id, pid: run.pid, pgid: run.pgid, agentStart: run.agentStart };
+    const identity = agentIdentity(ref);
+    const result = await terminateRun(ref, graceMs);
+    return identity === 'other' && run.pid !== null ? { ...result, unproven: run.pid } : result;
   }
 
   isSupervised(run: RunRecord): boolean {

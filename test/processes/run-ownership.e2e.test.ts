@@ -38,9 +38,13 @@ test('a run whose stored pid now belongs to a stranger: status does not claim it
   // No supervisor pid yet within the launch window counts as supervised.
   session.baton.store.runs.update(id, { state: 'running', reasons: [], pid: stranger.pid!, pgid: stranger.pid!, supervisorPid: null });
   session.baton.store.runs.db.prepare('UPDATE runs SET created_at = ? WHERE id = ?').run(Date.now(), id);
-  const result = await session.baton.kill(id, 500);
-  assert.equal(result.signalled, 0);
+  await assert.rejects(session.baton.kill(id, 500), /pid \d+ is not proven to be its agent .*nothing was signalled/);
   assert.equal(isProcessAlive(stranger.pid!), true, 'the stranger survived a kill of a live-looking run');
+  assert.equal(session.baton.store.runs.get(id)!.state, 'running', 'no kill is claimed that did not happen');
+  const cli = await runCli(['kill', id, '--grace', '1s'], session.env);
+  assert.notEqual(cli.code, 0);
+  assert.match(cli.stderr, /not proven/);
+  assert.equal(isProcessAlive(stranger.pid!), true);
 });
 
 // The second sleep ends up in a session of its own with init as its parent: neither its group nor its
