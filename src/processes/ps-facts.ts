@@ -26,7 +26,7 @@ const ENV_FLAG = process.platform === 'darwin' ? '-E' : 'e';
 
 /** Pid and command line followed by the environment, one process a line. */
 function withEnvironment(pid?: number): Map<number, string> {
-  const text = ps([ENV_FLAG, 'ww', ...(pid === undefined ? ['-A'] : ['-p', String(pid)]), '-o', 'pid=,command=']);
+  const text = ps([ENV_FLAG, '-ww', ...(pid === undefined ? ['-A'] : ['-p', String(pid)]), '-o', 'pid=,command=']);
   const lines = new Map<number, string>();
   for (const line of text.split('\n')) {
     const match = /^\s*(\d+)\s(.*)$/.exec(line);
