@@ -16,7 +16,8 @@ import { findExecutable, MissingBinaryError, requireExecutable } from './runners
 import { checkPrompt } from './runners/prompt-limits.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
-import { RUN_STATES } from './store/runs.js';
+import { RUN_STATES, type RunPatch } from './store/runs.js';
+import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
 import { lastLines, readFrom, stripAnsi } from './tail.js';
 import { repoLockHolder } from './plans/git-state.js';
@@ -84,6 +85,7 @@ export const DEFAULT_STALL_AFTER_MS = 5 * 60_000;
 const WAIT_POLL_MS = 40;
 const RECONCILE_EVERY_MS = 1_000;
 const KILL_GRACE_MS = 5_000;
+const MAX_REF_LENGTH = 1_000;
 
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -252,6 +254,8 @@ export class Baton {
 
   /** Finds a run by id, unique id prefix or name. */
   resolveRun(ref: string): RunRecord {
+    // Ids are short lowercase words and names are bounded: anything longer is no reference to a run.
+    if (ref.length > MAX_REF_LENGTH) throw usageError(`a run id or name is at most ${MAX_REF_LENGTH} characters (got ${ref.length})`);
     const exact = this.store.runs.get(ref);
     if (exact) return this.reconcile(exact);
     const byPrefix = this.store.runs.idsWithPrefix(ref);
@@ -277,14 +281,13 @@ export class Baton {
       }
       return run;
     }
-    const killed = run.killRequestedAt !== null;
-    const patch = {
-      state: (killed ? 'killed' : 'failed') as RunState,
-      reasons: killed ? ['killed by baton kill'] : ["Baton's supervisor exited unexpectedly and the agent is gone; its exit status is unknown"],
-      endedAt: run.endedAt ?? Date.now(),
-    };
-    this.store.runs.updateIfState(run.id, ['running', 'stalled'], patch);
-    return { ...run, ...patch };
+    // Judged from what the agent left, as the supervisor would have: Baton's crash is not the agent's
+    // failure. A kill was asked for: it ended the run unless the agent says it finished on its own.
+    const judged = judgeOrphanedRun(run, this.env);
+    const patch: RunPatch =
+      run.killRequestedAt !== null && !judgedFromLeftovers(judged.reasons ?? []) ? { ...judged, state: 'killed', reasons: ['killed by baton kill'] } : judged;
+    if (this.store.runs.updateIfState(run.id, ['running', 'stalled'], patch)) return { ...run, ...patch };
+    return this.store.runs.get(run.id) ?? run;
   }
 
   /** The root prompt of a run's resume chain: it defines the files and verification expected. */
@@ -389,6 +392,11 @@ export class Baton {
       await sleep(WAIT_POLL_MS);
       after = this.reconcile(this.store.runs.get(run.id)!);
     }
+    if (isActive(after.state) && outcome.signalled === 0 && outcome.unproven !== undefined) {
+      // Claiming a kill would be false, and signalling an unproven pid might hit a stranger.
+      this.store.runs.update(run.id, { killRequestedAt: null });
+      throw new BatonError('conflict', `run ${run.id} still looks active, but its recorded agent pid ${outcome.unproven} is not proven to be its agent (no matching start time or BATON_RUN_ID marker); nothing was signalled`);
+    }
     if (isActive(after.state)) {
       this.store.runs.updateIfState(run.id, ['running', 'stalled'], { state: 'killed', reasons: ['killed by baton kill'], endedAt: Date.now() });
       after = this.store.runs.get(run.id)!;
@@ -455,8 +463,14 @@ export class Baton {
   async follow(ref: string, offset: number, onText: (text: string) => void, options: { raw?: boolean; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const run = this.resolveRun(ref);
     let position = offset;
+    let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
     for (;;) {
-      const state = this.store.runs.stateOf(run.id)?.state ?? 'failed';
+      let state = this.store.runs.stateOf(run.id)?.state ?? 'failed';
+      // A supervisor that died leaves "running" behind: settle it as status and wait do.
+      if (isActive(state) && Date.now() >= nextReconcile) {
+        state = this.reconcile(this.store.runs.get(run.id)!).state;
+        nextReconcile = Date.now() + RECONCILE_EVERY_MS;
+      }
       let chunk = readFrom(run.logPath, position);
       while (chunk.text.length > 0) {
         onText(options.raw ? chunk.text : stripAnsi(chunk.text));

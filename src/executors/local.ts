@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BatonError } from '../errors.js';
 import type { Handshake } from '../supervise/supervisor.js';
-import { isProcessAlive, killProcessGroup } from '../supervise/process-group.js';
+import { isProcessAlive } from '../supervise/process-group.js';
+import { agentIdentity, terminateRun } from '../processes/index.js';
 import { runDirectory } from '../store/paths.js';
 import type { RunRecord } from '../store/runs.js';
 import type { Executor, StartResult, StopResult } from './types.js';
@@ -64,8 +65,11 @@ export class LocalExecutor implements Executor {
   }
 
   async stop(run: RunRecord, graceMs: number): Promise<StopResult> {
-    if (!run.pgid) return { signalled: 0, forced: false, survivors: [] };
-    return killProcessGroup(run.pgid, graceMs);
+    // Only processes proven to be the run's (start time, environment marker) get a signal.
+    const ref = { runId: run.id, pid: run.pid, pgid: run.pgid, agentStart: run.agentStart };
+    const identity = agentIdentity(ref);
+    const result = await terminateRun(ref, graceMs);
+    return identity === 'other' && run.pid !== null ? { ...result, unproven: run.pid } : result;
   }
 
   isSupervised(run: RunRecord): boolean {
@@ -82,6 +86,7 @@ export class LocalExecutor implements Executor {
   }
 
   isAgentAlive(run: RunRecord): boolean {
-    return run.pid !== null && isProcessAlive(run.pid);
+    // A live pid that another process took over (reboot, pid wrap-around) is not the agent.
+    return agentIdentity({ runId: run.id, pid: run.pid, pgid: run.pgid, agentStart: run.agentStart }) === 'same';
   }
 }

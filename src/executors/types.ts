@@ -9,6 +9,8 @@ export interface StopResult {
   signalled: number;
   forced: boolean;
   survivors: number[];
+  /** The recorded agent pid runs but is not proven to be the run's (reused, or launched by an older Baton): left alone. */
+  unproven?: number;
 }
 
 /**

@@ -19,6 +19,7 @@ import {
 } from './git-state.js';
 import type { PlanPhase } from './schema.js';
 import { fixPrompt, runVerification } from './verify.js';
+import { outcomeUnknown } from '../supervise/orphan.js';
 import { toPlanStatus } from './service.js';
 
 const WAIT_SLICE_MS = 1_000;
@@ -28,6 +29,8 @@ const MAX_LIMIT_WAITS = 5;
 const DEFAULT_LIMIT_WAIT_MS = 5 * 60_000;
 /** Resume a little after the announced reset, not on the dot. */
 const LIMIT_MARGIN_MS = 2_000;
+/** Runs of one phase whose supervisor may die before the plan blocks instead of trying again. */
+const MAX_CRASH_RECOVERIES = 3;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -163,6 +166,14 @@ export class PlanDriver {
       const status = ended;
       this.recordAttemptState(phase.id, status);
 
+      if (outcomeUnknown(status.reasons)) {
+        // Baton's supervisor died and the agent's outcome is unknown: continue it without charging
+        // the phase's resumes, a bounded number of times.
+        const crashes = record.attempts.filter((a) => a.afterCrash).length;
+        if (crashes >= MAX_CRASH_RECOVERIES) return this.block(phase.id, [`Baton's supervisor died during ${crashes + 1} runs of this phase; see the runs' supervisor.log`]);
+        record = await this.resume(phase, record, 'crash');
+        continue;
+      }
       if (status.state === 'completed') {
         const missing = phase.files.filter((file) => !existsSync(isAbsolute(file) ? file : resolve(this.planRun.dir, file)));
         if (missing.length > 0) {
@@ -237,13 +248,13 @@ export class PlanDriver {
    * that never reported a session (a cmd runner without a session pattern) is launched afresh with
    * the original prompt and the follow-up appended.
    */
-  private async resume(phase: PlanPhase, record: PhaseRecord, kind: 'resume' | 'fix' | 'limit', prompt?: string): Promise<PhaseRecord> {
+  private async resume(phase: PlanPhase, record: PhaseRecord, why: 'resume' | 'fix' | 'limit' | 'crash', prompt?: string): Promise<PhaseRecord> {
     const name = runName(this.planRunId, phase.id, record.attempts.length + 1);
-    // Waiting out a usage limit is not the agent's failure: it does not use up the resume bound.
-    const counters = kind === 'resume' ? { resumes: record.resumes + 1 } : kind === 'fix' ? { fixes: record.fixes + 1 } : {};
+    // Waiting out a usage limit or Baton's own crash is not the agent's failure: neither uses up a bound.
+    const counters = why === 'resume' ? { resumes: record.resumes + 1 } : why === 'fix' ? { fixes: record.fixes + 1 } : {};
+    const previous = this.baton.resolveRun(record.currentRunId!);
     let runId = this.baton.store.runs.idsByName(name)[0];
     if (!runId) {
-      const previous = this.baton.resolveRun(record.currentRunId!);
       if (previous.sessionId) {
         runId = (await this.baton.resume(previous.id, prompt, { name })).id;
       } else {
@@ -251,7 +262,9 @@ export class PlanDriver {
         runId = (await this.launch(phase, name, `${phase.prompt}\n\n${followUp}`)).id;
       }
     }
-    return this.update(phase.id, { ...counters, state: 'running', currentRunId: runId, attempts: [...record.attempts, { runId, kind }] });
+    const kind = !previous.sessionId ? 'relaunch' : why === 'crash' ? 'resume' : why;
+    const attempt: PhaseAttempt = { runId, kind, ...(why === 'crash' && { afterCrash: true as const }) };
+    return this.update(phase.id, { ...counters, state: 'running', currentRunId: runId, attempts: [...record.attempts, attempt] });
   }
 
   private launch(phase: PlanPhase, name: string, prompt: string) {

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Baton } from '../baton.js';
 import { BatonError, usageError } from '../errors.js';
 import { newId } from '../ids.js';
-import { isProcessAlive } from '../supervise/process-group.js';
+import { isProcessAlive, processFacts } from '../processes/index.js';
 import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
 import { readRepoState, repoLockHolder } from './git-state.js';
 import { loadPlan, PlanError, type Plan } from './schema.js';
@@ -53,7 +53,7 @@ export interface PhaseStatus {
   timing: { kind: string; expectedMinMs: number; expectedMaxMs: number; source: 'default' | 'history'; judgement: string; status: string } | null;
   reasons: string[];
   attempts: number;
-  runs: { id: string; kind: string; state?: string }[];
+  runs: { id: string; kind: string; state?: string; afterCrash?: true }[];
   resumes: number;
   fixes: number;
   startedAt: string | null;
@@ -179,11 +179,8 @@ export class Plans {
 
   private driverAlive(record: PlanRunRecord): boolean {
     if (!record.driverPid || !isProcessAlive(record.driverPid)) return false;
-    try {
-      return readFileSync(`/proc/${record.driverPid}/cmdline`, 'utf8').includes(record.id);
-    } catch {
-      return true;
-    }
+    // Guard against pid reuse: the process must still be the driver of this plan run.
+    return processFacts().commandLine(record.driverPid)?.includes(record.id) ?? true;
   }
 
   /** A plan whose driver vanished (kill -9, reboot) must not claim to be running. */
@@ -289,7 +286,7 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
       timing: p.state === 'skipped' ? null : timingOf(record, p, history),
       reasons: p.reasons,
       attempts: p.attempts.length,
-      runs: p.attempts.map((a) => ({ id: a.runId, kind: a.kind, ...(a.state && { state: a.state }) })),
+      runs: p.attempts.map((a) => ({ id: a.runId, kind: a.kind, ...(a.state && { state: a.state }), ...(a.afterCrash && { afterCrash: true as const }) })),
       resumes: p.resumes,
       fixes: p.fixes,
       startedAt: iso(p.startedAt),

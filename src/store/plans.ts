@@ -31,8 +31,11 @@ export interface PlanRunRecord {
 /** One agent run made for a phase, and why. */
 export interface PhaseAttempt {
   runId: string;
-  kind: 'launch' | 'resume' | 'fix' | 'limit';
+  /** `relaunch`: a fresh session, since the previous run left none to continue. */
+  kind: 'launch' | 'resume' | 'fix' | 'limit' | 'relaunch';
   state?: string;
+  /** Made because Baton's own supervisor died during the previous run: not the agent's failure. */
+  afterCrash?: true;
 }
 
 export interface VerificationResult {

@@ -26,6 +26,8 @@ export interface RunRecord {
   host: string | null;
   pid: number | null;
   pgid: number | null;
+  /** The agent's start token at launch: proves `pid` is still the agent (see src/processes). */
+  agentStart: string | null;
   supervisorPid: number | null;
   sessionId: string | null;
   state: RunState;
@@ -70,6 +72,7 @@ interface RunRow {
   host: string | null;
   pid: number | null;
   pgid: number | null;
+  agent_start: string | null;
   supervisor_pid: number | null;
   session_id: string | null;
   state: string;
@@ -112,6 +115,7 @@ function fromRow(row: RunRow): RunRecord {
     host: row.host,
     pid: row.pid,
     pgid: row.pgid,
+    agentStart: row.agent_start,
     supervisorPid: row.supervisor_pid,
     sessionId: row.session_id,
     state: row.state as RunState,
@@ -154,6 +158,7 @@ const COLUMN_OF: Record<keyof RunRecord, string> = {
   host: 'host',
   pid: 'pid',
   pgid: 'pgid',
+  agentStart: 'agent_start',
   supervisorPid: 'supervisor_pid',
   sessionId: 'session_id',
   state: 'state',
@@ -188,7 +193,8 @@ function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
   return value;
 }
 
-export type NewRun = Omit<RunRecord, 'updatedAt'>;
+/** The agent's start token is only known once it runs. */
+export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart'> & { agentStart?: string | null };
 export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
 
 export interface ListFilter {
@@ -228,7 +234,7 @@ export class RunStore {
   }
 
   insert(run: NewRun): void {
-    const record: RunRecord = { ...run, updatedAt: Date.now() };
+    const record: RunRecord = { agentStart: null, ...run, updatedAt: Date.now() };
     const keys = Object.keys(COLUMN_OF) as (keyof RunRecord)[];
     const sql = `INSERT INTO runs (${keys.map((k) => COLUMN_OF[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
     this.prepare(sql).run(...keys.map((k) => toColumnValue(k, record[k])));
@@ -257,13 +263,14 @@ export class RunStore {
     return row ? fromRow(row) : undefined;
   }
 
-  /** Ids whose prefix matches, newest first (ids may be abbreviated like git hashes). */
+  /**
+   * Ids whose prefix matches, newest first (ids may be abbreviated like git hashes). Compared byte
+   * for byte through the primary key, so case counts and no pattern is built from user input.
+   */
   idsWithPrefix(prefix: string): string[] {
-    const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
-    const rows = this.prepare("SELECT id FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT 10").all(
-      `${escaped}%`,
-    ) as { id: string }[];
-    return rows.map((r) => r.id);
+    if (prefix === '') return [];
+    const rows = this.prepare('SELECT id FROM runs WHERE id >= ? AND id < ? ORDER BY created_at DESC LIMIT 10').all(prefix, `${prefix}\uffff`) as { id: string }[];
+    return rows.map((r) => r.id).filter((id) => id.startsWith(prefix));
   }
 
   idsByName(name: string): string[] {

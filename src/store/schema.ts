@@ -97,4 +97,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX plan_runs_created ON plan_runs(created_at);
   CREATE INDEX plan_phases_updated ON plan_phases(updated_at);
   `,
+  // The agent's start token, so that a reused pid is never taken for the run's agent (see src/processes).
+  `
+  ALTER TABLE runs ADD COLUMN agent_start TEXT;
+  `,
 ];

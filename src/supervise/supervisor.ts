@@ -1,24 +1,24 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, openSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { appendFileSync, closeSync, openSync, watch, writeFileSync, writeSync, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
 import { applyEvent, emptyDigest, type RunDigest } from '../digest.js';
 import type { RunEvent } from '../events.js';
 import { takeBaseline, type Baseline } from '../baseline/index.js';
 import { filesChangedSince } from '../baseline/files-changed.js';
-import { decideFinalState, type ProcessEnd } from '../detect/final-state.js';
-import { readPromptSpec } from '../detect/prompt-spec.js';
+import type { ProcessEnd } from '../detect/final-state.js';
 import { formatDuration } from '../duration.js';
 import { setLongTimeout } from '../long-timer.js';
 import { DiskGuard } from './disk-guard.js';
 import { getRunner } from '../runners/registry.js';
 import { requireExecutable } from '../runners/locate.js';
-import type { Invocation, SessionFacts } from '../runners/types.js';
+import type { Invocation } from '../runners/types.js';
 import { openStore, type Store } from '../store/index.js';
 import { runDirectory } from '../store/paths.js';
 import type { RunRecord, RunState } from '../store/runs.js';
 import { freePort } from './free-port.js';
 import { LogReader } from './log-reader.js';
-import { isGroupAlive, killProcessGroup } from './process-group.js';
+import { groupMembers, RUN_MARKER, startTokenOf, terminateRun, type RunProcessRef } from '../processes/index.js';
+import { endedByKill, judgeRun } from './judge.js';
 
 /** How often the log is read even without a change notification, and stalls are checked. */
 const TICK_MS = 200;
@@ -82,6 +82,7 @@ class Supervision {
   private urgent = false;
   private timedOutAfterMs: number | undefined;
   private pgid = 0;
+  private agentStart: string | null = null;
   private watcher: FSWatcher | undefined;
   private ticker: NodeJS.Timeout | undefined;
   private growth: [number, number][] = [];
@@ -142,12 +143,14 @@ class Supervision {
         child.once('exit', (code, signal) => resolvePromise({ exitCode: code, signal, killRequested: false }));
       });
       this.pgid = pid;
+      this.agentStart = startTokenOf(pid);
       if (invocation.sessionId && !this.digest.sessionId) this.apply({ kind: 'session', sessionId: invocation.sessionId });
       const startedAt = Date.now();
       this.lastOutputAt = startedAt;
       this.store.runs.update(run.id, {
         pid,
         pgid: pid,
+        agentStart: this.agentStart,
         ...(this.digest.sessionId && { sessionId: this.digest.sessionId }),
         supervisorPid: process.pid,
         ...(!handshakeSent && { startedAt, baseline }),
@@ -161,7 +164,7 @@ class Supervision {
           const timeoutMs = run.timeoutMs;
           setLongTimeout(() => {
             this.timedOutAfterMs = timeoutMs;
-            void killProcessGroup(this.pgid);
+            void this.endAgentProcesses(5_000);
           }, timeoutMs, { unref: true });
         }
       }
@@ -169,7 +172,7 @@ class Supervision {
       const retry = attempt < START_ATTEMPTS ? this.startFailure(end) : null;
       if (!retry) return this.finish(end);
       // Bounded: the runner's own start-up failed before any session existed; try again, and say so.
-      if (isGroupAlive(pid)) await killProcessGroup(pid, 2_000);
+      await this.endAgentProcesses(2_000);
       appendFileSync(run.logPath, `[baton] ${run.runner} failed to start (${retry}); retrying, attempt ${attempt + 1} of ${START_ATTEMPTS}\n`);
       this.startRetries.push(retry);
       this.digest.errors = [];
@@ -192,6 +195,12 @@ class Supervision {
     return runner.transientStartFailure?.(this.digest.errors.map((e) => e.message)) ?? null;
   }
 
+  /** Everything the agent started; its group is vouched for by us, the parent that made it. */
+  private endAgentProcesses(graceMs: number) {
+    const ref: RunProcessRef = { runId: this.run.id, pid: this.pgid, pgid: this.pgid, agentStart: this.agentStart };
+    return terminateRun(ref, graceMs, groupMembers(this.pgid));
+  }
+
   private spawnAgent(invocation: Invocation, runDir: string) {
     const logFd = openSync(this.run.logPath, 'a', 0o600);
     let stdinFd: number | 'ignore' = 'ignore';
@@ -204,7 +213,7 @@ class Supervision {
     const child = spawn(invocation.command, invocation.args, {
       cwd: invocation.cwd,
       // opencode (a Bun binary) trusts an inherited PWD over its real working directory.
-      env: { ...this.agentEnv, ...invocation.env, PWD: invocation.cwd },
+      env: { ...this.agentEnv, ...invocation.env, PWD: invocation.cwd, [RUN_MARKER]: this.run.id },
       detached: true,
       stdio: [stdinFd, logFd, logFd],
     });
@@ -304,32 +313,16 @@ class Supervision {
     this.reader.flush(this.onLine);
     this.reader.close();
     for (const event of this.parser.end()) this.apply(event);
-    // The agent is gone; anything it left behind in its group (a server child) goes too.
-    if (isGroupAlive(this.pgid)) await killProcessGroup(this.pgid, 2_000);
+    // The agent is gone; anything it left behind (a server child, in its group or escaped) goes too.
+    await this.endAgentProcesses(2_000);
     await this.recordFilesOnDisk();
 
     const fresh = this.store.runs.get(this.run.id);
-    const spec = readPromptSpec(this.run.prompt);
-    const missingFiles = spec.expectedFiles.filter((file) => !existsSync(isAbsolute(file) ? file : resolve(this.run.dir, file)));
-    const runner = getRunner(this.run.runner);
-    const session = this.digest.sessionId && runner.inspectSession ? runner.inspectSession(this.digest.sessionId, this.agentEnv) : null;
-    // The session store is the better witness for commands: it has exit codes the log may not show.
-    // A resumed run's session holds its predecessors' commands too, which is what verification wants.
-    if (session && session.commands.length > 0) this.digest.commands = session.commands.slice(-200);
-    if (session) mergeSessionErrors(this.digest, session.errors);
-    const verdict = decideFinalState({
-      end: {
-        ...end,
-        killRequested: fresh?.killRequestedAt != null,
-        ...(this.timedOutAfterMs !== undefined && { timedOutAfterMs: this.timedOutAfterMs }),
-      },
-      digest: this.digest,
-      spec,
-      missingFiles,
-      unfinishedTools: end.exitCode === 0 ? (session?.unfinishedTools ?? null) : null,
-      completionSignal: runner.completionSignalFor?.(this.run.runnerOptions) ?? runner.completionSignal,
-      ...(runner.observesCommands === false && { observesCommands: false }),
-    });
+    const verdict = judgeRun(this.run, this.digest, {
+      ...end,
+      killRequested: endedByKill(end, fresh?.killRequestedAt != null),
+      ...(this.timedOutAfterMs !== undefined && { timedOutAfterMs: this.timedOutAfterMs }),
+    }, this.agentEnv);
     const retried = this.startRetries.length > 0 && verdict.state === 'failed'
       ? [`the agent failed to start ${this.startRetries.length} time(s) before (${this.startRetries[0]})`]
       : [];
@@ -344,22 +337,6 @@ class Supervision {
       endedAt: Date.now(),
     });
     this.store.close();
-  }
-}
-
-/**
- * The log shows provider errors without their HTTP status (oh-my-opencode) while the session store
- * keeps it: give each logged error its status, and add errors only the store saw.
- */
-function mergeSessionErrors(digest: RunDigest, errors: SessionFacts['errors']): void {
-  for (const error of errors) {
-    const logged = digest.errors.find((e) => e.message.includes(error.message) || error.message.includes(e.message));
-    if (logged) {
-      if (logged.status === undefined && error.status !== undefined) logged.status = error.status;
-      logged.api ||= error.api;
-    } else {
-      digest.errors.push({ message: error.message, api: error.api, ...(error.status !== undefined && { status: error.status }), count: 1 });
-    }
   }
 }
 

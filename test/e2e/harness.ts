@@ -3,11 +3,11 @@
  * model, a private BATON_HOME, and `cli()` to run the real `baton` binary as a user would.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { groupMembers } from '../../src/processes/index.js';
 import { parseScript, prepareAgentSandbox, startMockModel, type AgentSandbox, type MockModel, type ScriptInput } from '../../src/mock-model/index.js';
 import { makeGitRepo, makeTempDir, SHARED_XDG_DIR } from '../mock-model/agent-harness.js';
 import { warmSharedXdgDir } from '../mock-model/scripted-session.js';
@@ -94,18 +94,7 @@ export async function startBatonSession(t: TestContext, script: ScriptInput, opt
 
 /** Pids of live processes whose process group is `pgid` (zombies excluded). */
 export function livePidsInGroup(pgid: number): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') pids.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return pids;
+  return groupMembers(pgid);
 }
 
 /** The phase-prompt template, as a lead would write it. */

@@ -1,9 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processFacts } from '../../src/processes/index.js';
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
 import { runCli } from '../e2e/harness.js';
 
@@ -34,20 +35,15 @@ echo DONE
 
 /** Live Baton processes of this home: the plan driver and the run supervisors. */
 function batonProcesses(planRunId: string, runIds: string[]): number[] {
-  const pids: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    let cmdline = '';
-    try {
-      cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
-    } catch {
-      continue;
-    }
-    if ((cmdline.includes('driver-main.js') && cmdline.includes(planRunId)) || (cmdline.includes('supervisor-main.js') && runIds.some((id) => cmdline.includes(id)))) {
-      pids.push(Number(entry));
-    }
-  }
-  return pids;
+  const facts = processFacts();
+  return facts
+    .table()
+    .filter((p) => !p.zombie)
+    .map((p) => p.pid)
+    .filter((pid) => {
+      const cmdline = facts.commandLine(pid) ?? '';
+      return (cmdline.includes('driver-main.js') && cmdline.includes(planRunId)) || (cmdline.includes('supervisor-main.js') && runIds.some((id) => cmdline.includes(id)));
+    });
 }
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
@@ -82,7 +78,7 @@ describe('SIGKILL of Baton processes at random moments, then plan resume', { con
         const victims = batonProcesses(id, runs);
         if (victims.length === 0) break;
         const victim = victims[Math.floor(next() * victims.length)]!;
-        const what = readFileSync(`/proc/${victim}/cmdline`, 'utf8').includes('driver-main') ? 'driver' : 'supervisor';
+        const what = processFacts().commandLine(victim)?.includes('driver-main') ? 'driver' : 'supervisor';
         try {
           process.kill(victim, 'SIGKILL');
           kills.push(what);
