@@ -48,7 +48,7 @@ const isActive = (s: RunStatus) => s.state === 'running' || s.state === 'stalled
 export function nextMove(s: RunStatus): string | undefined {
   if (isActive(s)) return s.state === 'stalled' ? `wait, or kill ${s.id} if it stays stalled` : 'wait';
   if (s.followUp !== null) return `resume ${s.id} (Baton writes the follow-up)`;
-  if (s.state === 'completed') return `check the files (diff ${s.id} for the patch)`;
+  if (s.state === 'completed') return `review: diff ${s.id}`;
   if (s.state === 'limited') return s.limitResetAt ? `resume after ${s.limitResetAt}` : 'resume once the limit lifts';
   return 'fix the cause in reasons, then run again';
 }
@@ -92,12 +92,12 @@ export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): Run
 }
 
 /**
- * One run still going, in a few dozen characters: state, elapsed, output and its growth since
- * `linesBefore`, and only what needs the lead (stalled, retrying).
+ * One run still going, in a few dozen characters: state, elapsed, output growth since `linesBefore`
+ * (or its size, without it), and only what needs the lead (stalled, retrying).
  */
 export function stillGoing(s: RunStatus, linesBefore: number | undefined): string {
-  const growth = linesBefore !== undefined ? ` (+${Math.max(0, s.outputLines - linesBefore)})` : '';
-  const bits = [`${s.id} ${s.state} ${formatDuration(s.elapsedMs)}, ${s.outputLines} lines${growth}`];
+  const output = linesBefore !== undefined ? `+${Math.max(0, s.outputLines - linesBefore)} lines` : `${s.outputLines} lines`;
+  const bits = [`${s.id} ${s.state} ${formatDuration(s.elapsedMs)}, ${output}`];
   if (s.state === 'stalled' && s.idleMs !== null) bits.push(`silent ${formatDuration(s.idleMs)}`);
   if (s.retrying !== null) bits.push(clip(s.retrying, 40));
   return bits.join(', ');

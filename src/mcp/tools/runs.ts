@@ -9,8 +9,11 @@ import { LIMITS, name, path, strictInput, text } from '../input.js';
 import { clip, guarded, plain, textResult, toolError, toolResult } from '../result.js';
 import { summariseSession } from '../session-summary.js';
 
-/** Claude Code gives an MCP call about 60 s; a wait must answer well before that. */
-export const WAIT_DEFAULT_SECONDS = 45;
+/**
+ * Claude Code gives an MCP call about 60 s; a wait must answer well before that, and every answer
+ * costs the lead a line, so it waits as long as it safely can.
+ */
+export const WAIT_DEFAULT_SECONDS = 50;
 export const WAIT_MAX_SECONDS = 55;
 const PROGRESS_EVERY_MS = 5_000;
 const TAIL_DEFAULT = 40;
