@@ -160,3 +160,12 @@ export function startRawMcp(t: TestContext, env: Record<string, string>, cwd: st
   };
   return raw;
 }
+
+/** A private, empty BATON_HOME and a directory to work in, for tests that need no agent or model. */
+export async function emptyWorld(t: TestContext): Promise<{ root: string; env: Record<string, string> }> {
+  const root = await makeTempDir('baton-mcp-');
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, BATON_HOME: join(root, 'home'), NO_COLOR: '1' })) if (v !== undefined) env[k] = v;
+  return { root, env };
+}

@@ -1,19 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { makeTempDir } from '../mock-model/agent-harness.js';
 import { runCli } from '../e2e/harness.js';
-import { startRawMcp } from './harness.js';
-
-/** A server over an empty BATON_HOME: these tests need no agent, only the protocol. */
-async function emptyWorld(t: import('node:test').TestContext) {
-  const root = await makeTempDir('baton-mcp-robust-');
-  t.after(() => rm(root, { recursive: true, force: true }));
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries({ ...process.env, BATON_HOME: join(root, 'home'), NO_COLOR: '1' })) if (v !== undefined) env[k] = v;
-  return { root, env };
-}
+import { emptyWorld, startRawMcp } from './harness.js';
 
 const call = (id: number, name: string, args: unknown) => ({ id, method: 'tools/call', params: { name, arguments: args } });
 const textOf = (response: any): string => response.result.content.map((c: { text?: string }) => c.text ?? '').join('\n');
