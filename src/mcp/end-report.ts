@@ -1,5 +1,4 @@
 import { describeError, type RunStatus } from '../report.js';
-import { formatDuration } from '../duration.js';
 import { oneLine, unreportedError } from '../cli/format.js';
 import { clip } from './result.js';
 
@@ -89,16 +88,4 @@ export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): Run
     followUp: s.followUp === null ? null : clip(s.followUp, 2_000),
     parentId: s.parentId,
   };
-}
-
-/**
- * One run still going, in a few dozen characters: state, elapsed, output growth since `linesBefore`
- * (or its size, without it), and only what needs the lead (stalled, retrying).
- */
-export function stillGoing(s: RunStatus, linesBefore: number | undefined): string {
-  const output = linesBefore !== undefined ? `+${Math.max(0, s.outputLines - linesBefore)} lines` : `${s.outputLines} lines`;
-  const bits = [`${s.id} ${s.state} ${formatDuration(s.elapsedMs)}, ${output}`];
-  if (s.state === 'stalled' && s.idleMs !== null) bits.push(`silent ${formatDuration(s.idleMs)}`);
-  if (s.retrying !== null) bits.push(clip(s.retrying, 40));
-  return bits.join(', ');
 }

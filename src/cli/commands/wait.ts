@@ -2,7 +2,7 @@ import type { RunStatus } from '../../report.js';
 import { requireIds, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBrief } from '../format.js';
-import { stillGoing } from '../../mcp/end-report.js';
+import { stillGoing } from '../../still-going.js';
 import { parseDurationOption } from './run.js';
 
 export const EXIT = { completed: 0, failed: 1, usage: 2, incomplete: 3, limited: 4, timeout: 124 } as const;
