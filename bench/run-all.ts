@@ -5,6 +5,7 @@ import { makeOmoLog } from './big-log.js';
 import { benchColdStart } from './cold-start.js';
 import { benchCompletionLatency } from './completion-latency.js';
 import { benchDashboard } from './dashboard.js';
+import { benchLeadCost } from './lead-cost.js';
 import { printTable, type Row } from './lib.js';
 import { benchParserThroughput } from './parser-throughput.js';
 import { benchPlanOverhead } from './plan-overhead.js';
@@ -36,5 +37,6 @@ await step('completion latency (real opencode runs)', () => benchCompletionLaten
 await step('plan overhead per phase', () => benchPlanOverhead(quick ? 8 : 21));
 await step('token economy per look', benchTokenEconomy);
 await step('dashboard paging and live updates', () => benchDashboard(quick));
+await step('lead cost per approach (real claude runs, scripted)', () => benchLeadCost(quick));
 console.log('');
 printTable(rows);

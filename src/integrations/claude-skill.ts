@@ -17,7 +17,8 @@ Baton launches an agent CLI detached, supervises it, and tells you how it ended.
 
 - Call \`baton …\`. If it is not on PATH, use the command of the \`baton\` server in \`.mcp.json\`
   without its last argument (\`mcp\`): \`node /…/bin/baton.js …\`.
-- With the \`baton\` MCP server connected, its tools do the same jobs and return JSON.
+- With the \`baton\` MCP server connected, its tools do the same jobs (\`run\`, \`wait\`, \`resume\`,
+  \`kill\`, \`plan_run\`, \`plan_wait\`, …).
 - Every command takes \`--help\` and \`--json\` (stdout then holds one JSON document).
 - A run is named by its id, a unique prefix of it, or its \`--name\`.
 
@@ -71,27 +72,33 @@ exactly the files the phase changed as \`Phase <id>: <title>\`. Do not commit by
 runs; your own uncommitted changes are never committed. After a lone \`baton run\` completes, review
 \`baton diff ID\` and make one commit for the phase yourself.
 
-## 3. Wait, don't sleep-poll
+## 3. Wait, then act on the end report: no status call
 
-Start \`baton wait ID\` (or \`baton plan wait\`) with the Bash tool's \`run_in_background: true\` and
-carry on; you are told when it exits, and its exit code says how the run ended. With the MCP
-server, call its \`wait\` tool; while it answers \`done: false\`, call it again. Do not \`sleep\`, \`tail\`
-or \`grep\` the log in a loop.
+The sequence is **run → wait (repeat while it is not done) → act on the end report**.
 
-## 4. Read the brief
+- Shell: start \`baton wait ID\` (or \`baton plan wait\`) with the Bash tool's \`run_in_background: true\`
+  and carry on; you are told when it exits. Its exit code says how the run ended and its output is
+  the run's brief (state, reasons, session, files changed, final message, next step), or one line if
+  \`--timeout\` passed first.
+- MCP: call the \`wait\` tool. While the run goes on it answers one line (\`not done: ID running 3m,
+  812 lines (+140)\`); call it again. When the run ends it answers the end report: state, reasons,
+  files changed, session, the final message's gist and \`next\`. Plans: \`plan_run\` → \`plan_wait\`.
+- The end report is all you need to decide: do not call \`status\` after it. Do not \`sleep\`, \`tail\` or
+  \`grep\` the log in a loop.
 
-\`baton status ID\` gives, in a few lines, state, reasons, session, files changed, the last error, the
-final message and a \`next\` line with the command to run next; \`--full\` adds tools, recent events
-and the follow-up \`baton resume\` would send. \`baton plan status\` shows every phase.
-\`baton diff ID --patch\` shows what a run changed. Reach for \`baton tail ID -n 80\` only when the
-brief is not enough.
+## 4. When the end report is not enough
+
+\`baton status ID --full\` (MCP \`status\` with \`detail: "full"\`) adds tools, recent events and the
+follow-up \`baton resume\` would send. \`baton diff ID --patch\` shows what a run changed.
+\`baton plan status\` shows every phase. Reach for \`baton tail ID -n 80\` only when those leave a
+question open.
 
 ## 5. Act on the state
 
 | state | meaning | next move |
 |---|---|---|
 | \`running\` | alive and producing output | keep waiting |
-| \`stalled\` | alive, no output for \`--stall-after\` (back to running if output resumes) | check \`baton status\`; \`baton kill ID\` if it is stuck |
+| \`stalled\` | alive, no output for \`--stall-after\` (back to running if output resumes) | keep waiting; \`baton kill ID\` if it stays stuck |
 | \`completed\` | exit 0, completion signal, listed files present, verification passed | review \`baton diff ID\`, commit (plans commit for you) |
 | \`incomplete\` | exit 0 but unfinished: a missing file, a cut-off tool call, verification never ran or failed | \`baton resume ID\`; Baton writes the follow-up from the reasons |
 | \`limited\` | a usage or rate limit cut it off | after \`limitResetAt\`, \`baton resume ID\` |
@@ -126,8 +133,8 @@ Launch one phase with Baton. Arguments: $ARGUMENTS (the prompt file first, then 
 
 1. Run \`baton prompt lint\` on the prompt file. If it reports errors, show them, fix the prompt with me, and stop here.
 2. Run \`baton run --json --prompt-file $ARGUMENTS\` in this project and note the run id it prints.
-3. Start \`baton wait ID\` with the Bash tool's \`run_in_background: true\` (or the baton MCP \`wait\` tool, called again while \`done\` is false). Do not sleep-poll.
-4. Tell me the run id and that you are waiting. When the wait ends, run \`baton status ID\` and report the state, its reasons and the suggested next step.
+3. Start \`baton wait ID\` with the Bash tool's \`run_in_background: true\` (or call the baton MCP \`wait\` tool, again while it answers \`not done\`). Do not sleep-poll.
+4. Tell me the run id and that you are waiting. When the wait ends, its output is the end report: report the state, its reasons, the files changed and the next step from it. Do not run \`baton status\` after it.
 `;
 
 const STATUS_MD = `---
@@ -145,9 +152,9 @@ description: Wait for Baton runs in the background and report how they ended
 argument-hint: ID…
 allowed-tools: Bash(baton:*), mcp__baton
 ---
-Run \`baton wait $ARGUMENTS\` with the Bash tool's \`run_in_background: true\` (or call the baton MCP \`wait\` tool, again while it answers \`done: false\`). Do not sleep-poll or tail the log.
+Run \`baton wait $ARGUMENTS\` with the Bash tool's \`run_in_background: true\` (or call the baton MCP \`wait\` tool, again while it answers \`not done\`). Do not sleep-poll or tail the log.
 
-When it exits, read its exit code: 0 completed, 1 failed or killed, 3 incomplete, 4 limited, 124 timed out (the runs go on), 2 usage error. Then run \`baton status $ARGUMENTS\` and report each run's state, reasons and next step. If a run is incomplete, offer \`baton resume ID\`.
+When it exits, read its exit code: 0 completed, 1 failed or killed, 3 incomplete, 4 limited, 124 timed out (the runs go on), 2 usage error. Its output is each run's end report: report each run's state, reasons, files changed and next step from it, without a \`baton status\` call. If a run is incomplete, offer \`baton resume ID\`.
 `;
 
 const RESUME_MD = `---
@@ -159,7 +166,7 @@ Resume a Baton run. Arguments: $ARGUMENTS (the run id, optionally followed by my
 
 1. Run \`baton status\` on the run id and show me its state, reasons and the follow-up on its \`next\` line.
 2. Run \`baton resume $ARGUMENTS\`. Without a prompt, Baton sends the follow-up it wrote from the reasons; the agent keeps its session context.
-3. Start \`baton wait NEW_ID\` on the new run id with \`run_in_background: true\` and report when it ends, with \`baton status NEW_ID\`.
+3. Start \`baton wait NEW_ID\` on the new run id with \`run_in_background: true\` and, when it ends, report from the end report it prints (no \`baton status\` call).
 `;
 
 const PLAN_MD = `---
@@ -172,7 +179,7 @@ Drive a Baton plan. Arguments: $ARGUMENTS (with none, show \`baton plan status\`
 - \`run PLAN.yaml\`: first run \`baton plan run PLAN.yaml --dry-run\` and show me the phases; then \`baton plan run PLAN.yaml\` and note the plan-run id. Baton lints each phase prompt, runs one agent at a time, resumes and verifies it, and commits each phase as \`Phase <id>: <title>\`. Do not commit phase work yourself.
 - Otherwise run \`baton plan $ARGUMENTS\`.
 
-After starting or resuming a plan, run \`baton plan wait\` with the Bash tool's \`run_in_background: true\` instead of sleep-polling. Its exit code: 0 completed, 3 blocked, 1 failed or stopped, 124 timed out. Then run \`baton plan status\` and report each phase. If the plan is blocked, explain the reason, help me fix the cause, then \`baton plan resume\`.
+After starting or resuming a plan, run \`baton plan wait\` with the Bash tool's \`run_in_background: true\` (or the baton MCP \`plan_wait\` tool, again while it answers \`not done\`) instead of sleep-polling. Its exit code: 0 completed, 3 blocked, 1 failed or stopped, 124 timed out. Its output is the plan's short status: report each phase from it, without a \`baton plan status\` call. If the plan is blocked, explain the reason, help me fix the cause, then \`baton plan resume\`.
 `;
 
 /** Files relative to the project directory, in the order they are reported. */

@@ -14,6 +14,11 @@ export function toolResult(text: string, structured: Record<string, unknown>): C
   return { content: [{ type: 'text', text }], structuredContent: structured };
 }
 
+/** A result that is text alone: what a client shows its model when there is no structured content. */
+export function textResult(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }] };
+}
+
 export function toolError(message: string): CallToolResult {
   return { content: [{ type: 'text', text: message }], isError: true };
 }

@@ -1,22 +1,22 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { Baton } from '../baton.js';
 import { packageVersion } from '../package-root.js';
+import { LineTransport } from './line-transport.js';
 import { registerPlanTools } from './tools/plans.js';
 import { registerPromptTools } from './tools/prompts.js';
 import { registerRunTools } from './tools/runs.js';
+import { ToolTable } from './tool-table.js';
 
-const INSTRUCTIONS = `Baton launches coding agents in the background and supervises them.
-Workflow: run (returns an id at once) → wait (blocks at most ~45 s; call again while done is false) → status (the brief: state, reasons, files, final message).
-An incomplete run: resume continues the same agent session with a follow-up Baton writes. A stuck one: kill.
-Prefer status over tail: it costs a few hundred tokens whatever the log size. Runs outlive this server.`;
+const INSTRUCTIONS = `Baton runs coding agents in the background. Sequence: run (returns an id) → wait (repeat while it answers "not done"; each look costs a line) → act on the end report wait returns (state, reasons, files, session, final message, next move). No status call is needed after it. Incomplete: resume. Stuck: kill. Plans: plan_run → plan_wait.`;
 
 /** The MCP server over a Baton library instance: every tool is a thin shell over one Baton method. */
 export function createBatonMcpServer(baton: Baton): McpServer {
   const server = new McpServer({ name: 'baton', version: packageVersion() }, { instructions: INSTRUCTIONS, capabilities: { tools: {} } });
-  registerRunTools(server, baton);
-  registerPlanTools(server, baton);
-  registerPromptTools(server, baton);
+  const tools = new ToolTable(server);
+  registerRunTools(tools, baton);
+  registerPlanTools(tools, baton);
+  registerPromptTools(tools, baton);
+  tools.serveList();
   return server;
 }
 
@@ -29,7 +29,7 @@ export async function runStdioServer(options: { env?: NodeJS.ProcessEnv; stdin?:
   const baton = new Baton({ env: options.env ?? process.env });
   const server = createBatonMcpServer(baton);
   const stdin = (options.stdin ?? process.stdin) as NodeJS.ReadStream;
-  const transport = new StdioServerTransport(stdin, (options.stdout ?? process.stdout) as NodeJS.WriteStream);
+  const transport = new LineTransport(stdin, options.stdout ?? process.stdout);
   const closed = new Promise<void>((resolve) => {
     let done = false;
     const finish = () => {

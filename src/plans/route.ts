@@ -203,11 +203,15 @@ export function routeTask(text: string, table: RoutingTable = BUILTIN_ROUTES): R
   // Longest phrase first; within a length, the tie-break order, then the table's keyword order.
   candidates.sort((a, b) => b.size - a.size || b.keyword.length - a.keyword.length);
   const claimed: Match[] = [];
+  // Which characters a match already holds: checking a new match costs its own length, not the
+  // number of earlier matches, so a long task routes in time linear in its length.
+  const taken = new Uint8Array(words.length);
   for (const { agent, keyword } of candidates) {
     for (const m of words.matchAll(keywordPattern(keyword))) {
       const start = m.index;
       const end = start + m[0].length;
-      if (claimed.some((c) => start < c.end && c.start < end)) continue;
+      if (taken.subarray(start, end).includes(1)) continue;
+      taken.fill(1, start, end);
       claimed.push({ agent, keyword, text: m[0].toLowerCase().replace(/\s+/g, ' '), start, end });
     }
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatBrief, formatFullBrief } from '../../src/cli/format.js';
 import { makeStyle } from '../../src/cli/style.js';
-import { summariseRun } from '../../src/mcp/tools/runs.js';
+import { reportRun as summariseRun } from '../../src/mcp/end-report.js';
 import type { RunStatus } from '../../src/report.js';
 
 const plain = makeStyle(false);
@@ -103,7 +103,7 @@ test('MCP structured content: the brief facts by default, everything with detail
     filesChanged: ['src/store.ts', 'src/index.ts'],
     lastError: '429 rate limited, retrying (×2)',
     finalMessage: 'Done · Store written; cache left for later. · - 2 files edited',
-    next: 'resume',
+    next: 'resume k3v9x2ab (Baton writes the follow-up)',
   });
   const full = summariseRun(status(), 'full');
   assert.equal(full.followUp, status().followUp);

@@ -175,7 +175,7 @@ test('the skill and the commands have the front matter Claude Code reads', () =>
   assert.match(String(meta.name), /^[a-z0-9-]{1,64}$/);
   assert.equal(typeof meta.description, 'string');
   assert.ok(String(meta.description).length > 50 && String(meta.description).length <= 1024);
-  for (const text of ['baton prompt new', 'baton prompt lint', 'baton plan run', 'baton run', 'baton wait', 'run_in_background', 'done: false', 'baton status', 'baton resume', 'Phase <id>: <title>', '| 124 |', '`incomplete`', '`limited`', '`stalled`']) {
+  for (const text of ['baton prompt new', 'baton prompt lint', 'baton plan run', 'baton run', 'baton wait', 'run_in_background', 'not done', 'baton status', 'baton resume', 'Phase <id>: <title>', '| 124 |', '`incomplete`', '`limited`', '`stalled`']) {
     assert.ok(skill.content.includes(text), `skill mentions ${text}`);
   }
   for (const { file, content } of CLAUDE_FILES.filter((f) => f.file.startsWith('.claude/commands/'))) {
@@ -185,6 +185,20 @@ test('the skill and the commands have the front matter Claude Code reads', () =>
     assert.ok(content.includes('$ARGUMENTS'), `${file} takes $ARGUMENTS`);
   }
   assert.ok(isUntouchedBatonFile(withMarker(skill.content)));
+});
+
+test('the skill and the commands teach run → wait (again while not done) → act on the end report, with no status call after it', () => {
+  const skill = CLAUDE_FILES.find((f) => f.file === SKILL)!.content;
+  assert.ok(skill.includes('**run → wait (repeat while it is not done) → act on the end report**'));
+  assert.match(skill, /do not call `status` after it/);
+  assert.match(skill, /plan_run` → `plan_wait`/);
+  assert.ok(!skill.includes('done: false'), 'no wait answers done: false any more');
+  for (const name of ['baton-run.md', 'baton-wait.md', 'baton-resume.md', 'baton-plan.md']) {
+    const text = CLAUDE_FILES.find((f) => f.file === `.claude/commands/${name}`)!.content;
+    const afterWait = text.slice(text.search(/baton (plan )?wait/));
+    assert.ok(!/\b(then|and) run `baton (plan )?status/i.test(afterWait), `${name} asks for no status call after the wait`);
+    assert.match(afterWait, /no `baton (plan )?status` call|Do not run `baton status` after it|without a `baton (plan )?status` call/, `${name} says the end report is enough`);
+  }
 });
 
 test('the templates use only real commands and flags', async () => {

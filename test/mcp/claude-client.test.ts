@@ -17,20 +17,21 @@ const blockText = (content: unknown): string =>
 
 /**
  * Claude Code itself as the MCP client: its scripted model (one mock) calls mcp__baton__run, then
- * wait, then status; Baton launches a real opencode against a second mock. What Claude Code got back
- * must be what Baton reports.
+ * wait while it is not done, then acts on the end report with no status call; Baton launches a real
+ * opencode against a second mock. What reached the model behind Claude Code must be what Baton
+ * reports, each fact once, and a look that is not done must cost it a line.
  */
-test('a real Claude Code drives Baton over MCP: run → wait → status of an inner opencode run', async (t) => {
+test('a real Claude Code drives Baton over MCP: run → wait (not done) → wait (the end report), no status call', async (t) => {
   const world = await prepareAgentWorld(t, {
-    steps: [{ tools: [{ name: 'write', args: { filePath: '{{workdir}}/inner.txt', content: 'from the inner agent\n' } }] }, { text: 'Done: wrote inner.txt.' }],
+    steps: [{ tools: [{ name: 'write', args: { filePath: '{{workdir}}/inner.txt', content: 'from the inner agent\n' } }] }, { delayMs: 3_000, text: 'Done: wrote inner.txt.' }],
   });
   const outer = await startMockModel({
     apiKey: API_KEY,
     script: parseScript({
       steps: [
         { tools: [{ name: 'mcp__baton__run', args: { runner: 'opencode', model: world.model, dir: world.repo, prompt: phasePrompt(['inner.txt']), name: 'inner' } }] },
+        { tools: [{ name: 'mcp__baton__wait', args: { ids: ['inner'], timeoutSeconds: 1 } }] },
         { tools: [{ name: 'mcp__baton__wait', args: { ids: ['inner'], timeoutSeconds: 40 } }] },
-        { tools: [{ name: 'mcp__baton__status', args: { ids: ['inner'] } }] },
         { text: 'The inner run completed.' },
       ],
     }),
@@ -60,12 +61,11 @@ test('a real Claude Code drives Baton over MCP: run → wait → status of an in
   const events = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line));
   const blocks: Block[] = events.flatMap((e) => (Array.isArray(e.message?.content) ? (e.message.content as Block[]) : []));
   const uses = blocks.filter((b) => b.type === 'tool_use');
-  assert.deepEqual(uses.map((b) => b.name), ['mcp__baton__run', 'mcp__baton__wait', 'mcp__baton__status']);
-  const resultOf = (name: string) => {
-    const use = uses.find((b) => b.name === name)!;
+  assert.deepEqual(uses.map((b) => b.name), ['mcp__baton__run', 'mcp__baton__wait', 'mcp__baton__wait']);
+  const resultOf = (use: Block) => {
     const result = blocks.find((b) => b.type === 'tool_result' && b.tool_use_id === use.id);
-    assert.ok(result, `Claude Code got a result for ${name}`);
-    assert.ok(!result.is_error, `${name} succeeded: ${blockText(result.content)}`);
+    assert.ok(result, `Claude Code got a result for ${use.name}`);
+    assert.ok(!result.is_error, `${use.name} succeeded: ${blockText(result.content)}`);
     return blockText(result.content);
   };
 
@@ -75,20 +75,30 @@ test('a real Claude Code drives Baton over MCP: run → wait → status of an in
   assert.equal(inner.state, 'completed', JSON.stringify(inner.reasons));
   assert.ok(existsSync(join(world.repo, 'inner.txt')), 'the inner agent really ran');
 
-  // Claude Code 2.1 shows the model the structured content (JSON) when a tool returns one.
-  const launched = JSON.parse(resultOf('mcp__baton__run'));
+  // Claude Code 2.1 shows the model the structured content (JSON) when a tool returns one, the text otherwise.
+  const launched = JSON.parse(resultOf(uses[0]!));
   assert.equal(launched.id, inner.id);
-  const waited = JSON.parse(resultOf('mcp__baton__wait'));
-  assert.equal(waited.done, true);
-  assert.equal(waited.runs[0].state, 'completed');
-  const status = JSON.parse(resultOf('mcp__baton__status'));
-  const reported = status.runs[0];
-  for (const field of ['id', 'state', 'sessionId', 'filesChanged', 'reasons', 'finalMessage', 'exitCode'] as const) assert.deepEqual(reported[field], inner[field], field);
+  const look = resultOf(uses[1]!);
+  assert.match(look, new RegExp(`^not done: ${inner.id} running`));
+  assert.ok(look.length < 100, `a look that is not done costs a line: ${look}`);
+  const end = JSON.parse(resultOf(uses[2]!));
+  assert.equal(end.done, true);
+  const reported = end.runs[0];
+  for (const field of ['id', 'state', 'sessionId', 'exitCode'] as const) assert.deepEqual(reported[field], inner[field], field);
   assert.deepEqual(reported.filesChanged, ['inner.txt']);
+  assert.equal(reported.finalMessage, inner.finalMessage);
+  assert.match(reported.next, /diff/);
 
-  // The model behind Claude Code received those same results.
-  const lastRequest = JSON.stringify(outer.requests().at(-1)?.body ?? {});
-  assert.ok(lastRequest.includes(inner.sessionId), 'the status result reached the model');
+  // The model behind Claude Code received those results, and each fact once: the end report is not
+  // also sent as text.
+  const requests = outer.requests();
+  const toolResults = (requests.at(-1)?.body as { messages: { content: unknown }[] }).messages.flatMap((m) => (Array.isArray(m.content) ? (m.content as Block[]) : [])).filter((b) => b.type === 'tool_result');
+  assert.equal(toolResults.length, 3);
+  const seen = toolResults.map((b) => blockText(b.content));
+  assert.equal(seen[1], look);
+  assert.equal(seen[2]!.split(inner.sessionId).length - 1, 1, `the session id reached the model once: ${seen[2]}`);
+  const charsSeen = seen.reduce((sum, text) => sum + text.length, 0);
+  assert.ok(charsSeen < 700, `the whole sequence cost the model ${charsSeen} chars: ${JSON.stringify(seen)}`);
   const finalResult = events.find((e) => e.type === 'result');
   assert.equal(finalResult?.is_error, false);
 });

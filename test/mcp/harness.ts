@@ -2,6 +2,7 @@
  * A real `baton mcp` child process, its SDK client, and a scripted model that the agents it launches
  * talk to (opencode, the fastest runner), in a temp git repo with a private BATON_HOME.
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -80,16 +81,91 @@ export async function startMcpSession(t: TestContext, script: ScriptInput): Prom
 
 export const textOf = (result: CallToolResult) => result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
-/** Calls wait with a short bound until done; returns the final result and how many calls it took. */
+/** What a lead reads of a tool result: its text and its structured content. */
+export const resultChars = (result: CallToolResult) => textOf(result).length + (result.structuredContent ? JSON.stringify(result.structuredContent).length : 0);
+
+/**
+ * Calls wait with a short bound until done; returns the final result (the end report), how many calls
+ * it took and the answers that were not done yet.
+ */
 export async function waitUntilDone(session: McpSession, ids: string[], timeoutSeconds = 5, maxCalls = 12) {
   const progress: { progress: number; message?: string }[] = [];
+  const notDone: CallToolResult[] = [];
   for (let calls = 1; calls <= maxCalls; calls++) {
     const result = await session.call('wait', { ids, timeoutSeconds }, { onprogress: (p) => progress.push(p) });
     if (result.isError) throw new Error(`wait failed: ${textOf(result)}`);
-    if (result.structuredContent.done) return { result, calls, progress };
+    if (result.structuredContent?.done === true) return { result, calls, progress, notDone };
+    notDone.push(result);
   }
   throw new Error(`runs ${ids.join(', ')} still going after ${maxCalls} waits`);
 }
 
 /** The phase-prompt shape Baton reads files and verification back from. */
 export { phasePrompt } from '../e2e/harness.js';
+
+/**
+ * A `baton mcp` child read byte by byte rather than through the SDK's transport (which would skip a
+ * bad line): send raw lines, await the answer to an id, see every line it wrote.
+ */
+export interface RawMcp {
+  child: ChildProcessWithoutNullStreams;
+  send(message: object): void;
+  sendLine(line: string): void;
+  response(id: number | string, timeoutMs?: number): Promise<any>;
+  /** Every line the server wrote to stdout so far, parsed. */
+  messages(): any[];
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<number | null>;
+  initialize(): Promise<void>;
+}
+
+export function startRawMcp(t: TestContext, env: Record<string, string>, cwd: string): RawMcp {
+  const child = spawn(process.execPath, mcpServerArgv(), { env, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  // A write after the server closed stdin is the test's business, not an unhandled error.
+  child.stdin.on('error', () => undefined);
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  t.after(() => child.kill('SIGKILL'));
+  const messages = () =>
+    stdout
+      .split('\n')
+      .slice(0, -1)
+      .map((line) => JSON.parse(line));
+  const raw: RawMcp = {
+    child,
+    send: (message) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`),
+    sendLine: (line) => child.stdin.write(`${line}\n`),
+    messages,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    exited,
+    async response(id, timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (Date.now() < deadline) {
+        const found = messages().find((m) => m.id === id && (m.result !== undefined || m.error !== undefined));
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no response to ${id}; stderr: ${stderr.slice(-2000)}`);
+    },
+    async initialize() {
+      raw.send({ id: 'init', method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+      await raw.response('init');
+      raw.send({ method: 'notifications/initialized' });
+    },
+  };
+  return raw;
+}
+
+/** A private, empty BATON_HOME and a directory to work in, for tests that need no agent or model. */
+export async function emptyWorld(t: TestContext): Promise<{ root: string; env: Record<string, string> }> {
+  const root = await makeTempDir('baton-mcp-');
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...process.env, BATON_HOME: join(root, 'home'), NO_COLOR: '1' })) if (v !== undefined) env[k] = v;
+  return { root, env };
+}

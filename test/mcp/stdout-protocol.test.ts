@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mcpServerArgv, phasePrompt, prepareAgentWorld } from './harness.js';
+import { phasePrompt, prepareAgentWorld, startRawMcp } from './harness.js';
 
 /**
  * The raw bytes of the server's stdout, read by hand rather than through the SDK's transport (which
@@ -17,38 +16,15 @@ test('stdout carries only JSON-RPC during a noisy run; closing stdin shuts the s
       { text: 'Done: made noise and wrote noise.txt.' },
     ],
   });
-  const child = spawn(process.execPath, mcpServerArgv(), { env: world.env, cwd: world.repo, stdio: ['pipe', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  t.after(() => child.kill('SIGKILL'));
-
-  const responses = new Map<number, any>();
-  let buffered = 0;
-  const nextResponse = async (id: number, timeoutMs = 60_000): Promise<any> => {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const lines = stdout.split('\n');
-      for (const line of lines.slice(buffered, -1)) {
-        const message = JSON.parse(line);
-        if (message.id !== undefined) responses.set(message.id, message);
-      }
-      buffered = Math.max(buffered, lines.length - 1);
-      if (responses.has(id)) return responses.get(id);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no response ${id}; stderr: ${stderr}`);
-  };
-  const send = (message: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
-
+  const mcp = startRawMcp(t, world.env, world.repo);
+  const send = mcp.send;
+  const nextResponse = mcp.response;
   send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
   assert.equal((await nextResponse(1)).result.serverInfo.name, 'baton');
   send({ method: 'notifications/initialized' });
-  child.stdin.write('this is not json\n');
+  mcp.sendLine('this is not json');
   send({ id: 2, method: 'tools/call', params: { name: 'run', arguments: { runner: 'opencode', model: world.model, dir: world.repo, prompt: phasePrompt(['noise.txt']) } } });
-  const runId = (await nextResponse(2)).result.structuredContent.id;
+  const runId = (await nextResponse(2)).result.structuredContent.id as string;
   send({ id: 3, method: 'tools/call', params: { name: 'wait', arguments: { ids: [runId], timeoutSeconds: 40 }, _meta: { progressToken: 'p1' } } });
   const waited = (await nextResponse(3)).result;
   assert.equal(waited.structuredContent.done, true, JSON.stringify(waited));
@@ -62,16 +38,17 @@ test('stdout carries only JSON-RPC during a noisy run; closing stdin shuts the s
   const status = (await nextResponse(6)).result;
   assert.ok(status.content[0].text.length < 2_000, 'the brief stays small');
 
-  child.stdin.end();
-  const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 10_000))]);
-  assert.equal(code, 0, `the server exits cleanly when stdin closes; stderr: ${stderr}`);
+  mcp.child.stdin.end();
+  const code = await Promise.race([mcp.exited, new Promise<string>((r) => setTimeout(() => r('still running'), 10_000))]);
+  assert.equal(code, 0, `the server exits cleanly when stdin closes; stderr: ${mcp.stderr()}`);
 
-  const lines = stdout.split('\n').filter((line) => line !== '');
+  const lines = mcp.stdout().split('\n').filter((line) => line !== '');
   assert.ok(lines.length >= 6);
   for (const line of lines) {
     const message = JSON.parse(line);
     assert.equal(message.jsonrpc, '2.0', line.slice(0, 200));
   }
+  assert.ok(mcp.messages().some((m) => m.error?.code === -32700), 'the line that is not JSON got a parse error');
   // The noise reaches stdout only inside the tail result, as JSON-RPC content.
   assert.ok(tail.content[0].text.includes('noisy'), 'the tail saw the noise');
   assert.ok(lines.some((line) => line.includes('"notifications/progress"')), 'the wait sent progress for its token');

@@ -13,9 +13,11 @@ Serves Baton's tools over the Model Context Protocol on stdin/stdout, until stdi
 client (Claude Code and its Task sub-agents, which have no shell) can then launch, watch and resume
 agents for a few hundred tokens per look. Runs outlive the server.
 
-Tools: run, status, wait, tail, list, kill, resume, export, diff, plan_run, plan_status, plan_resume,
-prompt_lint, route. wait blocks at most 45 s (timeoutSeconds up to 55) and returns done: false when
-time runs out; call it again instead of sleeping.
+Tools: run, status, wait, tail, list, kill, resume, export, diff, plan_run, plan_wait, plan_status,
+plan_resume, prompt_lint, route. The sequence is run → wait → act on the end report: wait blocks at
+most 50 s (timeoutSeconds up to 55) and answers one "not done" line when time runs out (call it
+again instead of sleeping), or the end report (state, reasons, files, session, final message, next
+move) when the runs end, so no status call is needed after it.
 
 Register it in your project's .mcp.json:
   {"mcpServers":{"baton":{"command":"npx","args":["baton","mcp"]}}}

@@ -4,6 +4,7 @@ import { formatDuration } from '../../duration.js';
 import { flag, stringOption } from '../args.js';
 import type { Command, CommandIo } from '../command.js';
 import { parseDurationOption } from './run.js';
+import { planShortStatus, planStillGoing } from '../../plan-report.js';
 
 const SUBCOMMANDS = ['run', 'status', 'wait', 'resume', 'stop'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -125,7 +126,8 @@ A plan:
           signal: io.signal,
           ...(!io.json && io.stderr.isTTY && { onChange: (s: PlanStatus) => io.stderr.write(`${s.phases.map((p) => `${p.id}:${p.state}`).join(' ')}\n`) }),
         });
-        return { exitCode: planExitCode(status, timedOut), json: { timedOut, ...status }, text: formatPlan(status, io) };
+        // The plan's short status, or a line while it goes on: what a lead reads when the background wait exits.
+        return { exitCode: planExitCode(status, timedOut), json: { timedOut, ...status }, text: timedOut ? `not done (--timeout passed; the plan goes on): ${planStillGoing(status)}` : planShortStatus(status) };
       }
       case 'resume': {
         const status = await plans.resume(ref);

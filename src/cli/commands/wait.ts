@@ -2,6 +2,7 @@ import type { RunStatus } from '../../report.js';
 import { requireIds, stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { formatBrief } from '../format.js';
+import { stillGoing } from '../../still-going.js';
 import { parseDurationOption } from './run.js';
 
 export const EXIT = { completed: 0, failed: 1, usage: 2, incomplete: 3, limited: 4, timeout: 124 } as const;
@@ -44,10 +45,10 @@ Run it in a background shell instead of sleep-polling:  baton wait k3x9 && git c
     return {
       exitCode,
       json: { timedOut: result.timedOut, exitCode, runs: result.runs },
-      text: [
-        ...(result.timedOut ? [io.style.yellow('timed out waiting; the runs go on')] : []),
-        ...result.runs.map((s) => formatBrief(s, io.style)),
-      ].join('\n\n'),
+      // A lead reads this when the background wait exits: the brief once the runs end, a line otherwise.
+      text: result.timedOut
+        ? `${io.style.yellow('not done')} (--timeout passed; the runs go on): ${result.runs.map((s) => (s.state === 'running' || s.state === 'stalled' ? stillGoing(s, undefined) : `${s.id} ${s.state}`)).join('; ')}`
+        : result.runs.map((s) => formatBrief(s, io.style)).join('\n\n'),
     };
   },
 };

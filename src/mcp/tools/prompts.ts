@@ -1,29 +1,18 @@
 import { readFile } from 'node:fs/promises';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { z } from 'zod';
+import type { ToolTable } from '../tool-table.js';
 import type { Baton } from '../../baton.js';
 import { usageError } from '../../errors.js';
 import { loadRoutingTable, routeTask } from '../../plans/route.js';
 import { countFindings, lintPrompt } from '../../prompts/index.js';
+import { path, strictInput, text } from '../input.js';
 import { guarded, toolResult } from '../result.js';
 
-export function registerPromptTools(server: McpServer, baton: Baton): void {
-  server.registerTool(
+export function registerPromptTools(tools: ToolTable, baton: Baton): void {
+  tools.register(
     'prompt_lint',
     {
-      title: 'Lint a phase prompt',
-      description:
-        'Checks a phase prompt before you launch it: numbered steps, a Files section listing every file, verification as the last step, no placeholders. Give text or file; fix errors before run.',
-      inputSchema: {
-        text: z.string().min(1).optional().describe('the prompt itself'),
-        file: z.string().min(1).optional().describe('or a file holding it'),
-      },
-      outputSchema: {
-        findings: z.array(z.object({ rule: z.string(), severity: z.enum(['error', 'warning']), line: z.number(), message: z.string() })),
-        errors: z.number(),
-        warnings: z.number(),
-      },
-      annotations: { readOnlyHint: true },
+      description: 'Check a phase prompt (text or file) before run: steps, Files section, verification last.',
+      inputSchema: strictInput({ text: text().optional(), file: path().optional() }),
     },
     (input) =>
       guarded('prompt_lint', async () => {
@@ -44,14 +33,11 @@ export function registerPromptTools(server: McpServer, baton: Baton): void {
       }),
   );
 
-  server.registerTool(
+  tools.register(
     'route',
     {
-      title: 'Suggest an agent for a task',
-      description: 'Suggests the agent (and model) for a task, with the words that decided; pass the result as agent/model to run.',
-      inputSchema: { task: z.string().min(1).describe('the task or phase prompt') },
-      outputSchema: { agent: z.string(), model: z.string().optional(), reason: z.string(), scores: z.record(z.string(), z.number()), matched: z.array(z.string()) },
-      annotations: { readOnlyHint: true },
+      description: 'Suggest the agent (and model) for a task, with the words that decided.',
+      inputSchema: strictInput({ task: text() }),
     },
     (input) =>
       guarded('route', () => {
