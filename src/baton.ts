@@ -276,7 +276,7 @@ export class Baton {
     if (agentAlive) {
       const reason = `Baton's supervisor is gone; the agent (pid ${run.pid}) still runs unwatched`;
       if (!run.reasons.includes(reason)) {
-        this.store.runs.update(run.id, { reasons: [reason] });
+        if (!this.store.readOnly) this.store.runs.update(run.id, { reasons: [reason] });
         return { ...run, reasons: [reason] };
       }
       return run;
@@ -286,7 +286,8 @@ export class Baton {
     const judged = judgeOrphanedRun(run, this.env);
     const patch: RunPatch =
       run.killRequestedAt !== null && !judgedFromLeftovers(judged.reasons ?? []) ? { ...judged, state: 'killed', reasons: ['killed by baton kill'] } : judged;
-    if (this.store.runs.updateIfState(run.id, ['running', 'stalled'], patch)) return { ...run, ...patch };
+    // A read-only store still answers: the judgement is shown, just not kept.
+    if (this.store.readOnly || this.store.runs.updateIfState(run.id, ['running', 'stalled'], patch)) return { ...run, ...patch };
     return this.store.runs.get(run.id) ?? run;
   }
 
