@@ -13,6 +13,7 @@ import type { Invocation, SessionFacts } from '../runners/types.js';
 import { openStore, type Store } from '../store/index.js';
 import { runDirectory } from '../store/paths.js';
 import type { RunRecord, RunState } from '../store/runs.js';
+import { cancelledBeforeStart } from './cancel.js';
 import { freePort } from './free-port.js';
 import { LogReader } from './log-reader.js';
 import { isGroupAlive, killProcessGroup } from './process-group.js';
@@ -62,7 +63,7 @@ export async function superviseRun(runId: string, home: string, report: (message
   }
 }
 
-class Supervision {
+export class Supervision {
   private readonly digest: RunDigest;
   private readonly reader: LogReader;
   private parser;
@@ -89,11 +90,12 @@ class Supervision {
     private readonly run: RunRecord,
     private readonly home: string,
     private readonly report: (message: Handshake) => void,
+    env: NodeJS.ProcessEnv = process.env,
   ) {
     this.digest = { ...emptyDigest(), ...(run.sessionId ? { sessionId: run.sessionId } : {}) };
     this.reader = new LogReader(run.logPath);
     this.parser = getRunner(run.runner).createParser(run.runnerOptions);
-    this.agentEnv = { ...process.env };
+    this.agentEnv = { ...env };
     delete this.agentEnv.BATON_SUPERVISOR;
   }
 
@@ -121,6 +123,8 @@ class Supervision {
         },
         { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort },
       );
+      // A kill that came while the baseline was taken cancels the run before anything starts.
+      if (attempt === 1 && cancelledBeforeStart(this.store, run.id)) return;
       const child = this.spawnAgent(invocation, runDir);
       const pid = child.pid;
       if (pid === undefined) {
@@ -142,6 +146,8 @@ class Supervision {
         ...(!handshakeSent && { startedAt, baseline }),
         lastActivityAt: startedAt,
       });
+      // A kill that read the record before this pid was written could not signal it: do it here.
+      if (this.store.runs.get(run.id)?.killRequestedAt != null) void killProcessGroup(pid);
       if (!handshakeSent) {
         this.report({ pid });
         handshakeSent = true;

@@ -1,0 +1,82 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HOST_SCRIPT, hostSocketPath } from './host-identity.js';
+import type { HostReply, HostRequest } from './host-protocol.js';
+
+const HOST_MAIN = fileURLToPath(new URL(`./${HOST_SCRIPT}`, import.meta.url));
+const RETRY_MS = 25;
+
+/** The host's answer, or `unknown` when none came (then the launcher must settle who owns the run). */
+export type SupervisionAnswer = HostReply | { unknown: string };
+
+/**
+ * Hands a stored run to the home's supervisor host, starting one when none listens. Two launchers
+ * that both start a host end with one: the loser exits and both reach the winner.
+ */
+export async function requestSupervision(home: string, request: HostRequest, deadline: number): Promise<SupervisionAnswer> {
+  const path = hostSocketPath(home);
+  let started: ChildProcess | undefined;
+  let startedExited = false;
+  for (;;) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return { unknown: `no supervisor host of ${home} answered in time; see ${join(home, 'supervisor-host.log')}` };
+    const attempt = await ask(path, request, remaining);
+    if (attempt !== 'absent') return attempt;
+    if (!started || startedExited) {
+      started = startHost(home, request.env);
+      startedExited = false;
+      started.once('exit', () => (startedExited = true));
+    }
+    await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  }
+}
+
+function startHost(home: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const logFd = openSync(join(home, 'supervisor-host.log'), 'a', 0o600);
+  const child = spawn(process.execPath, [HOST_MAIN, home], {
+    detached: true,
+    stdio: ['ignore', logFd, logFd],
+    env: { ...env, BATON_HOME: home, BATON_SUPERVISOR: '1' },
+  });
+  closeSync(logFd);
+  child.on('error', () => undefined);
+  child.unref();
+  return child;
+}
+
+/** One request over the socket: the answer, 'absent' when nothing listens, or unknown. */
+function ask(path: string, request: HostRequest, timeoutMs: number): Promise<SupervisionAnswer | 'absent'> {
+  return new Promise((resolve) => {
+    const socket = connect(path);
+    let text = '';
+    let connected = false;
+    const settle = (answer: SupervisionAnswer | 'absent') => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => settle({ unknown: `the supervisor host did not answer within ${Math.round(timeoutMs / 1000)}s` }), timeoutMs);
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(`${JSON.stringify(request)}\n`);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+      const newline = text.indexOf('\n');
+      if (newline < 0) return;
+      try {
+        settle(JSON.parse(text.slice(0, newline)) as HostReply);
+      } catch {
+        settle({ unknown: 'the supervisor host answered nonsense' });
+      }
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (!connected && (error.code === 'ENOENT' || error.code === 'ECONNREFUSED')) settle('absent');
+      else settle({ unknown: `the supervisor host connection failed: ${error.message}` });
+    });
+    socket.on('close', () => settle({ unknown: 'the supervisor host closed the connection without an answer' }));
+  });
+}
