@@ -15,6 +15,12 @@ import type { Executor, StartResult, StopResult } from './types.js';
 const SUPERVISOR_MAIN = fileURLToPath(new URL('../supervise/supervisor-main.js', import.meta.url));
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 
+/** How long a launcher waits for a supervisor to claim its run (BATON_LAUNCH_TIMEOUT_MS overrides). */
+function launchTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const override = Number(env.BATON_LAUNCH_TIMEOUT_MS);
+  return override > 0 ? override : HANDSHAKE_TIMEOUT_MS;
+}
+
 /** One host process supervises every run of a home, unless its socket path cannot exist or BATON_SUPERVISOR_HOST=0. */
 function useHost(home: string, env: NodeJS.ProcessEnv): boolean {
   return env.BATON_SUPERVISOR_HOST !== '0' && hostSocketUsable(home);
@@ -38,7 +44,7 @@ export class LocalExecutor implements Executor {
    */
   async start(run: RunRecord): Promise<StartResult> {
     const env = { ...this.env, ...run.sessionEnv, BATON_HOME: this.home };
-    const deadline = Date.now() + HANDSHAKE_TIMEOUT_MS;
+    const deadline = Date.now() + launchTimeoutMs(this.env);
     const answer = useHost(this.home, this.env)
       ? await requestSupervision(this.home, { runId: run.id, env }, deadline)
       : await this.startDedicated(run, env, deadline);
@@ -62,7 +68,7 @@ export class LocalExecutor implements Executor {
       let text = '';
       const timer = setTimeout(() => {
         channel.destroy();
-        resolve({ unknown: `the supervisor of run ${run.id} did not report within ${HANDSHAKE_TIMEOUT_MS / 1000}s; see ${logPath}` });
+        resolve({ unknown: `the supervisor of run ${run.id} did not claim it in time; see ${logPath}` });
       }, Math.max(0, deadline - Date.now()));
       const settle = () => {
         clearTimeout(timer);
@@ -94,7 +100,7 @@ export class LocalExecutor implements Executor {
   isSupervised(run: RunRecord): boolean {
     if (run.host && run.host !== this.host) return true; // not ours to judge
     // Unclaimed: the launcher settles it when no supervisor claims it in time; judge only after that.
-    if (!run.supervisorPid) return Date.now() - run.createdAt < 2 * HANDSHAKE_TIMEOUT_MS;
+    if (!run.supervisorPid) return Date.now() - run.createdAt < 2 * launchTimeoutMs(this.env);
     if (!isProcessAlive(run.supervisorPid)) return false;
     // Guard against pid reuse: the process must still be this home's supervisor host, or this run's own supervisor.
     if (isHostProcess(run.supervisorPid, this.home)) return true;

@@ -91,7 +91,10 @@ export async function serveHost(home: string, idleMs: number, log: (line: string
       return answer(socket, { error: 'malformed request' });
     }
     const claimed = claimRun(shared, request.runId);
-    if (typeof claimed === 'string') return answer(socket, { error: claimed });
+    if (typeof claimed === 'string') {
+      log(`refused run ${request.runId}: ${claimed}`);
+      return answer(socket, { error: claimed });
+    }
     active++;
     if (idleTimer) clearTimeout(idleTimer);
     answer(socket, { claimed: true });

@@ -32,8 +32,8 @@ echo "wrote $file"
 echo DONE
 `;
 
-/** Live Baton processes of this home: the plan driver and the run supervisors. */
-function batonProcesses(planRunId: string, runIds: string[]): number[] {
+/** Live Baton processes of this home: the plan driver, the supervisor host and any run's own supervisor. */
+function batonProcesses(planRunId: string, runIds: string[], home: string): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -43,7 +43,7 @@ function batonProcesses(planRunId: string, runIds: string[]): number[] {
     } catch {
       continue;
     }
-    if ((cmdline.includes('driver-main.js') && cmdline.includes(planRunId)) || (cmdline.includes('supervisor-main.js') && runIds.some((id) => cmdline.includes(id)))) {
+    if ((cmdline.includes('driver-main.js') && cmdline.includes(planRunId)) || (cmdline.includes('supervisor-main.js') && runIds.some((id) => cmdline.includes(id))) || (cmdline.includes('supervisor-host-main.js') && cmdline.split(' ').includes(home))) {
       pids.push(Number(entry));
     }
   }
@@ -79,7 +79,7 @@ describe('SIGKILL of Baton processes at random moments, then plan resume', { con
       for (let round = 0; round < 3; round++) {
         await sleep(150 + next() * 1200);
         const runs = ((await runCli(['list', '--json', '--limit', '200'], env)).json as { id: string }[]).map((r) => r.id);
-        const victims = batonProcesses(id, runs);
+        const victims = batonProcesses(id, runs, env.BATON_HOME);
         if (victims.length === 0) break;
         const victim = victims[Math.floor(next() * victims.length)]!;
         const what = readFileSync(`/proc/${victim}/cmdline`, 'utf8').includes('driver-main') ? 'driver' : 'supervisor';
