@@ -1,13 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HOST_SCRIPT, hostSocketPath } from './host-identity.js';
+import { HOST_SCRIPT, hostSocketPath, hostStartingMarker } from './host-identity.js';
 import type { HostReply, HostRequest } from './host-protocol.js';
 
 const HOST_MAIN = fileURLToPath(new URL(`./${HOST_SCRIPT}`, import.meta.url));
 const RETRY_MS = 25;
+/** A host that keeps dying at start-up is not started again and again until the deadline. */
+const MAX_HOST_STARTS = 3;
+/** A start marker older than this belongs to a host that never came up. */
+const STARTING_FRESH_MS = 5_000;
 
 /** The host's answer, or `unknown` when none came (then the launcher must settle who owns the run). */
 export type SupervisionAnswer = HostReply | { unknown: string };
@@ -20,17 +24,41 @@ export async function requestSupervision(home: string, request: HostRequest, dea
   const path = hostSocketPath(home);
   let started: ChildProcess | undefined;
   let startedExited = false;
+  let starts = 0;
   for (;;) {
     const remaining = deadline - Date.now();
     if (remaining <= 0) return { unknown: `no supervisor host of ${home} answered in time; see ${join(home, 'supervisor-host.log')}` };
     const attempt = await ask(path, request, remaining);
     if (attempt !== 'absent') return attempt;
-    if (!started || startedExited) {
+    if ((!started || startedExited) && mayStartHost(home)) {
+      if (starts === MAX_HOST_STARTS) return { unknown: `the supervisor host of ${home} exited ${starts} times without serving; see ${join(home, 'supervisor-host.log')}` };
+      starts++;
       started = startHost(home, request.env);
       startedExited = false;
       started.once('exit', () => (startedExited = true));
     }
     await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+  }
+}
+
+/**
+ * Whether this launcher should start a host: not while another launcher's host is starting (a burst of
+ * launches into a new home would otherwise start one host each, all but one to exit at once). Only an
+ * optimisation: the host lock, not this marker, makes sure one host serves.
+ */
+function mayStartHost(home: string): boolean {
+  const marker = hostStartingMarker(home);
+  try {
+    closeSync(openSync(marker, 'wx', 0o600));
+    return true;
+  } catch {
+    try {
+      if (Date.now() - statSync(marker).mtimeMs < STARTING_FRESH_MS) return false;
+      rmSync(marker, { force: true });
+    } catch {
+      // Removed meanwhile: the host is up, or starting again is fine.
+    }
+    return true;
   }
 }
 

@@ -9,6 +9,11 @@ export function hostSocketPath(home: string): string {
   return join(home, 'supervisor.sock');
 }
 
+/** Present while a launcher's host is starting, so that launchers at once start one host, not one each. */
+export function hostStartingMarker(home: string): string {
+  return join(home, 'supervisor-host.starting');
+}
+
 /** Unix socket paths are limited to 107 bytes on Linux; a longer home gets one supervisor per run. */
 export function hostSocketUsable(home: string): boolean {
   return Buffer.byteLength(hostSocketPath(home)) <= 107;

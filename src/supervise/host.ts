@@ -2,7 +2,7 @@ import { chmodSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { openStore, type Store } from '../store/index.js';
 import { claimRun, superviseClaimed } from './claim.js';
-import { hostSocketPath } from './host-identity.js';
+import { hostSocketPath, hostStartingMarker } from './host-identity.js';
 import { claimHostLock } from './host-lock.js';
 import type { HostReply, HostRequest } from './host-protocol.js';
 
@@ -42,6 +42,7 @@ export async function serveHost(home: string, idleMs: number, log: (line: string
   }
   chmodSync(path, 0o600);
   const boundInode = statSync(path).ino;
+  rmSync(hostStartingMarker(home), { force: true });
   log(`host ${process.pid} serving ${home}`);
 
   const armIdle = () => {
