@@ -57,21 +57,24 @@ async function hostLogSays(home: string, pattern: RegExp, timeoutMs = 120_000): 
   }
 }
 
-test('a slow baseline: baton run returns before the agent starts, and the agent starts exactly once', async (t) => {
-  const world = await slowWorld(t);
-  const run = await runCli(world.runArgs(world.repo), world.env);
-  assert.equal(run.code, 0, run.stderr);
-  assert.equal(run.json.state, 'running');
-  assert.equal(run.json.pid, null, 'the launch answered once the run was claimed, before the baseline and the agent');
-  assert.equal(starts(world.marker), 0);
-  const waited = await runCli(['wait', run.json.id, '--timeout', '150s', '--json'], world.env, 180_000);
-  assert.equal(waited.code, 0, waited.stdout + waited.stderr);
-  assert.equal(waited.json.runs[0].state, 'completed', JSON.stringify(waited.json.runs[0].reasons));
-  assert.ok(Number.isInteger(waited.json.runs[0].pid));
-  assert.equal(starts(world.marker), 1);
-  const diff = await runCli(['diff', run.json.id, '--json'], world.env);
-  assert.equal(diff.code, 0, 'the baseline was recorded: ' + diff.stderr);
-});
+for (const [mode, extra] of [['the supervisor host', {}], ["a run's own supervisor", { BATON_SUPERVISOR_HOST: '0' }]] as const) {
+  test(`a slow baseline under ${mode}: baton run returns before the agent starts, and the agent starts exactly once`, async (t) => {
+    const world = await slowWorld(t);
+    world.env = { ...world.env, ...extra };
+    const run = await runCli(world.runArgs(world.repo), world.env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.json.state, 'running');
+    assert.equal(run.json.pid, null, 'the launch answered once the run was claimed, before the baseline and the agent');
+    assert.equal(starts(world.marker), 0);
+    const waited = await runCli(['wait', run.json.id, '--timeout', '150s', '--json'], world.env, 180_000);
+    assert.equal(waited.code, 0, waited.stdout + waited.stderr);
+    assert.equal(waited.json.runs[0].state, 'completed', JSON.stringify(waited.json.runs[0].reasons));
+    assert.ok(Number.isInteger(waited.json.runs[0].pid));
+    assert.equal(starts(world.marker), 1);
+    const diff = await runCli(['diff', run.json.id, '--json'], world.env);
+    assert.equal(diff.code, 0, 'the baseline was recorded: ' + diff.stderr);
+  });
+}
 
 test('a kill while the baseline is taken cancels the run: the agent never starts', async (t) => {
   const world = await slowWorld(t);
