@@ -9,6 +9,9 @@ const DEFAULT_IDLE_MS = 15_000;
 const home = process.argv[2];
 const idle = Number(process.env.BATON_HOST_IDLE_MS);
 const log = (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+// One run's failure (a store write that timed out in a timer, say) must not end every other run's
+// supervision: say so and go on, as that run's own supervisor process would have been the only loss.
+process.on('uncaughtException', (error) => log(`uncaught: ${error.stack ?? error.message}`));
 if (!home) {
   log('supervisor host started without a Baton home');
   process.exitCode = 2;
