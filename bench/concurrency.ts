@@ -56,8 +56,8 @@ function waitAll(env: NodeJS.ProcessEnv, ids: string[]): Promise<void> {
 const TICKS_PER_S = 100;
 
 /** Pid → RSS and CPU ticks of every live process that `matches`. */
-function sampleProcesses(matches: (cmdline: string, pid: string) => boolean): Map<number, { rssKb: number; ticks: number }> {
-  const found = new Map<number, { rssKb: number; ticks: number }>();
+function sampleProcesses(matches: (cmdline: string, pid: string) => boolean): Map<number, { rssKb: number; ticks: number; ppid: number }> {
+  const found = new Map<number, { rssKb: number; ticks: number; ppid: number }>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -67,7 +67,7 @@ function sampleProcesses(matches: (cmdline: string, pid: string) => boolean): Ma
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ticks = Number(fields[11]) + Number(fields[12]);
       const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
-      found.set(Number(entry), { rssKb: rss ? Number(rss[1]) : 0, ticks });
+      found.set(Number(entry), { rssKb: rss ? Number(rss[1]) : 0, ticks, ppid: Number(fields[1]) });
     } catch {
       // Gone between listing and reading.
     }
@@ -124,6 +124,8 @@ export async function benchConcurrency(quick: boolean): Promise<Row[]> {
     while (sampling) {
       const baton = sampleProcesses(supervised);
       const agents = sampleProcesses((c) => /^(\S*\/)?sh\0/.test(c) && c.includes(AGENT_NAME));
+      // A shell caught between fork and exec of its `sleep` looks like another agent: not one.
+      for (const [pid, p] of agents) if (agents.has(p.ppid)) agents.delete(pid);
       let batonKb = 0;
       for (const [pid, p] of baton) {
         batonKb += p.rssKb;
@@ -132,7 +134,7 @@ export async function benchConcurrency(quick: boolean): Promise<Row[]> {
       let agentsKb = 0;
       for (const p of agents.values()) agentsKb += p.rssKb;
       if (agents.size > peak.runs || (agents.size === peak.runs && batonKb > peak.batonKb)) Object.assign(peak, { batonKb, agentsKb, runs: agents.size });
-      if (peak.runs === concurrent && allLaunched && Date.now() >= releaseAfter) writeFileSync(release, '');
+      if (peak.runs >= concurrent && allLaunched && Date.now() >= releaseAfter) writeFileSync(release, '');
       await new Promise((r) => setTimeout(r, 100));
     }
   })();
