@@ -29,6 +29,12 @@ export async function requestSupervision(home: string, request: HostRequest, dea
     const remaining = deadline - Date.now();
     if (remaining <= 0) return { unknown: `no supervisor host of ${home} answered in time; see ${join(home, 'supervisor-host.log')}` };
     const attempt = await ask(path, request, remaining);
+    // Lost: the host went away before answering (it was retiring, or died). Asking again is safe: if
+    // it had claimed the run, the next host refuses it and the launcher finds it claimed.
+    if (attempt === 'lost') {
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS));
+      continue;
+    }
     if (attempt !== 'absent') return attempt;
     if ((!started || startedExited) && mayStartHost(home)) {
       if (starts === MAX_HOST_STARTS) return { unknown: `the supervisor host of ${home} exited ${starts} times without serving; see ${join(home, 'supervisor-host.log')}` };
@@ -75,13 +81,13 @@ function startHost(home: string, env: NodeJS.ProcessEnv): ChildProcess {
   return child;
 }
 
-/** One request over the socket: the answer, 'absent' when nothing listens, or unknown. */
-function ask(path: string, request: HostRequest, timeoutMs: number): Promise<SupervisionAnswer | 'absent'> {
+/** One request over the socket: the answer, 'absent' when nothing listens, 'lost' when the host went away first. */
+function ask(path: string, request: HostRequest, timeoutMs: number): Promise<SupervisionAnswer | 'absent' | 'lost'> {
   return new Promise((resolve) => {
     const socket = connect(path);
     let text = '';
     let connected = false;
-    const settle = (answer: SupervisionAnswer | 'absent') => {
+    const settle = (answer: SupervisionAnswer | 'absent' | 'lost') => {
       clearTimeout(timer);
       socket.destroy();
       resolve(answer);
@@ -103,8 +109,9 @@ function ask(path: string, request: HostRequest, timeoutMs: number): Promise<Sup
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (!connected && (error.code === 'ENOENT' || error.code === 'ECONNREFUSED')) settle('absent');
+      else if (error.code === 'ECONNRESET' || error.code === 'EPIPE') settle('lost');
       else settle({ unknown: `the supervisor host connection failed: ${error.message}` });
     });
-    socket.on('close', () => settle({ unknown: 'the supervisor host closed the connection without an answer' }));
+    socket.on('close', () => settle('lost'));
   });
 }

@@ -68,3 +68,20 @@ test('the host killed with -9: its agent keeps running and logging, and status s
   assert.equal(status.state, 'running');
   assert.match(status.reasons[0], /supervisor is gone; the agent \(pid \d+\) still runs unwatched/);
 });
+
+test('launches spaced around the host\'s idle time all succeed: hosts retire and the next launch starts a new one', async (t) => {
+  const { root, home, env } = await tempHome(t);
+  const fast = { ...env, BATON_HOST_IDLE_MS: '150' };
+  const ids: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const run = await runCli(['run', '--json', '--runner', 'cmd', '--runner-option', 'command=true {prompt}', '--dir', root, `go ${i}`], fast);
+    assert.equal(run.code, 0, `launch ${i}: ${run.stderr}`);
+    ids.push(run.json.id as string);
+    // Land the next launch near the end of the host's idle time, on either side of it.
+    await sleep(100 + ((i * 37) % 100));
+  }
+  const waited = await runCli(['wait', ...ids, '--timeout', '60s', '--json'], env, 90_000);
+  assert.equal(waited.code, 0, waited.stdout);
+  const hosts = readFileSync(join(home, 'supervisor-host.log'), 'utf8').match(/serving/g) ?? [];
+  assert.ok(hosts.length >= 2, `hosts retired between launches and new ones served (${hosts.length} served)`);
+});
