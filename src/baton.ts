@@ -138,7 +138,7 @@ export class Baton {
     this.storeHandle = undefined;
   }
 
-  /** Validates, records and launches a run; resolves once the agent process exists. */
+  /** Validates, records and launches a run; resolves once a supervisor owns it (the agent may still be starting: pid null). */
   async run(options: RunOptions): Promise<LaunchResult> {
     const runnerName = options.runner ?? 'omo';
     if (!isRunnerName(runnerName)) throw usageError(`unknown runner "${runnerName}"; known runners: ${RUNNER_NAMES.join(', ')}`);
@@ -244,10 +244,13 @@ export class Baton {
     try {
       const { pid } = await this.executor.start(run);
       const after = this.store.runs.get(id)!;
-      return { id, state: after.state, pid, log: logPath };
+      return { id, state: after.state, pid: pid ?? after.pid, log: logPath };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.store.runs.updateIfState(id, ['running', 'stalled'], { state: 'failed', reasons: [`could not start the agent: ${message}`], endedAt: Date.now() });
+      // Give up only if no supervisor has claimed the run: then none ever will, and nothing starts.
+      const gaveUp = this.store.runs.updateIfUnclaimed(id, { state: 'failed', reasons: [`could not start the agent: ${message}`], endedAt: Date.now() });
+      const after = this.store.runs.get(id)!;
+      if (!gaveUp && after.supervisorPid !== null) return { id, state: after.state, pid: after.pid, log: logPath };
       throw error instanceof BatonError ? error : new BatonError('runtime', message);
     }
   }
@@ -385,7 +388,8 @@ export class Baton {
       return { id: run.id, state: run.state, signalled: 0, forced: false, survivors: [], alreadyEnded: true };
     }
     this.store.runs.update(run.id, { killRequestedAt: Date.now() });
-    const outcome = await this.executor.stop(run, graceMs);
+    // Read again: the agent may have started since; one that starts later is stopped by its supervisor.
+    const outcome = await this.executor.stop(this.store.runs.get(run.id) ?? run, graceMs);
     // The supervisor writes the verdict when it sees the exit; settle it ourselves if it is gone.
     const deadline = Date.now() + 5_000;
     let after = this.store.runs.get(run.id)!;

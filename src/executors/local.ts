@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BatonError } from '../errors.js';
 import type { Handshake } from '../supervise/supervisor.js';
-import { isProcessAlive } from '../supervise/process-group.js';
-import { agentIdentity, terminateRun } from '../processes/index.js';
+import { requestSupervision, type SupervisionAnswer } from '../supervise/host-client.js';
+import { hostSocketUsable, isHostProcess } from '../supervise/host-identity.js';
+import { agentIdentity, isProcessAlive, processFacts, terminateRun } from '../processes/index.js';
 import { runDirectory } from '../store/paths.js';
 import type { RunRecord } from '../store/runs.js';
 import type { Executor, StartResult, StopResult } from './types.js';
@@ -14,7 +15,18 @@ import type { Executor, StartResult, StopResult } from './types.js';
 const SUPERVISOR_MAIN = fileURLToPath(new URL('../supervise/supervisor-main.js', import.meta.url));
 const HANDSHAKE_TIMEOUT_MS = 30_000;
 
-/** Runs agents on this machine, each under a detached supervisor process. */
+/** How long a launcher waits for a supervisor to claim its run (BATON_LAUNCH_TIMEOUT_MS overrides). */
+function launchTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const override = Number(env.BATON_LAUNCH_TIMEOUT_MS);
+  return override > 0 ? override : HANDSHAKE_TIMEOUT_MS;
+}
+
+/** One host process supervises every run of a home, unless its socket path cannot exist or BATON_SUPERVISOR_HOST=0. */
+function useHost(home: string, env: NodeJS.ProcessEnv): boolean {
+  return env.BATON_SUPERVISOR_HOST !== '0' && hostSocketUsable(home);
+}
+
+/** Runs agents on this machine, under a detached supervisor host shared by the home's runs. */
 export class LocalExecutor implements Executor {
   readonly name = 'local';
   readonly host = hostname();
@@ -24,34 +36,50 @@ export class LocalExecutor implements Executor {
     private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  start(run: RunRecord): Promise<StartResult> {
-    const logFd = openSync(join(runDirectory(this.home, run.id), 'supervisor.log'), 'a', 0o600);
+  /**
+   * Resolves once a supervisor has claimed the run (before the baseline and the agent's start, so at
+   * once whatever the repository's size); the agent's pid usually comes later, in the record. Throws
+   * when no supervisor claimed it in time: the caller then gives the run up, and a supervisor can
+   * claim a run only while nobody has, so a given-up run never starts.
+   */
+  async start(run: RunRecord): Promise<StartResult> {
+    const env = { ...this.env, ...run.sessionEnv, BATON_HOME: this.home };
+    const deadline = Date.now() + launchTimeoutMs(this.env);
+    const answer = useHost(this.home, this.env)
+      ? await requestSupervision(this.home, { runId: run.id, env }, deadline)
+      : await this.startDedicated(run, env, deadline);
+    if ('claimed' in answer) return { pid: null };
+    throw new BatonError('runtime', 'error' in answer ? answer.error : answer.unknown);
+  }
+
+  /** One supervisor process for this run alone (a home whose socket path is too long, or opted out). */
+  private startDedicated(run: RunRecord, env: NodeJS.ProcessEnv, deadline: number): Promise<SupervisionAnswer> {
+    const logPath = join(runDirectory(this.home, run.id), 'supervisor.log');
+    const logFd = openSync(logPath, 'a', 0o600);
     const child = spawn(process.execPath, [SUPERVISOR_MAIN, run.id], {
       detached: true,
       stdio: ['ignore', logFd, logFd, 'pipe'],
-      env: { ...this.env, ...run.sessionEnv, BATON_HOME: this.home, BATON_SUPERVISOR: '1' },
+      env: { ...env, BATON_SUPERVISOR: '1' },
     });
     closeSync(logFd);
     child.unref();
-    const channel = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void; unref?(): void };
-    return new Promise((resolve, reject) => {
+    const channel = child.stdio[3] as NodeJS.ReadableStream & { destroy(): void };
+    return new Promise((resolve) => {
       let text = '';
       const timer = setTimeout(() => {
         channel.destroy();
-        reject(new BatonError('runtime', `the supervisor of run ${run.id} did not report within ${HANDSHAKE_TIMEOUT_MS / 1000}s; see ${join(runDirectory(this.home, run.id), 'supervisor.log')}`));
-      }, HANDSHAKE_TIMEOUT_MS);
+        resolve({ unknown: `the supervisor of run ${run.id} did not claim it in time; see ${logPath}` });
+      }, Math.max(0, deadline - Date.now()));
       const settle = () => {
         clearTimeout(timer);
         channel.destroy();
         const line = text.split('\n')[0] ?? '';
-        let message: Handshake = {};
         try {
-          message = JSON.parse(line) as Handshake;
+          const message = JSON.parse(line) as Handshake;
+          resolve(message.error ? { error: message.error } : { claimed: true });
         } catch {
-          message = { error: `the supervisor exited before starting the agent; see ${join(runDirectory(this.home, run.id), 'supervisor.log')}` };
+          resolve({ unknown: `the supervisor exited before claiming the run; see ${logPath}` });
         }
-        if (message.error) reject(new BatonError('runtime', message.error));
-        else resolve({ pid: message.pid ?? null });
       };
       channel.on('data', (chunk: Buffer) => {
         text += chunk.toString('utf8');
@@ -74,15 +102,13 @@ export class LocalExecutor implements Executor {
 
   isSupervised(run: RunRecord): boolean {
     if (run.host && run.host !== this.host) return true; // not ours to judge
-    if (!run.supervisorPid) return Date.now() - run.createdAt < HANDSHAKE_TIMEOUT_MS;
+    // Unclaimed: the launcher settles it when no supervisor claims it in time; judge only after that.
+    if (!run.supervisorPid) return Date.now() - run.createdAt < 2 * launchTimeoutMs(this.env);
     if (!isProcessAlive(run.supervisorPid)) return false;
-    try {
-      // Guard against pid reuse: the process must still be a Baton supervisor for this run.
-      const cmdline = readFileSync(`/proc/${run.supervisorPid}/cmdline`, 'utf8');
-      return cmdline.includes('supervisor-main') && cmdline.includes(run.id);
-    } catch {
-      return true;
-    }
+    // Guard against pid reuse: the process must still be this home's supervisor host, or this run's own supervisor.
+    if (isHostProcess(run.supervisorPid, this.home)) return true;
+    const cmdline = processFacts().commandLine(run.supervisorPid);
+    return cmdline === undefined || (cmdline.includes('supervisor-main') && cmdline.includes(run.id));
   }
 
   isAgentAlive(run: RunRecord): boolean {

@@ -1,7 +1,7 @@
 import type { RunRecord } from '../store/runs.js';
 
 export interface StartResult {
-  /** The agent's pid on the machine that runs it. */
+  /** The agent's pid on the machine that runs it; null while it is still starting. */
   pid: number | null;
 }
 
@@ -19,7 +19,7 @@ export interface StopResult {
  */
 export interface Executor {
   readonly name: string;
-  /** Starts supervision of a stored run; resolves once the agent process exists (or failed to). */
+  /** Starts supervision of a stored run; resolves once a supervisor has claimed it (the agent may still be starting). */
   start(run: RunRecord): Promise<StartResult>;
   /** Ends the run's agent and every process it started. */
   stop(run: RunRecord, graceMs: number): Promise<StopResult>;

@@ -258,6 +258,18 @@ export class RunStore {
     return result.changes > 0;
   }
 
+  /**
+   * Updates a running run that no supervisor has claimed yet; returns whether it did. Both the
+   * supervisor's claim and the launcher's give-up go through here, so exactly one of them wins.
+   */
+  updateIfUnclaimed(id: string, patch: RunPatch): boolean {
+    const keys = (Object.keys(patch) as (keyof RunPatch)[]).filter((k) => patch[k] !== undefined);
+    const sets = [...keys.map((k) => `${COLUMN_OF[k]} = ?`), 'updated_at = ?'];
+    const values = [...keys.map((k) => toColumnValue(k, patch[k])), Date.now(), id];
+    const result = this.prepare(`UPDATE runs SET ${sets.join(', ')} WHERE id = ? AND state = 'running' AND supervisor_pid IS NULL`).run(...values);
+    return result.changes > 0;
+  }
+
   get(id: string): RunRecord | undefined {
     const row = this.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow | undefined;
     return row ? fromRow(row) : undefined;

@@ -1,5 +1,6 @@
-import { rmSync, statfsSync, writeFileSync, writeSync } from 'node:fs';
+import { rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { diagnose } from './run-diagnostics.js';
 import { describeStoreFault, isStoreFault } from '../store/faults.js';
 import { databasePath } from '../store/paths.js';
 
@@ -19,7 +20,7 @@ export class DiskGuard {
 
   constructor(
     private readonly home: string,
-    runDir: string,
+    private readonly runDir: string,
   ) {
     this.reservePath = join(runDir, 'disk-reserve');
   }
@@ -55,7 +56,7 @@ export class DiskGuard {
     rmSync(this.reservePath, { force: true });
     if (this.fault === null) return null;
     // Said again now that there is room: the first time may not have fitted into supervisor.log.
-    log(`run settled after a store fault: ${this.fault}`);
+    diagnose(this.runDir, `[baton supervisor] run settled after a store fault: ${this.fault}`);
     return `Baton could not record this run fully: ${this.fault}; the log and the record stop where the disk filled`;
   }
 
@@ -63,7 +64,7 @@ export class DiskGuard {
   private note(fault: string, advice: string): void {
     if (this.fault !== null) return;
     this.fault = fault;
-    log(`${new Date().toISOString()} ${advice}; the agent goes on, its verdict is written when it ends`);
+    diagnose(this.runDir, `[baton supervisor] ${new Date().toISOString()} ${advice}; the agent goes on, its verdict is written when it ends`);
   }
 
   private nearlyFull(): boolean {
@@ -73,14 +74,5 @@ export class DiskGuard {
     } catch {
       return false;
     }
-  }
-}
-
-/** supervisor.log is the supervisor's stderr; a synchronous write that may fail on a full disk, never a crash. */
-function log(line: string): void {
-  try {
-    writeSync(2, `[baton supervisor] ${line}\n`);
-  } catch {
-    // Nowhere left to say it; settle() says it again once space is freed.
   }
 }

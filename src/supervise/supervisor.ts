@@ -9,12 +9,14 @@ import type { ProcessEnd } from '../detect/final-state.js';
 import { formatDuration } from '../duration.js';
 import { setLongTimeout } from '../long-timer.js';
 import { DiskGuard } from './disk-guard.js';
+import { diagnose } from './run-diagnostics.js';
 import { getRunner } from '../runners/registry.js';
 import { requireExecutable } from '../runners/locate.js';
 import type { Invocation } from '../runners/types.js';
 import { openStore, type Store } from '../store/index.js';
 import { runDirectory } from '../store/paths.js';
 import type { RunRecord, RunState } from '../store/runs.js';
+import { cancelledBeforeStart } from './cancel.js';
 import { freePort } from './free-port.js';
 import { LogReader } from './log-reader.js';
 import { groupMembers, RUN_MARKER, startTokenOf, terminateRun, type RunProcessRef } from '../processes/index.js';
@@ -65,7 +67,7 @@ export async function superviseRun(runId: string, home: string, report: (message
   }
 }
 
-class Supervision {
+export class Supervision {
   private readonly digest: RunDigest;
   private readonly reader: LogReader;
   private parser;
@@ -95,11 +97,12 @@ class Supervision {
     private readonly run: RunRecord,
     private readonly home: string,
     private readonly report: (message: Handshake) => void,
+    env: NodeJS.ProcessEnv = process.env,
   ) {
     this.digest = { ...emptyDigest(), ...(run.sessionId ? { sessionId: run.sessionId } : {}) };
     this.reader = new LogReader(run.logPath);
     this.parser = getRunner(run.runner).createParser(run.runnerOptions);
-    this.agentEnv = { ...process.env };
+    this.agentEnv = { ...env };
     delete this.agentEnv.BATON_SUPERVISOR;
     this.disk = new DiskGuard(home, runDirectory(home, run.id));
     this.disk.reserve();
@@ -114,11 +117,11 @@ class Supervision {
     try {
       baseline = await takeBaseline(run.dir, runDir);
       if (baseline.kind === 'git' && baseline.skipped?.length) {
-        process.stderr.write(`baseline: not hashed, over the large-file bound (compared by size and mtime): ${baseline.skipped.map((f) => `${f.path} (${f.size} bytes)`).join(', ')}\n`);
+        diagnose(runDirectory(this.home, this.run.id), `baseline: not hashed, over the large-file bound (compared by size and mtime): ${baseline.skipped.map((f) => `${f.path} (${f.size} bytes)`).join(', ')}\n`);
       }
       this.baseline = baseline;
     } catch (error) {
-      process.stderr.write(`baseline failed: ${(error as Error).message}\n`);
+      diagnose(runDirectory(this.home, this.run.id), `baseline failed: ${(error as Error).message}\n`);
     }
     let handshakeSent = false;
     for (let attempt = 1; ; attempt++) {
@@ -133,6 +136,8 @@ class Supervision {
         },
         { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort, runDir },
       );
+      // A kill that came while the baseline was taken cancels the run before anything starts.
+      if (attempt === 1 && cancelledBeforeStart(this.store, run.id)) return;
       const child = this.spawnAgent(invocation, runDir);
       const pid = child.pid;
       if (pid === undefined) {
@@ -156,6 +161,8 @@ class Supervision {
         ...(!handshakeSent && { startedAt, baseline }),
         lastActivityAt: startedAt,
       });
+      // A kill that read the record before this pid was written could not signal it: do it here.
+      if (this.store.runs.get(run.id)?.killRequestedAt != null) void this.endAgentProcesses(5_000);
       if (!handshakeSent) {
         this.report({ pid });
         handshakeSent = true;
@@ -302,7 +309,7 @@ class Supervision {
     try {
       this.digest.filesOnDisk = await filesChangedSince(this.baseline, runDirectory(this.home, this.run.id), this.run.dir);
     } catch (error) {
-      process.stderr.write(`files changed since the baseline: ${(error as Error).message}\n`);
+      diagnose(runDirectory(this.home, this.run.id), `files changed since the baseline: ${(error as Error).message}\n`);
     }
   }
 

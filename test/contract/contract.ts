@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { livePidsInGroup, phasePrompt } from '../e2e/harness.js';
+import { agentPid, livePidsInGroup, phasePrompt } from '../e2e/harness.js';
 import { startContractSession, type RunnerHarness } from './harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,10 +66,12 @@ export function runContract(harness: RunnerHarness): void {
         status = (await session.cli(['status', run.json.id, '--json'])).json;
       } while (status.state !== 'stalled' && Date.now() < deadline);
       assert.equal(status.state, 'stalled', JSON.stringify(status));
+      const pid = await agentPid(session.cli, run.json.id);
+      assert.ok(livePidsInGroup(pid).length > 0, 'the agent runs before the kill');
       const killed = await session.cli(['kill', run.json.id, '--json']);
       assert.equal(killed.json.state, 'killed');
       assert.deepEqual(killed.json.survivors, []);
-      assert.deepEqual(livePidsInGroup(run.json.pid), []);
+      assert.deepEqual(livePidsInGroup(pid), []);
     });
 
     test('the model API failing → failed, with the API error in the reasons', async (t) => {

@@ -92,6 +92,20 @@ export async function startBatonSession(t: TestContext, script: ScriptInput, opt
   return session;
 }
 
+/**
+ * The agent's pid once its supervisor has started it: `baton run` returns as soon as the run is
+ * claimed, before the baseline and the agent's start, so its own `pid` may still be null.
+ */
+export async function agentPid(cli: (args: string[]) => Promise<CliResult>, id: string, timeoutMs = 30_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = (await cli(['status', id, '--json'])).json;
+    if (Number.isInteger(status?.pid)) return status.pid as number;
+    if (Date.now() > deadline) throw new Error(`run ${id} has no agent pid after ${timeoutMs} ms: ${JSON.stringify(status)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** Pids of live processes whose process group is `pgid` (zombies excluded). */
 export function livePidsInGroup(pgid: number): number[] {
   return groupMembers(pgid);

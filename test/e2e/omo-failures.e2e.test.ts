@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { livePidsInGroup, phasePrompt, startBatonSession } from './harness.js';
+import { agentPid, livePidsInGroup, phasePrompt, startBatonSession } from './harness.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -23,7 +23,7 @@ test('omo: the agent killed from outside Baton → failed, saying so', async (t)
   const run = await session.cli(['run', '--json', '--model', session.sandbox.model, '--dir', session.repo, 'Anything']);
   assert.equal(run.code, 0, run.stderr);
   await sleep(1500);
-  process.kill(run.json.pid, 'SIGKILL');
+  process.kill(await agentPid(session.cli, run.json.id), 'SIGKILL');
   const waited = await session.cli(['wait', run.json.id, '--timeout', '30s', '--json']);
   assert.equal(waited.code, 1);
   const status = waited.json.runs[0];
@@ -51,11 +51,12 @@ test('omo: --timeout kills the whole run and fails it, saying why', async (t) =>
   const session = await startBatonSession(t, { steps: [{ hang: true }] });
   const run = await session.cli(['run', '--json', '--timeout', '4s', '--model', session.sandbox.model, '--dir', session.repo, 'Anything']);
   assert.equal(run.code, 0, run.stderr);
+  const pid = await agentPid(session.cli, run.json.id);
   const waited = await session.cli(['wait', run.json.id, '--timeout', '40s', '--json']);
   assert.equal(waited.code, 1);
   assert.equal(waited.json.runs[0].state, 'failed');
   assert.equal(waited.json.runs[0].reasons[0], 'timed out after 4s (--timeout)');
-  assert.deepEqual(livePidsInGroup(run.json.pid), []);
+  assert.deepEqual(livePidsInGroup(pid), []);
 });
 
 test('wait --timeout returns 124 while the run goes on', async (t) => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { livePidsInGroup } from '../e2e/harness.js';
+import { agentPid, livePidsInGroup, runCli } from '../e2e/harness.js';
 import { phasePrompt, startMcpSession, textOf, waitUntilDone } from './harness.js';
 
 test('an incomplete run is resumed in the same session through the resume tool', async (t) => {
@@ -38,7 +38,7 @@ test('a hanging run is killed with nothing left behind; a second kill says it ha
   const session = await startMcpSession(t, { steps: [{ hang: true }] });
   const launched = await session.call('run', { runner: 'opencode', model: session.model, dir: session.repo, prompt: 'Do something slow' });
   const id: string = launched.structuredContent.id;
-  const pid: number = launched.structuredContent.pid;
+  const pid = await agentPid((args) => runCli(args, session.env), id);
   const waited = await session.call('wait', { ids: [id], timeoutSeconds: 2 });
   assert.equal(waited.structuredContent, undefined);
   assert.match(textOf(waited), new RegExp(`^not done: ${id} running`));

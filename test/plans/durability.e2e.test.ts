@@ -33,8 +33,8 @@ echo "wrote $file"
 echo DONE
 `;
 
-/** Live Baton processes of this home: the plan driver and the run supervisors. */
-function batonProcesses(planRunId: string, runIds: string[]): number[] {
+/** Live Baton processes of this home: the plan driver, the supervisor host and any run's own supervisor. */
+function batonProcesses(planRunId: string, runIds: string[], home: string): number[] {
   const facts = processFacts();
   return facts
     .table()
@@ -42,7 +42,11 @@ function batonProcesses(planRunId: string, runIds: string[]): number[] {
     .map((p) => p.pid)
     .filter((pid) => {
       const cmdline = facts.commandLine(pid) ?? '';
-      return (cmdline.includes('driver-main.js') && cmdline.includes(planRunId)) || (cmdline.includes('supervisor-main.js') && runIds.some((id) => cmdline.includes(id)));
+      return (
+        (cmdline.includes('driver-main.js') && cmdline.includes(planRunId)) ||
+        (cmdline.includes('supervisor-main.js') && runIds.some((id) => cmdline.includes(id))) ||
+        (cmdline.includes('supervisor-host-main.js') && cmdline.split(' ').includes(home))
+      );
     });
 }
 
@@ -75,7 +79,7 @@ describe('SIGKILL of Baton processes at random moments, then plan resume', { con
       for (let round = 0; round < 3; round++) {
         await sleep(150 + next() * 1200);
         const runs = ((await runCli(['list', '--json', '--limit', '200'], env)).json as { id: string }[]).map((r) => r.id);
-        const victims = batonProcesses(id, runs);
+        const victims = batonProcesses(id, runs, env.BATON_HOME);
         if (victims.length === 0) break;
         const victim = victims[Math.floor(next() * victims.length)]!;
         const what = processFacts().commandLine(victim)?.includes('driver-main') ? 'driver' : 'supervisor';

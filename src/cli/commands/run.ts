@@ -25,7 +25,8 @@ Options:
   --timeout DUR        kill the run after DUR and mark it failed (default: none)
   --runner-option K=V  a runner-specific setting; repeat for more (see README, Runners)
   --no-lock            launch even while a plan is running in the same repository
-  --json               print {"id","state","pid","log"} and nothing else
+  --json               print {"id","state","pid","log"} and nothing else (pid is null while the
+                       agent is still starting; baton status shows it)
 
 Durations: 90s, 5m, 2h, 1h30m, 3d, 2w (from 1ms to 366d).
 
@@ -77,7 +78,7 @@ Examples:
       exitCode: 0,
       json: launched,
       text: [
-        `${s.bold(launched.id)} ${s.state(launched.state)} · pid ${launched.pid ?? '?'} · log ${launched.log}`,
+        `${s.bold(launched.id)} ${s.state(launched.state)} · ${launched.pid === null ? 'agent starting' : `pid ${launched.pid}`} · log ${launched.log}`,
         s.dim(`next: baton wait ${launched.id} · baton status ${launched.id} · baton tail ${launched.id} -f`),
       ].join('\n'),
     };
