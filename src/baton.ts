@@ -16,7 +16,7 @@ import { findExecutable, MissingBinaryError, requireExecutable } from './runners
 import { checkPrompt } from './runners/prompt-limits.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
-import { RUN_STATES, type RunPatch } from './store/runs.js';
+import { ACTIVE_STATES, ENDED_STATES, RUN_STATES, type RunPatch } from './store/runs.js';
 import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
 import { lastLines, readFrom, stripAnsi } from './tail.js';
@@ -312,9 +312,9 @@ export class Baton {
   /** Status of the given runs; with none, the active runs plus the latest finished one. */
   status(refs: string[] = []): RunStatus[] {
     if (refs.length > 0) return refs.map((ref) => this.statusOf(this.resolveRun(ref)));
-    const active = this.store.runs.list({ states: ['running', 'stalled'], limit: 200 }).map((r) => this.reconcile(r));
+    const active = this.store.runs.list({ states: [...ACTIVE_STATES], limit: 200 }).map((r) => this.reconcile(r));
     const stillActive = active.filter((r) => isActive(r.state));
-    const finished = this.store.runs.list({ states: ['completed', 'incomplete', 'failed', 'killed'], limit: 1 });
+    const finished = this.store.runs.list({ states: [...ENDED_STATES], limit: 1 });
     return [...stillActive, ...finished].map((r) => this.statusOf(r));
   }
 

@@ -7,6 +7,8 @@ import type { Baseline } from '../baseline/types.js';
 export const RUN_STATES = ['running', 'stalled', 'completed', 'incomplete', 'limited', 'failed', 'killed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 export const ACTIVE_STATES: readonly RunState[] = ['running', 'stalled'];
+/** Every state a run can end in, derived so that a new end state is never left out of a query. */
+export const ENDED_STATES: readonly RunState[] = RUN_STATES.filter((state) => !ACTIVE_STATES.includes(state));
 
 export function isActive(state: RunState): boolean {
   return state === 'running' || state === 'stalled';

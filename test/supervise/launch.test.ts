@@ -31,7 +31,8 @@ async function slowWorld(t: TestContext): Promise<World> {
   truncateSync(big, 256 << 20);
   const home = join(root, 'home');
   const marker = join(root, 'starts.txt');
-  const env = { ...process.env, BATON_HOME: home, NO_COLOR: '1', BATON_HOST_IDLE_MS: '3000' };
+  // Hashed for real: above the large-file bound a file would be compared by size and mtime instead.
+  const env = { ...process.env, BATON_HOME: home, NO_COLOR: '1', BATON_HOST_IDLE_MS: '3000', BATON_LARGE_FILE_BYTES: String(1 << 30) };
   const command = `sh -c 'echo started >> "$1"; echo done' agent ${marker} {prompt}`;
   const runArgs = (dir: string, more: string[] = []) => ['run', '--json', '--runner', 'cmd', '--runner-option', `command=${command}`, '--dir', dir, ...more, 'go'];
   t.after(async () => {
