@@ -58,3 +58,13 @@ test('the schema is versioned and a newer store is refused with a clear message'
   db.close();
   assert.throws(() => openStore(home), /newer than this Baton knows/);
 });
+
+test('status with no ids shows the latest ended run whatever state it ended in, limited included', async () => {
+  const { Baton } = await import('../../src/baton.js');
+  const home = mkdtempSync(join(tmpdir(), 'baton-store-'));
+  const baton = new Baton({ home });
+  baton.store.runs.insert(sampleRun('old00001', { state: 'completed', createdAt: Date.now() - 60_000, endedAt: Date.now() - 50_000 }));
+  baton.store.runs.insert(sampleRun('new00001', { state: 'limited', reasons: ['usage limit reached'], createdAt: Date.now() - 1_000, endedAt: Date.now() }));
+  assert.deepEqual(baton.status().map((s) => [s.id, s.state]), [['new00001', 'limited']]);
+  baton.close();
+});
