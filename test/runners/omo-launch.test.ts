@@ -157,7 +157,7 @@ test('SIGTERM to the launcher while it waits reaches the server, and the launche
   const session = await startScriptedSession(t, { ohMyOpencode: true });
   const run = await launch(t, session, { prompt: 'never sent' });
   const server = Number((await run.line(/started the opencode server \(pid (\d+)\)/))[1]);
-  // A frozen server keeps the launcher waiting; TERM stays pending for it, so the launcher's KILL ends it.
+  // A frozen server keeps the launcher waiting; the forwarded TERM (or the KILL 2 s later) still ends it.
   process.kill(server, 'SIGSTOP');
   process.kill(run.pid, 'SIGTERM');
   assert.deepEqual(await run.ended, { code: null, signal: 'SIGTERM' }, run.output());
