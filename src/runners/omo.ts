@@ -1,12 +1,10 @@
 import { devNull } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { RunnerAdapter } from './types.js';
 import { createOmoParser } from './omo-parser.js';
 import { readOpencodeSession } from './opencode-session-store.js';
 import { exportWithCommand } from './run-export.js';
-
-const LAUNCHER = fileURLToPath(new URL('./omo-launch-main.js', import.meta.url));
+import { OMO_LAUNCH_SCRIPT, SERVER_EXITED_EARLY } from './omo-launch.js';
 
 /** `oh-my-opencode run`: opencode plus the oh-my-opencode agents (Sisyphus, Hephaestus, Oracle, …). */
 export const omoRunner: RunnerAdapter = {
@@ -26,12 +24,12 @@ export const omoRunner: RunnerAdapter = {
     if (request.model) args.push('--model', request.model);
     if (request.sessionId) args.push('--session-id', request.sessionId);
     args.push('--', request.prompt);
-    // Baton starts the server and waits for it itself (see omo-launch-main.ts); on the port taken by
+    // Baton starts the server and waits for it itself (see omo-launch.ts); on the port taken by
     // it, oh-my-opencode attaches instead of starting one with its fixed 5 s limit.
     const serverLog = context.runDir ? join(context.runDir, 'server.log') : devNull;
     return {
-      command: process.execPath,
-      args: [LAUNCHER, opencode, String(port), request.dir, serverLog, '--', context.binary, ...args],
+      command: 'bash',
+      args: ['-c', OMO_LAUNCH_SCRIPT, 'omo-launch', opencode, String(port), request.dir, serverLog, '--', context.binary, ...args],
       cwd: request.dir,
       env: { PATH: `${dirname(opencode)}:${process.env.PATH ?? ''}` },
     };
@@ -45,7 +43,7 @@ export const omoRunner: RunnerAdapter = {
   transientStartFailure(errors) {
     // Last resort: the server Baton starts first has no time limit, but it can still die (its port
     // taken between choosing and binding it), and oh-my-opencode may yet start a server of its own.
-    if (errors.some((message) => /opencode server exited before it answered/i.test(message))) {
+    if (errors.some((message) => message.includes(SERVER_EXITED_EARLY))) {
       return 'its opencode server exited before it answered';
     }
     return errors.some((message) => /Timeout waiting for server to start/i.test(message))
