@@ -21,6 +21,6 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.BATON_TEST_CONCURRENCY ?? '3';
-// A test that hangs fails after 4 minutes instead of holding CI until its own limit.
-const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=240000', ...files], { stdio: 'inherit' });
+// A test (or a whole file) that hangs fails after 7 minutes instead of holding CI until its own limit.
+const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, '--test-timeout=420000', ...files], { stdio: 'inherit' });
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -13,6 +13,7 @@ import { rm } from 'node:fs/promises';
 import { Baton } from '../../src/baton.js';
 import { BATON_BIN, runCli } from '../e2e/harness.js';
 import { makeGitRepo } from '../mock-model/agent-harness.js';
+import { startRawMcp } from '../mcp/harness.js';
 import { markedProcesses, startCmdAgentSession, until } from '../processes/cmd-agent.js';
 
 /** Deterministic pseudo-random numbers from a seed (mulberry32), so a failing seed can be replayed. */
@@ -167,3 +168,77 @@ async function startPlanUnderFault(baseEnv: NodeJS.ProcessEnv, scratch: string, 
     await rm(repo, { recursive: true, force: true });
   };
 }
+
+/**
+ * The other Baton processes a user runs: `baton mcp` SIGKILLed while its `run` tool launches, and
+ * `baton ui` SIGKILLed while its kill action signals a run. Either the action happened or it did not;
+ * no run is lost, left "running", or said to be killed when it finished.
+ */
+test('SIGKILL of the MCP server mid-launch and of the dashboard mid-kill: every run ends as what happened to it', { timeout: 240_000 }, async (t) => {
+  const seed = Number(process.env.BATON_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  const next = random(seed);
+  t.diagnostic(`seed ${seed} (replay with BATON_FAULT_SEED=${seed})`);
+  const session = await startCmdAgentSession(t);
+  const scratch = join(session.home, '..');
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(session.env)) if (v !== undefined) env[k] = v;
+  const agent = (i: number, seconds: number) => {
+    const script = join(scratch, `mcp-agent-${i}.sh`);
+    writeFileSync(script, `echo started ${i}\nsleep ${seconds}\necho finished ${i}\necho DONE\n`);
+    return script;
+  };
+
+  // MCP: each server gets one run call and is SIGKILLed at a seeded moment, answered or not.
+  const mcpRuns = await Promise.all(
+    Array.from({ length: 6 }, async (_, i) => {
+      const mcp = startRawMcp(t, env, session.repo);
+      await mcp.initialize();
+      mcp.send({ id: 1, method: 'tools/call', params: { name: 'run', arguments: { prompt: 'go', dir: session.repo, runner: 'cmd', name: `mcp ${i}`, runnerOptions: { command: `sh ${agent(i, 1)} {prompt}`, completion: '^DONE$' } } } });
+      await sleep(Math.floor(next() * 600));
+      const answered = mcp.messages().some((m) => m.id === 1);
+      mcp.child.kill('SIGKILL');
+      await mcp.exited;
+      return { i, answered };
+    }),
+  );
+  for (const { i, answered } of mcpRuns) {
+    const id = session.baton.store.runs.idsByName(`mcp ${i}`)[0];
+    if (answered) assert.ok(id, `seed ${seed}: MCP run ${i} was answered but is not in the store`);
+    if (!id) continue;
+    // A launcher killed before any supervisor claimed its run leaves it to be given up after twice the
+    // launch timeout (30 s): then it is failed, and nothing ever ran.
+    const { timedOut, runs: [run] } = await session.baton.wait([id], { timeoutMs: 90_000 });
+    assert.equal(timedOut, false, `seed ${seed}: MCP run ${i} was left active`);
+    assert.ok(run, `seed ${seed}: MCP run ${i}`);
+    if (run.state === 'failed') assert.match(run.reasons.join(' '), /launch was interrupted before the agent started/, `seed ${seed}: MCP run ${i}`);
+    else assert.equal(run.state, 'completed', `seed ${seed}: MCP run ${i} ended ${run.state}: ${run.reasons.join('; ')}`);
+  }
+
+  // Dashboard: a kill posted for each of four runs, the dashboard SIGKILLed a seeded moment later.
+  const ids = await Promise.all([0, 1, 2, 3].map((i) => session.launch(`echo started ${i}\nsleep 3\necho finished ${i}\necho DONE\n`, { name: `ui ${i}` })));
+  await until(() => ids.every((id) => (session.baton.store.runs.get(id)?.pid ?? null) !== null), `seed ${seed}: the agents start`, 30_000);
+  const ui = spawn(process.execPath, [BATON_BIN, 'ui', '--json'], { env: session.env, stdio: ['ignore', 'pipe', 'ignore'] });
+  t.after(() => ui.kill('SIGKILL'));
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    ui.stdout.setEncoding('utf8').on('data', (text: string) => {
+      out += text;
+      if (out.includes('\n')) resolve(out.split('\n')[0]!);
+    });
+    ui.once('exit', (code) => reject(new Error(`baton ui exited ${code}`)));
+  });
+  const { url, openUrl } = JSON.parse(line) as { url: string; openUrl: string };
+  const token = new URL(openUrl).searchParams.get('token')!;
+  const posts = ids.map((id) => fetch(`${url}/api/runs/${id}/kill`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{}' }).catch(() => null));
+  await sleep(Math.floor(next() * 400));
+  ui.kill('SIGKILL');
+  await Promise.all(posts);
+  const { timedOut, runs } = await session.baton.wait(ids, { timeoutMs: 60_000 });
+  assert.equal(timedOut, false, `seed ${seed}: a run was left active`);
+  for (const run of runs) {
+    const finished = session.baton.tail(run.id).lines.some((l) => l.startsWith('finished'));
+    if (run.state === 'killed') assert.equal(finished, false, `seed ${seed}: ${run.id} is said killed but it finished`);
+    else assert.equal(run.state, 'completed', `seed ${seed}: ${run.id} ended ${run.state}: ${run.reasons.join('; ')}`);
+  }
+  await until(() => [...ids].every((id) => markedProcesses(id).length === 0), `seed ${seed}: no process with a run marker left`, 15_000);
+});
