@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { BIN_DIR, makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
 import { startBatonSession } from './harness.js';
+import { stripAnsi } from '../../src/text.js';
 
 const SERVER_DELAY_S = 6;
 
@@ -37,7 +38,8 @@ test('omo runs complete on a saturated machine whose opencode server takes longe
   for (const [i, wait] of waited.entries()) {
     const run = wait.json.runs[0];
     assert.equal(run.state, 'completed', JSON.stringify(run.reasons));
-    const log = readFileSync(launched[i]!.json.log, 'utf8');
+    // Text, not escapes: oh-my-opencode colours its words when it thinks it is in CI (CI=true).
+    const log = stripAnsi(readFileSync(launched[i]!.json.log, 'utf8'));
     assert.match(log, /\[baton\] the opencode server answered after/);
     assert.doesNotMatch(log, /failed to start/, 'the first launch attempt worked');
     assert.match(log, /Port \d+ is occupied, attaching to existing server/, 'oh-my-opencode attached to Baton\'s server');
