@@ -1,4 +1,4 @@
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { parseScript, prepareClaudeSandbox, SCRIPTED_CLAUDE_MODEL, startMockModel, type MockModel } from '../src/mock-model/index.js';
-import { BATON_BIN, fmtMs, runBatonJson, type Row } from './lib.js';
+import { BATON_BIN, fmtMs, gitRepo, runBatonJson, type Row } from './lib.js';
 
 /**
  * What supervising one agent run costs the lead session (issue #14), per approach, measured in the
@@ -66,15 +66,6 @@ function claudeScript(durationMs: number) {
       : { delayMs, tools: [{ name: 'Bash', args: { command: `ls -la && echo step ${i}`, description: `look around (${i})` } }] },
   );
   return parseScript({ steps: [...steps, { delayMs, text: 'Done: wrote a.txt and b.txt, one line each.' }] });
-}
-
-function gitRepo(root: string): string {
-  const repo = join(root, 'repo');
-  execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-  writeFileSync(join(repo, 'README.md'), '# bench\n');
-  execFileSync('git', ['-C', repo, 'add', '-A']);
-  execFileSync('git', ['-C', repo, '-c', 'user.name=b', '-c', 'user.email=b@b', 'commit', '-q', '-m', 'init']);
-  return repo;
 }
 
 async function claudeWorld(name: string, durationMs: number): Promise<World> {

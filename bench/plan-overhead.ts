@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmtMs, percentile, runBatonJson, type Row } from './lib.js';
+import { fmtMs, gitRepo, percentile, runBatonJson, type Row } from './lib.js';
 
 const AGENT = `#!/bin/sh
 prompt=$(cat)
@@ -10,15 +10,6 @@ file=$(printf '%s' "$prompt" | sed -n 's/.*Create \\(phase[0-9]*\\.txt\\).*/\\1/
 printf 'x\\n' > "$file"
 echo DONE
 `;
-
-function gitRepo(root: string): string {
-  const repo = join(root, 'repo');
-  execFileSync('git', ['init', '-q', '-b', 'main', repo]);
-  writeFileSync(join(repo, 'README.md'), '# bench\n');
-  execFileSync('git', ['-C', repo, 'add', '-A']);
-  execFileSync('git', ['-C', repo, '-c', 'user.name=b', '-c', 'user.email=b@b', 'commit', '-q', '-m', 'init']);
-  return repo;
-}
 
 /**
  * Time Baton adds per phase between one agent's exit and the next agent's start (no verification

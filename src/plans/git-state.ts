@@ -8,7 +8,7 @@ import { BatonError } from '../errors.js';
 import { diffTrees, git, gitBytes, snapshotWorkingTree } from '../baseline/git-tree.js';
 import { largeFileBytes } from '../baseline/large-files.js';
 import { openObjectStore } from '../baseline/object-store.js';
-import { isProcessAlive } from '../supervise/process-group.js';
+import { isProcessAlive } from '../processes/index.js';
 
 export interface RepoState {
   root: string;

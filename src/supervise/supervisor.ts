@@ -13,7 +13,7 @@ import { diagnose } from './run-diagnostics.js';
 import { getRunner } from '../runners/registry.js';
 import { requireExecutable } from '../runners/locate.js';
 import type { Invocation } from '../runners/types.js';
-import { openStore, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
 import { runDirectory } from '../store/paths.js';
 import type { RunRecord, RunState } from '../store/runs.js';
 import { cancelledBeforeStart } from './cancel.js';
@@ -47,26 +47,11 @@ export interface Handshake {
 }
 
 /**
- * The detached process that owns one agent run: starts the agent in its own process group with its
- * output going straight to the log file (so the agent keeps running and logging even if Baton dies),
- * follows the log, keeps the store up to date and writes the verdict when the agent exits.
+ * The supervision of one agent run, in the home's supervisor host or a run's own supervisor process:
+ * starts the agent in its own process group with its output going straight to the log file (so the
+ * agent keeps running and logging even if Baton dies), follows the log, keeps the store up to date and
+ * writes the verdict when the agent exits.
  */
-export async function superviseRun(runId: string, home: string, report: (message: Handshake) => void): Promise<void> {
-  const store = openStore(home);
-  const run = store.runs.get(runId);
-  if (!run) {
-    report({ error: `run ${runId} not found in ${home}` });
-    return;
-  }
-  try {
-    await new Supervision(store, run, home, report).start();
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    store.runs.update(runId, { state: 'failed', reasons: [`could not start the agent: ${message}`], endedAt: Date.now() });
-    report({ error: message });
-  }
-}
-
 export class Supervision {
   private readonly digest: RunDigest;
   private readonly reader: LogReader;

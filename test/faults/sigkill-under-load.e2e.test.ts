@@ -15,25 +15,14 @@ import { BATON_BIN, runCli } from '../e2e/harness.js';
 import { makeGitRepo } from '../mock-model/agent-harness.js';
 import { startRawMcp } from '../mcp/harness.js';
 import { markedProcesses, startCmdAgentSession, until } from '../processes/cmd-agent.js';
-
-/** Deterministic pseudo-random numbers from a seed (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../seeded-random.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('SIGKILL of Baton processes under concurrent runs: no run lost or mis-stated, no orphan, nothing written to the repo', { timeout: 120_000 }, async (t) => {
   const seed = Number(process.env.BATON_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
   const count = Number(process.env.BATON_FAULT_RUNS ?? 20);
-  const next = random(seed);
+  const next = seededRandom(seed);
   t.diagnostic(`seed ${seed} (replay with BATON_FAULT_SEED=${seed})`);
   process.stderr.write(`fault injection seed ${seed}\n`);
   const session = await startCmdAgentSession(t);
@@ -49,7 +38,7 @@ test('SIGKILL of Baton processes under concurrent runs: no run lost or mis-state
     faultAfterMs: Math.floor(next() * 1500),
   }));
   // Its own generator: the plan's draws happen while runs launch, in no fixed order with theirs.
-  const plan = startPlanUnderFault(session.env, scratch, random(seed ^ 0x9e3779b9), seed);
+  const plan = startPlanUnderFault(session.env, scratch, seededRandom(seed ^ 0x9e3779b9), seed);
   const cliPids: number[] = [];
   const launched = await Promise.all(
     plans.map(async (p) => {
@@ -176,7 +165,7 @@ async function startPlanUnderFault(baseEnv: NodeJS.ProcessEnv, scratch: string, 
  */
 test('SIGKILL of the MCP server mid-launch and of the dashboard mid-kill: every run ends as what happened to it', { timeout: 240_000 }, async (t) => {
   const seed = Number(process.env.BATON_FAULT_SEED ?? Math.floor(Math.random() * 2 ** 31));
-  const next = random(seed);
+  const next = seededRandom(seed);
   t.diagnostic(`seed ${seed} (replay with BATON_FAULT_SEED=${seed})`);
   const session = await startCmdAgentSession(t);
   const scratch = join(session.home, '..');

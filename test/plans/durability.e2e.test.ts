@@ -7,20 +7,9 @@ import { join } from 'node:path';
 import { processFacts } from '../../src/processes/index.js';
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
 import { runCli } from '../e2e/harness.js';
+import { seededRandom } from '../seeded-random.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Deterministic pseudo-random numbers from a seed (mulberry32), so a failing seed can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // The agent here is a small real program (through the cmd runner) that does the same thing however
 // often it is launched: what is under test is Baton surviving SIGKILL, not the agent.
@@ -56,7 +45,7 @@ const PHASES = ['1', '2', '3'];
 describe('SIGKILL of Baton processes at random moments, then plan resume', { concurrency: 3 }, () => {
   for (const seed of SEEDS) {
     test(`seed ${seed}: every phase committed exactly once, none skipped, the user's file untouched`, async (t) => {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const repo = await makeGitRepo();
       const root = await makeTempDir('baton-durability-');
       t.after(() => Promise.all([rm(repo, { recursive: true, force: true }), rm(root, { recursive: true, force: true })]).then(() => undefined));

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isProcessAlive } from '../../src/supervise/process-group.js';
+import { isProcessAlive } from '../../src/processes/index.js';
 import { agentPid, runCli } from '../e2e/harness.js';
 import { makeTempDir } from '../mock-model/agent-harness.js';
 
