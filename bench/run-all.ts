@@ -6,6 +6,7 @@ import { benchColdStart } from './cold-start.js';
 import { benchCompletionLatency } from './completion-latency.js';
 import { benchConcurrency } from './concurrency.js';
 import { benchDashboard } from './dashboard.js';
+import { benchInstallSize } from './install-size.js';
 import { benchLeadCost } from './lead-cost.js';
 import { printTable, type Row } from './lib.js';
 import { benchParserThroughput } from './parser-throughput.js';
@@ -31,6 +32,7 @@ const step = async (name: string, run: () => Promise<Row[]> | Row[]) => {
   process.stderr.write(`${name}…\n`);
   rows.push(...(await run()));
 };
+await step('install size', benchInstallSize);
 await step('CLI cold start', () => benchColdStart(quick ? 10 : 25));
 await step('parser throughput', () => benchParserThroughput(big));
 await step('status on big logs', () => benchStatusOnBigLogs(small, big, quick ? 5 : 15));
