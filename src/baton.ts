@@ -16,6 +16,7 @@ import { findExecutable, MissingBinaryError, requireExecutable } from './runners
 import { checkPrompt } from './runners/prompt-limits.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
+import { loadConfig, type BatonConfig } from './config.js';
 import { ACTIVE_STATES, ENDED_STATES, RUN_STATES, type RunPatch } from './store/runs.js';
 import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
@@ -171,6 +172,8 @@ export class Baton {
       throw usageError(`--runner-option for ${runnerName}: ${(error as Error).message}`);
     }
     this.checkRunnerInstalled(runnerName, checkedOptions);
+    // A broken config.json is the user's to fix before anything is recorded (the supervisor reads it to queue).
+    loadConfig(this.home, this.env);
     if (!options.ignoreRepoLock) {
       const holder = await repoLockHolder(dir);
       if (holder) throw new BatonError('conflict', `the repository of ${dir} is held by ${holder.owner} (pid ${holder.pid}); a second agent would trample its phase (wait for the plan, or pass --no-lock)`);
@@ -255,6 +258,12 @@ export class Baton {
     }
   }
 
+  /** The home's settings with where each came from, and how the run queue stands now. */
+  config(): BatonConfig & { agentsRunning: number; queued: number } {
+    const config = loadConfig(this.home, this.env);
+    return { ...config, agentsRunning: this.store.runs.slotHolders(), queued: this.store.runs.count({ states: ['queued'] }) };
+  }
+
   /** Finds a run by id, unique id prefix or name. */
   resolveRun(ref: string): RunRecord {
     // Ids are short lowercase words and names are bounded: anything longer is no reference to a run.
@@ -290,7 +299,7 @@ export class Baton {
     const patch: RunPatch =
       run.killRequestedAt !== null && !judgedFromLeftovers(judged.reasons ?? []) ? { ...judged, state: 'killed', reasons: ['killed by baton kill'] } : judged;
     // A read-only store still answers: the judgement is shown, just not kept.
-    if (this.store.readOnly || this.store.runs.updateIfState(run.id, ['running', 'stalled'], patch)) return { ...run, ...patch };
+    if (this.store.readOnly || this.store.runs.updateIfState(run.id, ACTIVE_STATES, patch)) return { ...run, ...patch };
     return this.store.runs.get(run.id) ?? run;
   }
 
@@ -306,7 +315,8 @@ export class Baton {
   }
 
   statusOf(run: RunRecord): RunStatus {
-    return toRunStatus(run, this.rootPrompt(run));
+    const queuePosition = run.state === 'queued' ? this.store.runs.queuedAhead(run.id) + 1 : null;
+    return { ...toRunStatus(run, this.rootPrompt(run)), queuePosition };
   }
 
   /** Status of the given runs; with none, the active runs plus the latest finished one. */
@@ -388,6 +398,11 @@ export class Baton {
       return { id: run.id, state: run.state, signalled: 0, forced: false, survivors: [], alreadyEnded: true };
     }
     this.store.runs.update(run.id, { killRequestedAt: Date.now() });
+    // A queued run is cancelled here and now; if its supervisor admitted it meanwhile, it is stopped below like any other.
+    const reason = 'killed by baton kill while queued; the agent never started';
+    if (this.store.runs.updateIfState(run.id, ['queued'], { state: 'killed', reasons: [reason], endedAt: Date.now() })) {
+      return { id: run.id, state: 'killed', signalled: 0, forced: false, survivors: [], alreadyEnded: false };
+    }
     // Read again: the agent may have started since; one that starts later is stopped by its supervisor.
     const outcome = await this.executor.stop(this.store.runs.get(run.id) ?? run, graceMs);
     // The supervisor writes the verdict when it sees the exit; settle it ourselves if it is gone.
@@ -403,7 +418,7 @@ export class Baton {
       throw new BatonError('conflict', `run ${run.id} still looks active, but its recorded agent pid ${outcome.unproven} is not proven to be its agent (no matching start time or BATON_RUN_ID marker); nothing was signalled`);
     }
     if (isActive(after.state)) {
-      this.store.runs.updateIfState(run.id, ['running', 'stalled'], { state: 'killed', reasons: ['killed by baton kill'], endedAt: Date.now() });
+      this.store.runs.updateIfState(run.id, ACTIVE_STATES, { state: 'killed', reasons: ['killed by baton kill'], endedAt: Date.now() });
       after = this.store.runs.get(run.id)!;
     }
     return { id: run.id, state: after.state, ...outcome, alreadyEnded: false };

@@ -17,6 +17,8 @@ export interface RunStatus {
   dir: string;
   state: RunState;
   reasons: string[];
+  /** For `queued` runs: its place in the home's queue, 1 for the next to start; otherwise null. */
+  queuePosition: number | null;
   sessionId: string | null;
   pid: number | null;
   exitCode: number | null;
@@ -86,6 +88,7 @@ export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()
     dir: run.dir,
     state: run.state,
     reasons: run.reasons,
+    queuePosition: null,
     sessionId: run.sessionId,
     pid: run.pid,
     exitCode: run.exitCode,

@@ -112,7 +112,7 @@ export function formatFullBrief(status: RunStatus, style: Style, now = Date.now(
   if (status.followUp) {
     row('next', `baton resume ${status.id}, which sends:`);
     for (const line of stripTerminalControls(status.followUp).split('\n')) lines.push(`           ${style.dim(line)}`);
-  } else if (status.state === 'running' || status.state === 'stalled') row('next', `baton wait ${status.id} · baton tail ${status.id} -f · baton kill ${status.id}`);
+  } else if (status.state === 'running' || status.state === 'stalled' || status.state === 'queued') row('next', `baton wait ${status.id} · baton tail ${status.id} -f · baton kill ${status.id}`);
   return lines.join('\n');
 }
 

@@ -28,6 +28,7 @@ const COMMANDS: Record<string, { summary: string; load: CommandLoader }> = {
   ui: { summary: 'a live local dashboard of runs and plans in the browser (127.0.0.1, token)', load: async () => (await import('./commands/ui.js')).uiCommand },
   mcp: { summary: 'serve Baton as an MCP server on stdio (for Claude Code and other MCP clients)', load: async () => (await import('./commands/mcp.js')).mcpCommand },
   'mock-model': { summary: 'serve Baton\'s scripted model (OpenAI, Anthropic, Responses APIs) for tests and demos', load: async () => (await import('./commands/mock-model.js')).mockModelCommand },
+  config: { summary: 'settings (maxConcurrent, minFreeMemoryMb) and where each came from; the run queue now', load: async () => (await import('./commands/config.js')).configCommand },
   demo: { summary: 'run a real agent against the scripted model in a temp repo (no API key)', load: async () => (await import('./commands/demo.js')).demoCommand },
 };
 

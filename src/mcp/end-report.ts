@@ -41,7 +41,7 @@ export interface RunReport {
   parentId?: string | null;
 }
 
-const isActive = (s: RunStatus) => s.state === 'running' || s.state === 'stalled';
+const isActive = (s: RunStatus) => s.state === 'queued' || s.state === 'running' || s.state === 'stalled';
 
 /** The next move for a run, by how it stands. */
 export function nextMove(s: RunStatus): string | undefined {

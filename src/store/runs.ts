@@ -4,14 +4,17 @@ import { emptyDigest, type RunDigest } from '../digest.js';
 import type { RunnerName, RunnerOptions } from '../runners/types.js';
 import type { Baseline } from '../baseline/types.js';
 
-export const RUN_STATES = ['running', 'stalled', 'completed', 'incomplete', 'limited', 'failed', 'killed'] as const;
+export const RUN_STATES = ['queued', 'running', 'stalled', 'completed', 'incomplete', 'limited', 'failed', 'killed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
-export const ACTIVE_STATES: readonly RunState[] = ['running', 'stalled'];
+/** States whose agent holds one of the machine's slots (alive, or about to start). */
+export const SLOT_STATES: readonly RunState[] = ['running', 'stalled'];
+/** States of a run that has not ended: waiting for a slot, or holding one. */
+export const ACTIVE_STATES: readonly RunState[] = ['queued', ...SLOT_STATES];
 /** Every state a run can end in, derived so that a new end state is never left out of a query. */
 export const ENDED_STATES: readonly RunState[] = RUN_STATES.filter((state) => !ACTIVE_STATES.includes(state));
 
 export function isActive(state: RunState): boolean {
-  return state === 'running' || state === 'stalled';
+  return ACTIVE_STATES.includes(state);
 }
 
 export interface RunRecord {
@@ -316,6 +319,47 @@ export class RunStore {
   /** Ids of runs updated at or after `since` (ms), oldest change first: what a live view must refresh. */
   changedSince(since: number, limit = 500): { id: string; updatedAt: number }[] {
     return this.prepare('SELECT id, updated_at AS updatedAt FROM runs WHERE updated_at >= ? ORDER BY updated_at LIMIT ?').all(since, limit) as { id: string; updatedAt: number }[];
+  }
+
+  /**
+   * At the claim of a run: whether it must wait for a slot (every slot taken, or runs queued before
+   * it), and if so marks it queued. One immediate transaction, so two claims cannot take the last slot.
+   */
+  queueIfFull(id: string, slots: number, reason: string): boolean {
+    return this.db
+      .transaction(() => {
+        const busy = this.slotHolders(id);
+        const ahead = this.queuedAhead(id);
+        if (busy < slots && ahead === 0) return false;
+        return this.updateIfState(id, ['running'], { state: 'queued', reasons: [reason] });
+      })
+      .immediate();
+  }
+
+  /**
+   * Starts a queued run when a slot is free and no run queued before it waits; returns whether it did.
+   * Queued runs thereby start in the order they were queued.
+   */
+  admitIfFree(id: string, slots: number): boolean {
+    return this.db
+      .transaction(() => {
+        if (this.slotHolders(id) >= slots || this.queuedAhead(id) > 0) return false;
+        return this.updateIfState(id, ['queued'], { state: 'running', reasons: [] });
+      })
+      .immediate();
+  }
+
+  /** Runs holding a slot, other than `exceptId`: claimed by a supervisor and not ended (a just-launched, unclaimed run holds none yet). */
+  slotHolders(exceptId = ''): number {
+    const sql = `SELECT COUNT(*) AS n FROM runs WHERE state IN (${SLOT_STATES.map(() => '?').join(', ')}) AND supervisor_pid IS NOT NULL AND id != ?`;
+    return (this.prepare(sql).get(...SLOT_STATES, exceptId) as { n: number }).n;
+  }
+
+  /** How many queued runs were queued before this one (its place in line, from 0). */
+  queuedAhead(id: string): number {
+    const sql = `SELECT COUNT(*) AS n FROM runs r, runs me WHERE me.id = ? AND r.state = 'queued' AND r.id != me.id
+      AND (r.created_at < me.created_at OR (r.created_at = me.created_at AND r.rowid < me.rowid))`;
+    return (this.prepare(sql).get(id) as { n: number }).n;
   }
 
   /** Cheap check used by `wait` loops: only the columns that say whether a run ended. */

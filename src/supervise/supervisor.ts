@@ -17,6 +17,7 @@ import type { Store } from '../store/index.js';
 import { runDirectory } from '../store/paths.js';
 import type { RunRecord, RunState } from '../store/runs.js';
 import { cancelledBeforeStart } from './cancel.js';
+import { waitForSlot } from './admission.js';
 import { freePort } from './free-port.js';
 import { LogReader } from './log-reader.js';
 import { groupMembers, RUN_MARKER, startTokenOf, terminateRun, type RunProcessRef } from '../processes/index.js';
@@ -94,6 +95,11 @@ export class Supervision {
   }
 
   async start(): Promise<void> {
+    // Queued at the claim: the agent, its baseline and its timers start only once it has a slot.
+    if (this.store.runs.get(this.run.id)?.state === 'queued') {
+      const admission = await waitForSlot(this.store, this.run.id, this.home, this.agentEnv);
+      if (admission !== 'admitted') return this.disk.release();
+    }
     const run = this.run;
     const runner = getRunner(run.runner);
     const binary = requireExecutable(runner.executableFor?.(run.runnerOptions) ?? runner.binary, this.agentEnv);
@@ -122,7 +128,7 @@ export class Supervision {
         { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort, runDir },
       );
       // A kill that came while the baseline was taken cancels the run before anything starts.
-      if (attempt === 1 && cancelledBeforeStart(this.store, run.id)) return;
+      if (attempt === 1 && cancelledBeforeStart(this.store, run.id)) return this.disk.release();
       const child = this.spawnAgent(invocation, runDir);
       const pid = child.pid;
       if (pid === undefined) {

@@ -1,0 +1,35 @@
+import type { Command } from '../command.js';
+
+export const configCommand: Command = {
+  name: 'config',
+  summary: 'settings and where each came from; the run queue now',
+  help: `Usage: baton config [--json]
+
+Shows this Baton home's settings, where each value came from (environment, config file or the
+machine's default) and how the run queue stands.
+
+  maxConcurrent    agents alive at once for every run of this home (plain runs, plan phases, MCP
+                   runs); more runs wait in state "queued" and start in order as slots free.
+                   Env BATON_MAX_CONCURRENT, or "maxConcurrent" in $BATON_HOME/config.json.
+  minFreeMemoryMb  a queued run does not start while less memory is free.
+                   Env BATON_MIN_FREE_MEMORY_MB, or "minFreeMemoryMb" in config.json.
+
+Example config.json:  {"maxConcurrent": 3, "minFreeMemoryMb": 1024}
+
+  --json    {path, maxConcurrent: {value, source, detail}, minFreeMemoryMb: {…}, agentsRunning, queued}`,
+  options: {},
+  allowPositionals: false,
+  async run(_args, io, baton) {
+    const config = baton().config();
+    const s = io.style;
+    const row = (name: string, setting: { value: number; source: string; detail: string }) =>
+      `${name.padEnd(16)} ${s.bold(String(setting.value))}  ${s.dim(`(${setting.source}: ${setting.detail})`)}`;
+    const text = [
+      row('maxConcurrent', config.maxConcurrent),
+      row('minFreeMemoryMb', config.minFreeMemoryMb),
+      `${'queue'.padEnd(16)} ${config.agentsRunning} running, ${config.queued} queued`,
+      s.dim(`config file: ${config.path}`),
+    ].join('\n');
+    return { exitCode: 0, json: config, text };
+  },
+};
