@@ -21,6 +21,8 @@ async function until<T>(what: string, probe: () => T | undefined | false, timeou
 
 interface World {
   root: string;
+  /** Created to let the agents go on past their start. */
+  gate: string;
   env: NodeJS.ProcessEnv;
   events: string;
   /** The cmd runner's options for an agent that notes its start and end and lasts `seconds`. */
@@ -34,11 +36,16 @@ async function world(t: TestContext, cap: number): Promise<World> {
   mkdirSync(home, { recursive: true, mode: 0o700 });
   const events = join(root, 'events.log');
   const script = join(root, 'agent.sh');
-  // Notes when it starts and ends (ms), so the test sees each agent's life without asking Baton.
-  writeFileSync(script, '#!/bin/sh\necho "start $1 $(date +%s%3N)" >> "$EVENTS"\nsleep "$2"\necho "end $1 $(date +%s%3N)" >> "$EVENTS"\n');
+  // Notes when it starts and ends (ms), so the test sees each agent's life without asking Baton; holds
+  // until the test opens the gate, so that a slow launch on a busy machine cannot let an agent end early.
+  writeFileSync(
+    script,
+    '#!/bin/sh\necho "start $1 $(date +%s%3N)" >> "$EVENTS"\nwhile [ ! -e "$GATE" ]; do sleep 0.1; done\nsleep "$2"\necho "end $1 $(date +%s%3N)" >> "$EVENTS"\n',
+  );
   chmodSync(script, 0o755);
-  const env = { ...process.env, BATON_HOME: home, NO_COLOR: '1', BATON_MAX_CONCURRENT: String(cap), EVENTS: events, BATON_QUEUE_TEST: root };
-  return { root, env, events, agent: (seconds) => ['--runner', 'cmd', '--runner-option', `command=${script} {prompt} ${seconds}`, '--dir', root] };
+  const gate = join(root, 'gate');
+  const env = { ...process.env, BATON_HOME: home, NO_COLOR: '1', BATON_MAX_CONCURRENT: String(cap), EVENTS: events, GATE: gate, BATON_QUEUE_TEST: root };
+  return { root, gate, env, events, agent: (seconds) => ['--runner', 'cmd', '--runner-option', `command=${script} {prompt} ${seconds}`, '--dir', root] };
 }
 
 function readEvents(path: string): { kind: 'start' | 'end'; name: string; at: number }[] {
@@ -74,15 +81,16 @@ test('12 runs with a cap of 3: never more than 3 agents alive, queued runs start
     assert.equal(run.code, 0, run.stderr);
     launched.push(run.json);
   }
-  // The launches return at once; those over the cap say so.
-  assert.ok(launched.filter((r) => r.state === 'queued').length >= 6, JSON.stringify(launched.map((r) => r.state)));
-  assert.ok(launched.filter((r) => r.state === 'queued').every((r) => r.pid === null));
+  // The launches return at once; the three first hold the slots, the nine others say they are queued.
+  assert.deepEqual(launched.map((r) => r.state), [...Array(3).fill('running'), ...Array(9).fill('queued')]);
+  assert.ok(launched.slice(3).every((r) => r.pid === null));
   const status = (await runCli(['status', launched[11]!.id, '--json'], w.env)).json;
   assert.equal(status.state, 'queued');
   assert.ok(status.queuePosition >= 1, JSON.stringify(status));
   assert.match(status.reasons[0], /agents running \(maxConcurrent\)/);
 
   // From here on no Baton command runs until every agent has ended: only the supervisors start them.
+  writeFileSync(w.gate, '');
   let most = 0;
   await until('all 12 agents to end', () => {
     most = Math.max(most, agentGroups(w.root));
@@ -111,7 +119,7 @@ test('12 runs with a cap of 3: never more than 3 agents alive, queued runs start
 
 test('a queued run killed before it starts ends killed and its agent never runs; status and list know the state', async (t) => {
   const w = await world(t, 1);
-  const first = (await runCli(['run', '--json', ...w.agent(20), 'holder'], w.env)).json;
+  const first = (await runCli(['run', '--json', ...w.agent(1), 'holder'], w.env)).json;
   const queued = (await runCli(['run', '--json', ...w.agent(1), 'waiter'], w.env)).json;
   assert.equal(queued.state, 'queued');
   assert.equal(queued.pid, null);
@@ -122,8 +130,9 @@ test('a queued run killed before it starts ends killed and its agent never runs;
   const status = (await runCli(['status', queued.id, '--json'], w.env)).json;
   assert.equal(status.state, 'killed');
   assert.match(status.reasons[0], /while queued; the agent never started/);
-  await runCli(['kill', first.id], w.env);
-  await sleep(1_500);
+  writeFileSync(w.gate, '');
+  await runCli(['wait', first.id, '--timeout', '60s'], w.env);
+  await sleep(1_000);
   assert.ok(!readEvents(w.events).some((e) => e.name === 'waiter'), 'the killed run never started its agent');
 });
 
