@@ -17,7 +17,7 @@ import { checkPrompt } from './runners/prompt-limits.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
 import { loadConfig, type BatonConfig } from './config.js';
-import { ACTIVE_STATES, ENDED_STATES, RUN_STATES, type RunPatch } from './store/runs.js';
+import { ACTIVE_STATES, ENDED_STATES, providerOf, RUN_STATES, type RunPatch } from './store/runs.js';
 import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
 import { lastLines, readFrom, stripAnsi } from './tail.js';
@@ -46,6 +46,8 @@ export interface RunOptions {
   runnerOptions?: RunnerOptions;
   /** Launch even while a plan holds the repository (baton run --no-lock). */
   ignoreRepoLock?: boolean;
+  /** Start even while a usage limit hit by another run of the same runner and provider is in force. */
+  ignoreLimitBreaker?: boolean;
 }
 
 export interface LaunchResult {
@@ -194,6 +196,7 @@ export class Baton {
       timeoutMs: options.timeoutMs ?? null,
       sessionEnv: sessionLocation(this.env),
       runnerOptions: checkedOptions,
+      admission: options.ignoreLimitBreaker ? { ignoreLimitBreaker: true } : {},
     });
   }
 
@@ -204,7 +207,7 @@ export class Baton {
     }
   }
 
-  private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions'>): Promise<LaunchResult> {
+  private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions' | 'admission'>): Promise<LaunchResult> {
     // Before the run exists: a refused prompt leaves no row and no run dir.
     checkPrompt(getRunner(fields.runner), fields.runnerOptions, fields.prompt, this.env);
     this.store.assertWritable();
@@ -259,9 +262,10 @@ export class Baton {
   }
 
   /** The home's settings with where each came from, and how the run queue stands now. */
-  config(): BatonConfig & { agentsRunning: number; queued: number } {
+  config(): BatonConfig & { agentsRunning: number; queued: number; limitBreakers: { runId: string; runner: string; provider: string | null; resetAt: string }[] } {
     const config = loadConfig(this.home, this.env);
-    return { ...config, agentsRunning: this.store.runs.slotHolders(), queued: this.store.runs.count({ states: ['queued'] }) };
+    const limitBreakers = this.store.runs.limitBreakers(Date.now()).map((b) => ({ runId: b.runId, runner: b.runner, provider: providerOf(b.model), resetAt: new Date(b.resetAt).toISOString() }));
+    return { ...config, agentsRunning: this.store.runs.slotHolders(), queued: this.store.runs.count({ states: ['queued'] }), limitBreakers };
   }
 
   /** Finds a run by id, unique id prefix or name. */
@@ -449,6 +453,7 @@ export class Baton {
       // The session lives where the first run kept it, whatever this shell's environment says.
       sessionEnv: { ...sessionLocation(this.env), ...parent.sessionEnv },
       runnerOptions: parent.runnerOptions,
+      admission: parent.admission,
     });
     return { ...launched, parentId: parent.id, sessionId: parent.sessionId, prompt: followUp };
   }

@@ -17,6 +17,30 @@ export function isActive(state: RunState): boolean {
   return ACTIVE_STATES.includes(state);
 }
 
+/** What the run queue lets a run skip: set at launch. */
+export interface RunAdmission {
+  /** Start even while a usage limit hit by another run of the same runner and provider holds (--ignore-limit-breaker). */
+  ignoreLimitBreaker?: boolean;
+}
+
+/** A usage limit that holds new runs of a runner and provider until it lifts. */
+export interface LimitBreaker {
+  runId: string;
+  runner: string;
+  model: string | null;
+  resetAt: number;
+}
+
+/** When the provider does not say when its limit lifts, queued runs of it wait this long after the limited run ended. */
+export const DEFAULT_BREAKER_MS = 5 * 60_000;
+
+/** "openai" of "openai/gpt-5": runs of one provider share its usage limits. Null when the model is not known. */
+export function providerOf(model: string | null): string | null {
+  if (!model) return null;
+  const slash = model.indexOf('/');
+  return slash > 0 ? model.slice(0, slash) : model;
+}
+
 export interface RunRecord {
   id: string;
   name: string | null;
@@ -60,6 +84,7 @@ export interface RunRecord {
   sessionEnv: Record<string, string>;
   /** Runner-specific settings (see RunnerAdapter.checkOptions). */
   runnerOptions: RunnerOptions;
+  admission: RunAdmission;
   updatedAt: number;
 }
 
@@ -102,6 +127,7 @@ interface RunRow {
   baseline: string | null;
   session_env: string;
   runner_options: string;
+  admission: string;
   updated_at: number;
 }
 
@@ -144,6 +170,7 @@ function fromRow(row: RunRow): RunRecord {
     finalMessage: row.final_message,
     baseline: row.baseline ? (JSON.parse(row.baseline) as Baseline) : null,
     sessionEnv: JSON.parse(row.session_env) as Record<string, string>,
+    admission: JSON.parse(row.admission ?? '{}') as RunAdmission,
     runnerOptions: JSON.parse(row.runner_options) as RunnerOptions,
     updatedAt: row.updated_at,
   };
@@ -188,10 +215,11 @@ const COLUMN_OF: Record<keyof RunRecord, string> = {
   baseline: 'baseline',
   sessionEnv: 'session_env',
   runnerOptions: 'runner_options',
+  admission: 'admission',
   updatedAt: 'updated_at',
 };
 
-const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'digest', 'baseline', 'sessionEnv', 'runnerOptions']);
+const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'digest', 'baseline', 'sessionEnv', 'runnerOptions', 'admission']);
 
 function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
   if (JSON_FIELDS.has(key)) return value === null ? null : JSON.stringify(value);
@@ -199,7 +227,7 @@ function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
 }
 
 /** The agent's start token is only known once it runs. */
-export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart'> & { agentStart?: string | null };
+export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart' | 'admission'> & { agentStart?: string | null; admission?: RunAdmission };
 export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
 
 export interface ListFilter {
@@ -239,7 +267,7 @@ export class RunStore {
   }
 
   insert(run: NewRun): void {
-    const record: RunRecord = { agentStart: null, ...run, updatedAt: Date.now() };
+    const record: RunRecord = { agentStart: null, admission: {}, ...run, updatedAt: Date.now() };
     const keys = Object.keys(COLUMN_OF) as (keyof RunRecord)[];
     const sql = `INSERT INTO runs (${keys.map((k) => COLUMN_OF[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
     this.prepare(sql).run(...keys.map((k) => toColumnValue(k, record[k])));
@@ -325,11 +353,11 @@ export class RunStore {
    * At the claim of a run: whether it must wait for a slot (every slot taken, or runs queued before
    * it), and if so marks it queued. One immediate transaction, so two claims cannot take the last slot.
    */
-  queueIfFull(id: string, slots: number, reason: string): boolean {
+  queueIfFull(id: string, slots: number, reason: string, held: (id: string) => boolean = () => false): boolean {
     return this.db
       .transaction(() => {
         const busy = this.slotHolders(id);
-        const ahead = this.queuedAhead(id);
+        const ahead = this.queuedAheadIds(id).filter((other) => !held(other)).length;
         if (busy < slots && ahead === 0) return false;
         return this.updateIfState(id, ['running'], { state: 'queued', reasons: [reason] });
       })
@@ -338,12 +366,13 @@ export class RunStore {
 
   /**
    * Starts a queued run when a slot is free and no run queued before it waits; returns whether it did.
-   * Queued runs thereby start in the order they were queued.
+   * Queued runs thereby start in the order they were queued; one that `held` says cannot start yet
+   * (a usage limit of its provider) does not hold up those behind it.
    */
-  admitIfFree(id: string, slots: number): boolean {
+  admitIfFree(id: string, slots: number, held: (id: string) => boolean = () => false): boolean {
     return this.db
       .transaction(() => {
-        if (this.slotHolders(id) >= slots || this.queuedAhead(id) > 0) return false;
+        if (this.slotHolders(id) >= slots || this.queuedAheadIds(id).some((other) => !held(other))) return false;
         return this.updateIfState(id, ['queued'], { state: 'running', reasons: [] });
       })
       .immediate();
@@ -357,9 +386,26 @@ export class RunStore {
 
   /** How many queued runs were queued before this one (its place in line, from 0). */
   queuedAhead(id: string): number {
-    const sql = `SELECT COUNT(*) AS n FROM runs r, runs me WHERE me.id = ? AND r.state = 'queued' AND r.id != me.id
-      AND (r.created_at < me.created_at OR (r.created_at = me.created_at AND r.rowid < me.rowid))`;
-    return (this.prepare(sql).get(id) as { n: number }).n;
+    return this.queuedAheadIds(id).length;
+  }
+
+  /** The queued runs queued before this one, first in line first. */
+  queuedAheadIds(id: string): string[] {
+    const sql = `SELECT r.id AS id FROM runs r, runs me WHERE me.id = ? AND r.state = 'queued' AND r.id != me.id
+      AND (r.created_at < me.created_at OR (r.created_at = me.created_at AND r.rowid < me.rowid)) ORDER BY r.created_at, r.rowid`;
+    return (this.prepare(sql).all(id) as { id: string }[]).map((row) => row.id);
+  }
+
+  /**
+   * Usage limits still in force: runs that ended `limited` whose reset (or, unsaid, DEFAULT_BREAKER_MS
+   * after they ended) is still ahead. `runner` narrows them to one runner.
+   */
+  limitBreakers(now: number, runner?: string): LimitBreaker[] {
+    const sql = `SELECT id, runner, model, COALESCE(limit_reset_at, ended_at + ${DEFAULT_BREAKER_MS}) AS reset_at FROM runs
+      WHERE state = 'limited' AND COALESCE(limit_reset_at, ended_at + ${DEFAULT_BREAKER_MS}) > ?${runner ? ' AND runner = ?' : ''}
+      ORDER BY reset_at DESC LIMIT 50`;
+    const rows = this.prepare(sql).all(...(runner ? [now, runner] : [now])) as { id: string; runner: string; model: string | null; reset_at: number }[];
+    return rows.map((row) => ({ runId: row.id, runner: row.runner, model: row.model, resetAt: row.reset_at }));
   }
 
   /** Cheap check used by `wait` loops: only the columns that say whether a run ended. */

@@ -101,4 +101,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN agent_start TEXT;
   `,
+  // How the run queue may treat a run (see RunAdmission).
+  `
+  ALTER TABLE runs ADD COLUMN admission TEXT NOT NULL DEFAULT '{}';
+  `,
 ];

@@ -1,6 +1,7 @@
 import { freemem } from 'node:os';
 import { loadConfig, type BatonConfig } from '../config.js';
 import type { Store } from '../store/index.js';
+import { providerOf, type LimitBreaker, type RunRecord } from '../store/runs.js';
 
 /** How often a queued run's supervisor looks for a free slot: a freed slot is taken within this. */
 export const QUEUE_POLL_MS = 250;
@@ -26,6 +27,36 @@ function memoryHold(config: BatonConfig): string | null {
   return free < floor ? `queued: ${free} MB of memory free, below the ${floor} MB a new agent needs (minFreeMemoryMb)` : null;
 }
 
+/**
+ * The usage limit that holds this run, if any: another run of the same runner and provider ended
+ * `limited` and its reset is still ahead. Runs of an unknown provider are held by any of the runner.
+ */
+export function breakerFor(store: Store, run: RunRecord, now = Date.now()): LimitBreaker | null {
+  if (run.admission.ignoreLimitBreaker) return null;
+  const provider = providerOf(run.model);
+  const holding = store.runs
+    .limitBreakers(now, run.runner)
+    .filter((breaker) => breaker.runId !== run.id && (provider === null || providerOf(breaker.model) === null || providerOf(breaker.model) === provider));
+  return holding[0] ?? null;
+}
+
+/** Whether a queued run is held by a usage limit (then it does not hold up the runs behind it). */
+const heldByBreaker = (store: Store) => (id: string) => {
+  const run = store.runs.get(id);
+  return run !== undefined && breakerFor(store, run) !== null;
+};
+
+const breakerReason = (breaker: LimitBreaker) =>
+  `queued: run ${breaker.runId} hit a usage limit of ${breaker.runner}${breaker.model ? ` (${providerOf(breaker.model)})` : ''} that lifts at ${new Date(breaker.resetAt).toISOString()}; runs of it wait until then (--ignore-limit-breaker starts one anyway)`;
+
+/** Why the run must wait whatever the slots say: memory short, or a usage limit of its provider in force. */
+function hold(store: Store, run: RunRecord, config: BatonConfig): string | null {
+  const memory = memoryHold(config);
+  if (memory) return memory;
+  const breaker = breakerFor(store, run);
+  return breaker ? breakerReason(breaker) : null;
+}
+
 const slotReason = (store: Store, runId: string, config: BatonConfig) => {
   const ahead = store.runs.queuedAhead(runId);
   const line = ahead === 0 ? 'first in line' : `${ahead} queued before it`;
@@ -33,18 +64,21 @@ const slotReason = (store: Store, runId: string, config: BatonConfig) => {
 };
 
 /**
- * At the claim: queues the run when every slot is taken, runs are already waiting, or memory is short.
+ * At the claim: queues the run when every slot is taken, runs are already waiting, memory is short,
+ * or a usage limit of its runner and provider is in force.
  * Returns whether it queued it; the launcher then returns at once with state "queued".
  */
 export function queueIfNeeded(store: Store, runId: string, home: string, env: NodeJS.ProcessEnv): boolean {
   const config = loadConfig(home, env);
-  const held = memoryHold(config);
+  const run = store.runs.get(runId);
+  const held = run ? hold(store, run, config) : null;
   const slots = held ? 0 : config.maxConcurrent.value;
-  return store.runs.queueIfFull(runId, slots, held ?? slotReason(store, runId, config));
+  return store.runs.queueIfFull(runId, slots, held ?? slotReason(store, runId, config), heldByBreaker(store));
 }
 
 /**
- * Holds a queued run until it may start: a slot free, no run queued before it, enough memory. The
+ * Holds a queued run until it may start: a slot free, no run queued before it, enough memory, no
+ * usage limit of its runner and provider in force. The
  * supervisor polls the store, so a slot freed by any process (another supervisor, a kill from a shell
  * that has since exited) is taken within QUEUE_POLL_MS with no Baton command running. A kill while
  * queued ends the run `killed`, nothing started.
@@ -64,8 +98,8 @@ export async function waitForSlot(store: Store, runId: string, home: string, env
       return killed ? 'cancelled' : 'gone';
     }
     config = settings(home, env, config);
-    const held = memoryHold(config);
-    if (!held && store.runs.admitIfFree(runId, config.maxConcurrent.value)) return 'admitted';
+    const held = hold(store, run, config);
+    if (!held && store.runs.admitIfFree(runId, config.maxConcurrent.value, heldByBreaker(store))) return 'admitted';
     const reason = held ?? slotReason(store, runId, config);
     if (reason !== said) {
       store.runs.updateIfState(runId, ['queued'], { reasons: [reason] });

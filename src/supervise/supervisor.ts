@@ -97,8 +97,10 @@ export class Supervision {
   async start(): Promise<void> {
     // Queued at the claim: the agent, its baseline and its timers start only once it has a slot.
     if (this.store.runs.get(this.run.id)?.state === 'queued') {
+      const queuedAt = Date.now();
       const admission = await waitForSlot(this.store, this.run.id, this.home, this.agentEnv);
       if (admission !== 'admitted') return this.disk.release();
+      diagnose(runDirectory(this.home, this.run.id), `left the queue at ${new Date().toISOString()} after ${formatDuration(Date.now() - queuedAt)}`);
     }
     const run = this.run;
     const runner = getRunner(run.runner);

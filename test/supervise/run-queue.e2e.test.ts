@@ -105,8 +105,14 @@ test('12 runs with a cap of 3: never more than 3 agents alive, queued runs start
     peak = Math.max(peak, alive);
   }
   assert.ok(peak <= 3, `the agents' own start and end notes never overlap more than 3 (${peak})`);
-  const starts = events.filter((e) => e.kind === 'start').map((e) => e.name);
-  assert.deepEqual(starts, names, 'agents started in the order they were launched');
+  // Runs leave the queue in launch order (their agents may then spawn a few ms apart in either order).
+  const home = w.env.BATON_HOME!;
+  const leftQueue = launched.slice(3).map((run) => {
+    const log = readFileSync(join(home, 'runs', run.id, 'supervisor.log'), 'utf8');
+    return Date.parse(/left the queue at (\S+)/.exec(log)![1]!);
+  });
+  assert.deepEqual(leftQueue, [...leftQueue].sort((a, b) => a - b), 'queued runs left the queue in the order they were launched');
+  assert.deepEqual(new Set(events.filter((e) => e.kind === 'start').map((e) => e.name)), new Set(names), 'every agent started once');
   // Each queued start follows an end closely: the freed slot is taken by polling, not by a later command.
   const ends = events.filter((e) => e.kind === 'end').map((e) => e.at);
   const last = events.filter((e) => e.kind === 'start').at(-1)!;
@@ -153,4 +159,31 @@ test('baton config shows the cap and where it came from; a broken config.json is
   assert.equal(broken.code, 2);
   assert.match(broken.stderr, /unknown key "maxConcurent"; keys: maxConcurrent, minFreeMemoryMb/);
   assert.deepEqual((await runCli(['list', '--json'], noCap)).json, []);
+});
+
+test('a usage limit holds queued and new runs of the same runner until it lifts; --ignore-limit-breaker starts one anyway', async (t) => {
+  const w = await world(t, 5);
+  writeFileSync(w.gate, '');
+  const limitedScript = join(w.root, 'limited.sh');
+  writeFileSync(limitedScript, '#!/bin/sh\necho "Error: rate limit reached (HTTP 429), try again in 20 seconds"\nexit 1\n');
+  chmodSync(limitedScript, 0o755);
+  const limitedArgs = ['--runner', 'cmd', '--runner-option', `command=${limitedScript} {prompt}`, '--runner-option', 'error=^Error:', '--dir', w.root];
+  const limited = (await runCli(['run', '--json', ...limitedArgs, 'hit the limit'], w.env)).json;
+  const ended = (await runCli(['wait', limited.id, '--json', '--timeout', '60s'], w.env)).json;
+  assert.equal(ended.runs[0].state, 'limited', JSON.stringify(ended.runs[0].reasons));
+  const config = (await runCli(['config', '--json'], w.env)).json;
+  assert.deepEqual(config.limitBreakers.map((b: { runId: string }) => b.runId), [limited.id]);
+
+  const held = (await runCli(['run', '--json', ...w.agent(0), 'held'], w.env)).json;
+  assert.equal(held.state, 'queued', 'a slot is free, but the limit of its runner holds it');
+  const status = (await runCli(['status', held.id, '--json'], w.env)).json;
+  assert.match(status.reasons[0], new RegExp(`run ${limited.id} hit a usage limit of cmd that lifts at`));
+  const forced = (await runCli(['run', '--json', '--ignore-limit-breaker', ...w.agent(0), 'forced'], w.env)).json;
+  assert.equal(forced.state, 'running');
+  // Nothing but the held run's supervisor is asked: it starts once the limit lifts.
+  await until('the held run to start after the reset', () => readEvents(w.events).some((e) => e.kind === 'start' && e.name === 'held'), 60_000);
+  const heldStart = readEvents(w.events).find((e) => e.name === 'held')!.at;
+  assert.ok(heldStart >= Date.parse(config.limitBreakers[0].resetAt), 'not before the reset');
+  const waited = await runCli(['wait', held.id, forced.id, '--json', '--timeout', '60s'], w.env);
+  assert.equal(waited.code, 0, waited.stdout);
 });

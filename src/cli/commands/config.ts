@@ -16,7 +16,12 @@ machine's default) and how the run queue stands.
 
 Example config.json:  {"maxConcurrent": 3, "minFreeMemoryMb": 1024}
 
-  --json    {path, maxConcurrent: {value, source, detail}, minFreeMemoryMb: {…}, agentsRunning, queued}`,
+A run that ends "limited" (a usage limit) holds queued and new runs of the same runner and provider
+until the limit lifts (or 5 minutes when the provider did not say); they show as queued with the
+reason. \`baton run --ignore-limit-breaker\` starts one anyway.
+
+  --json    {path, maxConcurrent: {value, source, detail}, minFreeMemoryMb: {…}, agentsRunning, queued,
+            limitBreakers: [{runId, runner, provider, resetAt}]}`,
   options: {},
   allowPositionals: false,
   async run(_args, io, baton) {
@@ -28,6 +33,7 @@ Example config.json:  {"maxConcurrent": 3, "minFreeMemoryMb": 1024}
       row('maxConcurrent', config.maxConcurrent),
       row('minFreeMemoryMb', config.minFreeMemoryMb),
       `${'queue'.padEnd(16)} ${config.agentsRunning} running, ${config.queued} queued`,
+      ...config.limitBreakers.map((b) => `${'usage limit'.padEnd(16)} ${b.runner}${b.provider ? `/${b.provider}` : ''} until ${b.resetAt} (run ${b.runId}); its runs wait`),
       s.dim(`config file: ${config.path}`),
     ].join('\n');
     return { exitCode: 0, json: config, text };

@@ -25,6 +25,8 @@ Options:
   --timeout DUR        kill the run after DUR and mark it failed (default: none)
   --runner-option K=V  a runner-specific setting; repeat for more (see README, Runners)
   --no-lock            launch even while a plan is running in the same repository
+  --ignore-limit-breaker  start even while another run of this runner and provider
+                       hit a usage limit that has not lifted yet (else it waits, queued)
   --json               print {"id","state","pid","log"} and nothing else (pid is null while the
                        agent is still starting; baton status shows it)
 
@@ -44,6 +46,7 @@ Examples:
     timeout: { type: 'string' },
     'runner-option': { type: 'string', multiple: true },
     'no-lock': { type: 'boolean' },
+    'ignore-limit-breaker': { type: 'boolean' },
   },
   allowPositionals: true,
   async run(args, io, baton) {
@@ -72,6 +75,7 @@ Examples:
       ...(timeout !== undefined && { timeoutMs: parseDurationOption('--timeout', timeout) }),
       runnerOptions: parseRunnerOptions(args.values['runner-option']),
       ignoreRepoLock: args.values['no-lock'] === true,
+      ignoreLimitBreaker: args.values['ignore-limit-breaker'] === true,
     });
     const s = io.style;
     return {

@@ -57,6 +57,7 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
           .refine((o) => Object.keys(o).length <= LIMITS.list, `at most ${LIMITS.list} options`)
           .optional(),
         noLock: z.boolean().optional(),
+        ignoreLimitBreaker: z.boolean().optional().describe('start even while a usage limit of this runner and provider is in force'),
       }),
     },
     (input) =>
@@ -73,6 +74,7 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
           ...(input.timeoutSeconds !== undefined && { timeoutMs: input.timeoutSeconds * 1000 }),
           ...(input.runnerOptions !== undefined && { runnerOptions: input.runnerOptions }),
           ...(input.noLock === true && { ignoreRepoLock: true }),
+          ...(input.ignoreLimitBreaker === true && { ignoreLimitBreaker: true }),
         });
         return toolResult(`launched ${launched.id}; next: wait`, { id: launched.id, state: launched.state, pid: launched.pid });
       }),
