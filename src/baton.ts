@@ -48,6 +48,8 @@ export interface RunOptions {
   ignoreRepoLock?: boolean;
   /** Start even while a usage limit hit by another run of the same runner and provider is in force. */
   ignoreLimitBreaker?: boolean;
+  /** USD: end the run `failed` once the cost its runner reports passes this. */
+  maxCost?: number;
 }
 
 export interface LaunchResult {
@@ -182,6 +184,9 @@ export class Baton {
     }
     if (options.stallAfterMs !== undefined) checkDurationOption('--stall-after', options.stallAfterMs);
     if (options.timeoutMs !== undefined) checkDurationOption('--timeout', options.timeoutMs);
+    if (options.maxCost !== undefined && !(Number.isFinite(options.maxCost) && options.maxCost > 0)) {
+      throw usageError(`--max-cost must be a positive amount of US dollars, e.g. 2.50 (got ${options.maxCost})`);
+    }
     return this.launch({
       runner: runnerName,
       agent: options.agent ?? adapter.defaultAgent ?? null,
@@ -196,7 +201,7 @@ export class Baton {
       timeoutMs: options.timeoutMs ?? null,
       sessionEnv: sessionLocation(this.env),
       runnerOptions: checkedOptions,
-      admission: options.ignoreLimitBreaker ? { ignoreLimitBreaker: true } : {},
+      guards: { ...(options.ignoreLimitBreaker && { ignoreLimitBreaker: true }), ...(options.maxCost !== undefined && { maxCost: options.maxCost }) },
     });
   }
 
@@ -207,7 +212,7 @@ export class Baton {
     }
   }
 
-  private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions' | 'admission'>): Promise<LaunchResult> {
+  private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions' | 'guards'>): Promise<LaunchResult> {
     // Before the run exists: a refused prompt leaves no row and no run dir.
     checkPrompt(getRunner(fields.runner), fields.runnerOptions, fields.prompt, this.env);
     this.store.assertWritable();
@@ -453,7 +458,7 @@ export class Baton {
       // The session lives where the first run kept it, whatever this shell's environment says.
       sessionEnv: { ...sessionLocation(this.env), ...parent.sessionEnv },
       runnerOptions: parent.runnerOptions,
-      admission: parent.admission,
+      guards: parent.guards,
     });
     return { ...launched, parentId: parent.id, sessionId: parent.sessionId, prompt: followUp };
   }

@@ -17,10 +17,12 @@ export function isActive(state: RunState): boolean {
   return ACTIVE_STATES.includes(state);
 }
 
-/** What the run queue lets a run skip: set at launch. */
-export interface RunAdmission {
+/** What Baton enforces on a run beyond the agent's own settings, set at launch. */
+export interface RunGuards {
   /** Start even while a usage limit hit by another run of the same runner and provider holds (--ignore-limit-breaker). */
   ignoreLimitBreaker?: boolean;
+  /** USD: once the cost the runner reports passes it, the run is ended `failed` (--max-cost). */
+  maxCost?: number;
 }
 
 /** A usage limit that holds new runs of a runner and provider until it lifts. */
@@ -84,7 +86,7 @@ export interface RunRecord {
   sessionEnv: Record<string, string>;
   /** Runner-specific settings (see RunnerAdapter.checkOptions). */
   runnerOptions: RunnerOptions;
-  admission: RunAdmission;
+  guards: RunGuards;
   updatedAt: number;
 }
 
@@ -127,7 +129,7 @@ interface RunRow {
   baseline: string | null;
   session_env: string;
   runner_options: string;
-  admission: string;
+  guards: string;
   updated_at: number;
 }
 
@@ -170,7 +172,7 @@ function fromRow(row: RunRow): RunRecord {
     finalMessage: row.final_message,
     baseline: row.baseline ? (JSON.parse(row.baseline) as Baseline) : null,
     sessionEnv: JSON.parse(row.session_env) as Record<string, string>,
-    admission: JSON.parse(row.admission ?? '{}') as RunAdmission,
+    guards: JSON.parse(row.guards ?? '{}') as RunGuards,
     runnerOptions: JSON.parse(row.runner_options) as RunnerOptions,
     updatedAt: row.updated_at,
   };
@@ -215,11 +217,11 @@ const COLUMN_OF: Record<keyof RunRecord, string> = {
   baseline: 'baseline',
   sessionEnv: 'session_env',
   runnerOptions: 'runner_options',
-  admission: 'admission',
+  guards: 'guards',
   updatedAt: 'updated_at',
 };
 
-const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'digest', 'baseline', 'sessionEnv', 'runnerOptions', 'admission']);
+const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'digest', 'baseline', 'sessionEnv', 'runnerOptions', 'guards']);
 
 function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
   if (JSON_FIELDS.has(key)) return value === null ? null : JSON.stringify(value);
@@ -227,7 +229,7 @@ function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
 }
 
 /** The agent's start token is only known once it runs. */
-export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart' | 'admission'> & { agentStart?: string | null; admission?: RunAdmission };
+export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart' | 'guards'> & { agentStart?: string | null; guards?: RunGuards };
 export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
 
 export interface ListFilter {
@@ -267,7 +269,7 @@ export class RunStore {
   }
 
   insert(run: NewRun): void {
-    const record: RunRecord = { agentStart: null, admission: {}, ...run, updatedAt: Date.now() };
+    const record: RunRecord = { agentStart: null, guards: {}, ...run, updatedAt: Date.now() };
     const keys = Object.keys(COLUMN_OF) as (keyof RunRecord)[];
     const sql = `INSERT INTO runs (${keys.map((k) => COLUMN_OF[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
     this.prepare(sql).run(...keys.map((k) => toColumnValue(k, record[k])));

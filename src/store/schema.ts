@@ -101,8 +101,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN agent_start TEXT;
   `,
-  // How the run queue may treat a run (see RunAdmission).
+  // How the run queue may treat a run and what Baton enforces on it (see RunGuards).
   `
-  ALTER TABLE runs ADD COLUMN admission TEXT NOT NULL DEFAULT '{}';
+  ALTER TABLE runs ADD COLUMN guards TEXT NOT NULL DEFAULT '{}';
   `,
 ];

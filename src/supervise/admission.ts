@@ -32,7 +32,7 @@ function memoryHold(config: BatonConfig): string | null {
  * `limited` and its reset is still ahead. Runs of an unknown provider are held by any of the runner.
  */
 export function breakerFor(store: Store, run: RunRecord, now = Date.now()): LimitBreaker | null {
-  if (run.admission.ignoreLimitBreaker) return null;
+  if (run.guards.ignoreLimitBreaker) return null;
   const provider = providerOf(run.model);
   const holding = store.runs
     .limitBreakers(now, run.runner)

@@ -69,6 +69,8 @@ export class Supervision {
   private dirty = false;
   private urgent = false;
   private timedOutAfterMs: number | undefined;
+  /** The reported cost when it passed the run's --max-cost: the agent is being ended for it. */
+  private overBudgetAt: number | undefined;
   private pgid = 0;
   private agentStart: string | null = null;
   private watcher: FSWatcher | undefined;
@@ -244,6 +246,12 @@ export class Supervision {
     // Parsers rarely know the date; the moment Baton read the line is close enough.
     applyEvent(this.digest, event.at === undefined ? { ...event, at: now } : event);
     this.lastActivityAt = now;
+    const maxCost = this.run.guards.maxCost;
+    if (maxCost !== undefined && this.overBudgetAt === undefined && this.digest.cost > maxCost && this.pgid) {
+      this.overBudgetAt = this.digest.cost;
+      this.urgent = true;
+      void this.endAgentProcesses(5_000);
+    }
     this.dirty = true;
     if (event.kind === 'session') this.sessionStarted = true;
     if (event.kind === 'session' || event.kind === 'error') this.urgent = true;
@@ -323,6 +331,12 @@ export class Supervision {
       killRequested: endedByKill(end, fresh?.killRequestedAt != null),
       ...(this.timedOutAfterMs !== undefined && { timedOutAfterMs: this.timedOutAfterMs }),
     }, this.agentEnv);
+    if (this.overBudgetAt !== undefined && verdict.state !== 'completed' && !endedByKill(end, fresh?.killRequestedAt != null)) {
+      // Baton's own signal ended it: the budget is the reason, not a crash.
+      const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+      verdict.state = 'failed';
+      verdict.reasons = [`cost ${money(this.overBudgetAt)} passed the budget of ${money(this.run.guards.maxCost!)} (--max-cost)`];
+    }
     const retried = this.startRetries.length > 0 && verdict.state === 'failed'
       ? [`the agent failed to start ${this.startRetries.length} time(s) before (${this.startRetries[0]})`]
       : [];

@@ -57,7 +57,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_00
 }
 
 /** Starts everything a Baton end-to-end test needs; all of it is torn down after the test. */
-export async function startBatonSession(t: TestContext, script: ScriptInput, options: { ohMyOpencode?: boolean } = {}): Promise<BatonSession> {
+export async function startBatonSession(t: TestContext, script: ScriptInput, options: { ohMyOpencode?: boolean; modelCost?: { input: number; output: number } } = {}): Promise<BatonSession> {
   await warmSharedXdgDir();
   const mock = await startMockModel({ script: parseScript(script), apiKey: API_KEY });
   const repo = await makeGitRepo();
@@ -69,6 +69,7 @@ export async function startBatonSession(t: TestContext, script: ScriptInput, opt
     root: join(root, 'agent'),
     shared: SHARED_XDG_DIR,
     ohMyOpencode: options.ohMyOpencode ?? true,
+    ...(options.modelCost && { modelCost: options.modelCost }),
   });
   const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, BATON_HOME: home, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
@@ -82,7 +83,7 @@ export async function startBatonSession(t: TestContext, script: ScriptInput, opt
   };
   t.after(async () => {
     // Leave nothing running: kill every run of this home that is still active.
-    const list = await runCli(['list', '--json', '--state', 'running,stalled'], env, 30_000);
+    const list = await runCli(['list', '--json', '--state', 'queued,running,stalled'], env, 30_000);
     for (const run of (list.json ?? []) as { id: string }[]) await runCli(['kill', run.id, '--grace', '1s'], env, 30_000);
     await mock.close();
     if (!process.env.BATON_KEEP_TEST_DIRS) {

@@ -25,6 +25,8 @@ Options:
   --timeout DUR        kill the run after DUR and mark it failed (default: none)
   --runner-option K=V  a runner-specific setting; repeat for more (see README, Runners)
   --no-lock            launch even while a plan is running in the same repository
+  --max-cost USD       end the run failed once the cost its runner reports passes
+                       this (runners that report cost: opencode, omo, claude)
   --ignore-limit-breaker  start even while another run of this runner and provider
                        hit a usage limit that has not lifted yet (else it waits, queued)
   --json               print {"id","state","pid","log"} and nothing else (pid is null while the
@@ -47,6 +49,7 @@ Examples:
     'runner-option': { type: 'string', multiple: true },
     'no-lock': { type: 'boolean' },
     'ignore-limit-breaker': { type: 'boolean' },
+    'max-cost': { type: 'string' },
   },
   allowPositionals: true,
   async run(args, io, baton) {
@@ -76,6 +79,7 @@ Examples:
       runnerOptions: parseRunnerOptions(args.values['runner-option']),
       ignoreRepoLock: args.values['no-lock'] === true,
       ignoreLimitBreaker: args.values['ignore-limit-breaker'] === true,
+      ...(stringOption(args, 'max-cost') !== undefined && { maxCost: Number(stringOption(args, 'max-cost')) }),
     });
     const s = io.style;
     return {
