@@ -28,7 +28,11 @@ test('lists every tool in under 6,000 chars, each refusing unknown arguments; ba
   assert.match(textOf(wrongType), /lines/);
   const noDir = await session.call('run', { prompt: 'hi', dir: '/nonexistent/baton-mcp', runner: 'opencode' });
   assert.equal(noDir.isError, true);
-  assert.match(textOf(noDir), /\bdir\b.*does not exist/);
+  assert.match(textOf(noDir), /^run: invalid input: dir: \/nonexistent\/baton-mcp does not exist$/);
+  const noPromptFile = await session.call('run', { promptFile: '/nonexistent/prompt.txt', dir: session.repo, runner: 'opencode' });
+  assert.match(textOf(noPromptFile), /^run: invalid input: promptFile: cannot read \/nonexistent\/prompt\.txt: ENOENT$/);
+  const badStall = await session.call('run', { prompt: 'hi', dir: session.repo, runner: 'cmd', runnerOptions: { command: 'true {prompt}' }, stallAfterSeconds: 0.0001 });
+  assert.match(textOf(badStall), /^run: invalid input: stallAfterSeconds: 0\.1 ms is not a positive duration/);
   const unknown = await session.call('status', { ids: ['zzzzzzzz'] });
   assert.equal(unknown.isError, true);
   assert.match(textOf(unknown), /no run "zzzzzzzz"/);
