@@ -199,7 +199,7 @@ export class Plans {
   /** Plan runs newest first, a page at a time (the dashboard's plan list). */
   list(options: { offset?: number; limit?: number } = {}): { total: number; plans: PlanStatus[] } {
     const { total, records } = this.store.listPlanRuns(options);
-    const history = readPhaseHistory(this.baton.store.db);
+    const history = readPhaseHistory(this.baton.store.plans);
     return { total, plans: records.map((r) => this.reconcile(r)).map((r) => toPlanStatus(r, this.store.phases(r.id), this.driverAlive(r), history)) };
   }
 
@@ -210,7 +210,7 @@ export class Plans {
 
   status(ref?: string): PlanStatus {
     const record = this.resolve(ref);
-    return toPlanStatus(record, this.store.phases(record.id), this.driverAlive(record), readPhaseHistory(this.baton.store.db));
+    return toPlanStatus(record, this.store.phases(record.id), this.driverAlive(record), readPhaseHistory(this.baton.store.plans));
   }
 
   async wait(ref: string | undefined, options: { timeoutMs?: number; signal?: AbortSignal; onChange?: (status: PlanStatus) => void } = {}): Promise<{ timedOut: boolean; status: PlanStatus }> {
