@@ -20,7 +20,7 @@ import { ACTIVE_STATES, ENDED_STATES, RUN_STATES, type RunPatch } from './store/
 import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
 import { lastLines, readFrom, stripAnsi } from './tail.js';
-import { repoLockHolder } from './plans/git-state.js';
+import { repoLockHolder } from './repo-lock.js';
 
 export interface BatonOptions {
   /** Where the store and logs live; default $BATON_HOME or ~/.local/state/baton. */
@@ -141,42 +141,42 @@ export class Baton {
   /** Validates, records and launches a run; resolves once a supervisor owns it (the agent may still be starting: pid null). */
   async run(options: RunOptions): Promise<LaunchResult> {
     const runnerName = options.runner ?? 'omo';
-    if (!isRunnerName(runnerName)) throw usageError(`unknown runner "${runnerName}"; known runners: ${RUNNER_NAMES.join(', ')}`);
+    if (!isRunnerName(runnerName)) throw usageError(`unknown runner "${runnerName}"; known runners: ${RUNNER_NAMES.join(', ')}`, { field: 'runner' });
     const dir = resolve(options.dir);
     try {
-      if (!statSync(dir).isDirectory()) throw usageError(`--dir ${dir} is not a directory`);
+      if (!statSync(dir).isDirectory()) throw usageError(`${dir} is not a directory`, { field: 'dir' });
     } catch (error) {
       if (error instanceof BatonError) throw error;
-      throw usageError(`--dir ${dir} does not exist`);
+      throw usageError(`${dir} does not exist`, { field: 'dir' });
     }
     let prompt = options.prompt;
     if (options.promptFile !== undefined) {
-      if (prompt !== undefined) throw usageError('give the prompt either as an argument or with --prompt-file, not both');
+      if (prompt !== undefined) throw usageError('give the prompt either as text or as a file, not both', { field: 'promptFile' });
       try {
         prompt = readFileSync(resolve(options.promptFile), 'utf8');
       } catch (error) {
-        throw usageError(`cannot read --prompt-file ${options.promptFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw usageError(`cannot read ${options.promptFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { field: 'promptFile' });
       }
     }
-    if (prompt === undefined || prompt.trim() === '') throw usageError('the prompt is empty; pass it as an argument or with --prompt-file FILE');
+    if (prompt === undefined || prompt.trim() === '') throw usageError('the prompt is empty; give it as text or as a file', { field: 'prompt' });
     const adapter = getRunner(runnerName);
     const runnerOptions = options.runnerOptions ?? {};
     if (!adapter.checkOptions && Object.keys(runnerOptions).length > 0) {
-      throw usageError(`runner ${runnerName} takes no --runner-option (got ${Object.keys(runnerOptions).join(', ')})`);
+      throw usageError(`runner ${runnerName} takes no options (got ${Object.keys(runnerOptions).join(', ')})`, { field: 'runnerOptions' });
     }
     let checkedOptions: RunnerOptions = {};
     try {
       checkedOptions = adapter.checkOptions ? adapter.checkOptions(runnerOptions) : {};
     } catch (error) {
-      throw usageError(`--runner-option for ${runnerName}: ${(error as Error).message}`);
+      throw usageError(`${runnerName}: ${(error as Error).message}`, { field: 'runnerOptions' });
     }
     this.checkRunnerInstalled(runnerName, checkedOptions);
     if (!options.ignoreRepoLock) {
       const holder = await repoLockHolder(dir);
-      if (holder) throw new BatonError('conflict', `the repository of ${dir} is held by ${holder.owner} (pid ${holder.pid}); a second agent would trample its phase (wait for the plan, or pass --no-lock)`);
+      if (holder) throw new BatonError('conflict', `the repository of ${dir} is held by ${holder.owner} (pid ${holder.pid}); a second agent would trample its phase: wait for the plan`, { override: 'lock' });
     }
-    if (options.stallAfterMs !== undefined) checkDurationOption('--stall-after', options.stallAfterMs);
-    if (options.timeoutMs !== undefined) checkDurationOption('--timeout', options.timeoutMs);
+    if (options.stallAfterMs !== undefined) checkDurationOption('stallAfter', options.stallAfterMs);
+    if (options.timeoutMs !== undefined) checkDurationOption('timeout', options.timeoutMs);
     return this.launch({
       runner: runnerName,
       agent: options.agent ?? adapter.defaultAgent ?? null,

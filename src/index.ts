@@ -14,5 +14,5 @@ export { Plans } from './plans/service.js';
 export type { PlanStatus, PhaseStatus } from './plans/service.js';
 export { lintPrompt, writePhasePrompt } from './prompts/index.js';
 export { routeTask } from './plans/route.js';
-export { createBatonMcpServer } from './mcp/server.js';
-export { initClaude } from './integrations/claude-init.js';
+// The MCP server (and initClaude) and the dashboard are `baton/mcp` and `baton/ui`: importing the
+// library loads neither the MCP SDK nor Hono.

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { Baton } from '../baton.js';
-import { BatonError } from '../errors.js';
+import { BatonError, renderError } from '../errors.js';
+import { CLI_FIELDS } from './fields.js';
 import { packageVersion } from '../package-root.js';
 import type { Command, CommandIo, CommandResult } from './command.js';
 import { colourEnabled, makeStyle } from './style.js';
@@ -123,9 +124,10 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   } catch (thrown) {
     const error = explainStoreFault(thrown, batonHome(io.env));
     const isUsage = (error instanceof BatonError && (error.kind === 'usage' || error.kind === 'not-found')) || isParseArgsError(error);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = error instanceof BatonError ? renderError(error, CLI_FIELDS) : error instanceof Error ? error.message : String(error);
     const kind = error instanceof BatonError ? error.kind : isUsage ? 'usage' : 'runtime';
-    if (wantsJson) writeJson(io.stdout, { error: { kind, message } });
+    const field = error instanceof BatonError ? error.field : undefined;
+    if (wantsJson) writeJson(io.stdout, { error: { kind, ...(field && { field }), message } });
     io.stderr.write(`baton ${name}: ${terminalSafe(message)}\n`);
     if (isUsage) io.stderr.write(`(baton ${name} --help shows usage)\n`);
     else if (!(error instanceof BatonError) && error instanceof Error && error.stack && io.env.BATON_DEBUG) io.stderr.write(`${error.stack}\n`);

@@ -8,8 +8,8 @@ import type { RunStatus } from '../report.js';
 import { isActive } from '../store/runs.js';
 import type { PhaseAttempt, PhaseRecord, PlanRunRecord } from '../store/plans.js';
 import type { RunnerName } from '../runners/types.js';
+import { acquireRepoLock } from '../repo-lock.js';
 import {
-  acquireRepoLock,
   commitPhaseChanges,
   findPhaseCommit,
   PhaseBlocked,

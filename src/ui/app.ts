@@ -114,7 +114,7 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
   const { baton, plans, token } = options;
   // Phase history changes only when a phase commits, yet every run view is judged against it: the
   // live feed and the run streams would read it several times a second.
-  const history = readAtMostEvery(HISTORY_MAX_AGE_MS, () => readPhaseHistory(baton.store.db));
+  const history = readAtMostEvery(HISTORY_MAX_AGE_MS, () => readPhaseHistory(baton.store.plans));
   const feed = new ChangeFeed(baton, plans, history, options.pollMs);
   const allowedHosts = new Set(options.allowedHosts ?? ['127.0.0.1', 'localhost', '::1']);
   const assets = uiAssetsDir();

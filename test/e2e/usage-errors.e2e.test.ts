@@ -26,7 +26,7 @@ test('a missing dir, an empty prompt and an unknown runner exit 2 and start noth
   const env = freshEnv();
   const missingDir = await runCli(['run', '--dir', '/no/such/dir', 'hello'], env);
   assert.equal(missingDir.code, 2);
-  assert.match(missingDir.stderr, /--dir \/no\/such\/dir does not exist/);
+  assert.match(missingDir.stderr, /--dir: \/no\/such\/dir does not exist/);
   const empty = await runCli(['run', '--dir', tmpdir(), '  \n'], env);
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /the prompt is empty/);
@@ -45,7 +45,7 @@ test('with --json, errors are one JSON document on stdout too', async () => {
   const env = freshEnv();
   const result = await runCli(['run', '--json', '--dir', '/no/such/dir', 'x'], env);
   assert.equal(result.code, 2);
-  assert.deepEqual(result.json, { error: { kind: 'usage', message: '--dir /no/such/dir does not exist' } });
+  assert.deepEqual(result.json, { error: { kind: 'usage', field: 'dir', message: '--dir: /no/such/dir does not exist' } });
   const unknownId = await runCli(['status', 'zzzz', '--json'], env);
   assert.equal(unknownId.code, 2);
   assert.equal(unknownId.json.error.kind, 'not-found');
