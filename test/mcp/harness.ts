@@ -88,7 +88,7 @@ export const resultChars = (result: CallToolResult) => textOf(result).length + (
  * Calls wait with a short bound until done; returns the final result (the end report), how many calls
  * it took and the answers that were not done yet.
  */
-export async function waitUntilDone(session: McpSession, ids: string[], timeoutSeconds = 5, maxCalls = 12) {
+export async function waitUntilDone(session: McpSession, ids: string[], timeoutSeconds = 5, maxCalls = Math.ceil(240 / timeoutSeconds)) {
   const progress: { progress: number; message?: string }[] = [];
   const notDone: CallToolResult[] = [];
   for (let calls = 1; calls <= maxCalls; calls++) {

@@ -67,10 +67,8 @@ test('run → bounded waits (a line each while not done, with progress) → an e
   const id: string = launched.structuredContent.id;
   assert.match(textOf(launched), new RegExp(`^launched ${id}`));
 
-  const started = Date.now();
   const { result, calls, progress, notDone } = await waitUntilDone(session, ['greet'], 3);
   assert.ok(calls >= 2, `the 3 s bound ran out at least once (took ${calls} calls)`);
-  assert.ok(Date.now() - started < 45_000);
   assert.ok(progress.length > 0, 'progress notifications arrived during the wait');
   for (const look of notDone) {
     assert.ok(resultChars(look) < 100, `a wait that is not done says almost nothing: ${textOf(look)} ${JSON.stringify(look.structuredContent)}`);
