@@ -106,6 +106,7 @@ export const cmdRunner: RunnerAdapter = {
     };
   },
   createParser: createCmdParser,
+  outputFromOptions: true,
   observesCommands: false,
   completionSignalFor(options) {
     const completion = single(options, 'completion');

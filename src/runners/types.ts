@@ -108,6 +108,8 @@ export interface RunnerAdapter {
   buildLaunch(request: LaunchRequest, context: InvocationContext): Promise<Invocation>;
   /** A fresh parser for one run's output (options matter to runners configured per run, like cmd). */
   createParser(options: RunnerOptions): OutputParser;
+  /** Set when the output's format comes from each run's options (cmd's regexes): no captured output can stand for it. */
+  outputFromOptions?: true;
   /** The executable for these options, when it is not always `binary` (the cmd runner's comes from its template). */
   executableFor?(options: RunnerOptions): string;
   /** The whole session as JSON-compatible data (through the runner's own export, or its session file). */

@@ -29,6 +29,10 @@ test('lists every tool in under 6,000 chars, each refusing unknown arguments; ba
   const noDir = await session.call('run', { prompt: 'hi', dir: '/nonexistent/baton-mcp', runner: 'opencode' });
   assert.equal(noDir.isError, true);
   assert.match(textOf(noDir), /\bdir\b.*does not exist/);
+  // The runner is checked by the library, as for the CLI: its error, with the table's names.
+  const noRunner = await session.call('run', { prompt: 'hi', dir: '/nonexistent/baton-mcp', runner: 'nope' });
+  assert.equal(noRunner.isError, true);
+  assert.match(textOf(noRunner), /unknown runner "nope"; known runners: omo, opencode, cmd, claude, codex/);
   const unknown = await session.call('status', { ids: ['zzzzzzzz'] });
   assert.equal(unknown.isError, true);
   assert.match(textOf(unknown), /no run "zzzzzzzz"/);
