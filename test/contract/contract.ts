@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isVerificationRun } from '../../src/detect/prompt-spec.js';
-import { checkRunnerName, getRunner } from '../../src/runners/registry.js';
+import { getRunner } from '../../src/runners/registry.js';
 import { agentPid, livePidsInGroup, phasePrompt } from '../e2e/harness.js';
 import { startContractSession, type ContractSession, type RunnerHarness } from './harness.js';
 
@@ -25,7 +25,7 @@ interface CommandRecord {
  * for, which the agent does only once it has the command's result.
  */
 function assertVerificationPassed(harness: RunnerHarness, session: ContractSession, commands: CommandRecord[], verification: string, nextStep: number): void {
-  if (getRunner(checkRunnerName(harness.runner)).observesCommands === false) {
+  if (getRunner(harness.runner).observesCommands === false) {
     assert.ok(
       session.mock.requests().some((r) => r.stepIndex === nextStep),
       `the agent never came back from the verification (no request for step ${nextStep})`,
