@@ -11,7 +11,7 @@ import { BatonError, usageError } from './errors.js';
 import { LocalExecutor } from './executors/local.js';
 import type { Executor } from './executors/types.js';
 import { toRunStatus, type RunStatus } from './report.js';
-import { getRunner, isRunnerName, RUNNER_NAMES } from './runners/registry.js';
+import { checkRunnerName, DEFAULT_RUNNER, getRunner } from './runners/registry.js';
 import { findExecutable, MissingBinaryError, requireExecutable } from './runners/locate.js';
 import { checkPrompt } from './runners/prompt-limits.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
@@ -30,7 +30,8 @@ export interface BatonOptions {
 }
 
 export interface RunOptions {
-  runner?: RunnerName;
+  /** Default DEFAULT_RUNNER. Any string is accepted and checked here, so that every shell gets the same error. */
+  runner?: RunnerName | (string & {});
   agent?: string;
   model?: string;
   name?: string;
@@ -140,8 +141,7 @@ export class Baton {
 
   /** Validates, records and launches a run; resolves once a supervisor owns it (the agent may still be starting: pid null). */
   async run(options: RunOptions): Promise<LaunchResult> {
-    const runnerName = options.runner ?? 'omo';
-    if (!isRunnerName(runnerName)) throw usageError(`unknown runner "${runnerName}"; known runners: ${RUNNER_NAMES.join(', ')}`, { field: 'runner' });
+    const runnerName = checkRunnerName(options.runner ?? DEFAULT_RUNNER);
     const dir = resolve(options.dir);
     try {
       if (!statSync(dir).isDirectory()) throw usageError(`${dir} is not a directory`, { field: 'dir' });

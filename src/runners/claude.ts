@@ -73,6 +73,7 @@ function permissionArgs(options: RunnerOptions): string[] {
 export const claudeRunner: RunnerAdapter = {
   name: 'claude',
   binary: 'claude',
+  npmPackage: '@anthropic-ai/claude-code',
   companions: [],
   description: 'claude -p --output-format stream-json (Claude Code; --runner-option permissionMode=…, allowedTools=…)',
   checkOptions: checkClaudeOptions,

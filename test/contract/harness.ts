@@ -9,11 +9,12 @@ import type { TestContext } from 'node:test';
 import { parseScript, startMockModel, type MockModel, type ScriptInput } from '../../src/mock-model/index.js';
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
 import { runCli, type CliResult } from '../e2e/harness.js';
+import type { RunnerName } from '../../src/runners/registry.js';
 
 type Step = ScriptInput['steps'][number];
 
 export interface RunnerHarness {
-  runner: string;
+  runner: RunnerName;
   /** Environment (and `baton run` flags such as --model) that point the real CLI at `mock`. */
   prepare(mock: MockModel, root: string): Promise<{ env: Record<string, string>; runArgs: string[] }>;
   /** A model step that makes the agent create `path` (relative to its working dir) with `content`. */

@@ -35,6 +35,13 @@ test('a missing dir, an empty prompt and an unknown runner exit 2 and start noth
   const runner = await runCli(['run', '--runner', 'nope', '--dir', tmpdir(), 'x'], env);
   assert.equal(runner.code, 2);
   assert.match(runner.stderr, /unknown runner "nope"; known runners: omo, opencode/);
+  // The demo checks names with the same library check, then offers the runners whose adapters have demo facts.
+  const demoRunner = await runCli(['demo', '--runner', 'nope'], env);
+  assert.equal(demoRunner.code, 2);
+  assert.match(demoRunner.stderr, /unknown runner "nope"; known runners: omo, opencode/);
+  const noDemo = await runCli(['demo', '--runner', 'claude'], env);
+  assert.equal(noDemo.code, 2);
+  assert.match(noDemo.stderr, /the demo runs omo or opencode, not "claude"/);
   const duration = await runCli(['run', '--stall-after', 'soon', '--dir', tmpdir(), 'x'], env);
   assert.equal(duration.code, 2);
   assert.match(duration.stderr, /--stall-after: "soon" is not a duration/);

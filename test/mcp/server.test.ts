@@ -40,6 +40,10 @@ test('lists every tool in under 6,000 chars, each refusing unknown arguments; ba
   assert.match(textOf(unlinted), /^plan_run: invalid input: the phase prompts have lint errors; fix them \(or set noLint: true\):\n/);
   const noPhase = await session.call('plan_run', { file: plan, dryRun: true, noLint: true, from: 'zz' });
   assert.equal(textOf(noPhase), 'plan_run: invalid input: from: zz: no such phase; phases are a');
+  // The runner is checked by the library, as for the CLI: its error, with the table's names.
+  const noRunner = await session.call('run', { prompt: 'hi', dir: '/nonexistent/baton-mcp', runner: 'nope' });
+  assert.equal(noRunner.isError, true);
+  assert.match(textOf(noRunner), /unknown runner "nope"; known runners: omo, opencode, cmd, claude, codex/);
   const unknown = await session.call('status', { ids: ['zzzzzzzz'] });
   assert.equal(unknown.isError, true);
   assert.match(textOf(unknown), /no run "zzzzzzzz"/);

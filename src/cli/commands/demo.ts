@@ -1,5 +1,6 @@
 import { runDemo } from '../../demo/run-demo.js';
 import { usageError } from '../../errors.js';
+import { checkRunnerName, DEFAULT_RUNNER, DEMO_RUNNERS, RUNNERS } from '../../runners/registry.js';
 import { stringOption } from '../args.js';
 import type { Command } from '../command.js';
 import { formatFullBrief } from '../format.js';
@@ -8,7 +9,7 @@ import { exitCodeFor } from './wait.js';
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'run a real agent against the scripted model in a temp repo (no API key, no network)',
-  help: `Usage: baton demo [--runner omo|opencode] [--json]
+  help: `Usage: baton demo [--runner ${DEMO_RUNNERS.join('|')}] [--json]
 
 Creates a small git repo in a temp dir, starts Baton's scripted model on 127.0.0.1, and launches a
 real agent CLI (oh-my-opencode's hephaestus by default) on a one-phase task through baton run. You
@@ -17,8 +18,9 @@ your Baton store, so baton status / tail / export work on it afterwards.`,
   options: { runner: { type: 'string' } },
   allowPositionals: false,
   async run(args, io) {
-    const runner = stringOption(args, 'runner') ?? 'omo';
-    if (runner !== 'omo' && runner !== 'opencode') throw usageError(`the demo runs omo or opencode, not "${runner}"`);
+    const runner = checkRunnerName(stringOption(args, 'runner') ?? DEFAULT_RUNNER);
+    const demo = RUNNERS[runner].demo;
+    if (demo === undefined) throw usageError(`the demo runs ${DEMO_RUNNERS.join(' or ')}, not "${runner}"`);
     const progress = io.json ? undefined : io.stderr;
     const e = io.errStyle;
     const startedAt = Date.now();
@@ -28,7 +30,7 @@ your Baton store, so baton status / tail / export work on it afterwards.`,
       signal: io.signal,
       onStarted: ({ id, repo, modelUrl }) =>
         progress?.write(
-          `${e.bold('baton demo')} · scripted model at ${modelUrl}\n  repo ${repo}\n  run  ${e.bold(id)} (${runner}${runner === 'omo' ? '/hephaestus' : ''}) · agent starting…\n`,
+          `${e.bold('baton demo')} · scripted model at ${modelUrl}\n  repo ${repo}\n  run  ${e.bold(id)} (${runner}${demo.agent !== undefined ? `/${demo.agent}` : ''}) · agent starting…\n`,
         ),
       onEvent: (event) => {
         const clock = e.dim(`+${((Date.now() - startedAt) / 1000).toFixed(1)}s`.padStart(7));

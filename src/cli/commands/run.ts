@@ -1,6 +1,6 @@
 import { parseDuration } from '../../duration.js';
 import { usageError } from '../../errors.js';
-import { RUNNER_NAMES, isRunnerName } from '../../runners/registry.js';
+import { DEFAULT_RUNNER, RUNNER_NAMES, RUNNERS } from '../../runners/registry.js';
 import type { Command } from '../command.js';
 import type { RunnerOptions } from '../../runners/types.js';
 import { MAX_REF_CHARS, stringOption } from '../args.js';
@@ -15,7 +15,7 @@ The prompt is passed to the agent as one argument (never through a shell); outpu
 byte in a log file (mode 0600).
 
 Options:
-  --runner NAME        ${RUNNER_NAMES.join(' | ')} (default omo = oh-my-opencode run)
+  --runner NAME        ${RUNNER_NAMES.join(' | ')} (default ${DEFAULT_RUNNER} = ${RUNNERS[DEFAULT_RUNNER].binary} run)
   --agent NAME         agent to use, e.g. hephaestus, sisyphus, oracle, explore, prometheus
   --model ID           provider/model, e.g. anthropic/claude-sonnet-4
   --name LABEL         a label to find the run by (baton status LABEL)
@@ -47,8 +47,7 @@ Examples:
   },
   allowPositionals: true,
   async run(args, io, baton) {
-    const runner = stringOption(args, 'runner') ?? 'omo';
-    if (!isRunnerName(runner)) throw usageError(`unknown runner "${runner}"; known runners: ${RUNNER_NAMES.join(', ')}`);
+    const runner = stringOption(args, 'runner');
     if (args.positionals.length > 1) {
       throw usageError('give the prompt as one argument (quote it) or use --prompt-file FILE');
     }
@@ -61,7 +60,7 @@ Examples:
     const promptFile = stringOption(args, 'prompt-file');
     const prompt = args.positionals[0];
     const launched = await baton().run({
-      runner,
+      ...(runner !== undefined && { runner }),
       dir: stringOption(args, 'dir') ?? process.cwd(),
       ...(agent !== undefined && { agent }),
       ...(model !== undefined && { model }),

@@ -5,6 +5,7 @@ import { MAX_DURATION_MS } from '../../duration.js';
 import { formatBrief, formatFullBrief } from '../../cli/format.js';
 import type { RunStatus } from '../../report.js';
 import { RUN_STATES } from '../../store/runs.js';
+import { DEFAULT_RUNNER, RUNNER_NAMES } from '../../runners/registry.js';
 import { reportRun } from '../end-report.js';
 import { stillGoing } from '../../still-going.js';
 import { LIMITS, name, path, strictInput, text } from '../input.js';
@@ -46,7 +47,8 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
         prompt: text().optional(),
         promptFile: path().optional().describe('instead of prompt'),
         dir: path().optional().describe('default: cwd'),
-        runner: z.enum(['omo', 'opencode', 'claude', 'codex', 'cmd']).optional().describe('default omo'),
+        // A name, not an enum: the library's one check answers an unknown runner, listing the known ones.
+        runner: name().optional().describe(`${RUNNER_NAMES.join('|')}; default ${DEFAULT_RUNNER}`),
         agent: name().optional(),
         model: name().optional(),
         name: name().optional(),
