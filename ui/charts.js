@@ -104,18 +104,19 @@ function svgOpen(className, width, height, label) {
 export function sparkline(samples, { width = 120, height = 24 } = {}) {
   const points = cleanSamples(samples);
   const pad = 2;
-  if (points.length === 0) {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) {
     return `${svgOpen('sparkline', width, height, 'no output yet')}<line class="spark-empty" x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}"/></svg>`;
   }
-  const t0 = points[0][0];
-  const t1 = points[points.length - 1][0];
+  const t0 = first[0];
+  const t1 = last[0];
   const maxLines = Math.max(1, ...points.map((p) => p[1]));
   const x = (/** @type {number} */ t) => (t1 === t0 ? width - pad : pad + ((t - t0) / (t1 - t0)) * (width - 2 * pad));
   const y = (/** @type {number} */ v) => height - pad - (Math.max(0, v) / maxLines) * (height - 2 * pad);
   const xy = points.map(([t, v]) => `${num(x(t))},${num(y(v))}`);
   const line = `M${xy.join(' L')}`;
   const area = `M${num(x(t0))},${height - pad} L${xy.join(' L')} L${num(x(t1))},${height - pad} Z`;
-  const last = points[points.length - 1];
   const label = `${last[1].toLocaleString('en-US')} lines over ${formatDuration(t1 - t0)}`;
   return (
     `${svgOpen('sparkline', width, height, label)}` +
@@ -136,15 +137,17 @@ export function lineChart(samples, { width = 720, height = 220, startMs, endMs }
   const m = { left: 52, right: 16, top: 14, bottom: 28 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
-  if (points.length === 0) {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) {
     return (
       `${svgOpen('line-chart', width, height, 'output lines over time: no samples yet')}` +
       `<rect class="chart-frame" x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}"/>` +
       `<text class="chart-empty" x="${m.left + plotW / 2}" y="${m.top + plotH / 2}" text-anchor="middle" dominant-baseline="middle">no output yet</text></svg>`
     );
   }
-  const t0 = startMs !== undefined && Number.isFinite(startMs) ? Math.min(startMs, points[0][0]) : points[0][0];
-  const t1 = Math.max(endMs !== undefined && Number.isFinite(endMs) ? endMs : 0, points[points.length - 1][0], t0 + 1000);
+  const t0 = startMs !== undefined && Number.isFinite(startMs) ? Math.min(startMs, first[0]) : first[0];
+  const t1 = Math.max(endMs !== undefined && Number.isFinite(endMs) ? endMs : 0, last[0], t0 + 1000);
   const maxLines = Math.max(...points.map((p) => p[1]));
   const yStep = niceStep(Math.max(maxLines, 4), 5);
   const yMax = Math.max(yStep, Math.ceil(maxLines / yStep) * yStep);
@@ -167,8 +170,6 @@ export function lineChart(samples, { width = 720, height = 220, startMs, endMs }
   out += `<text class="chart-label chart-unit" x="${m.left + 4}" y="${m.top + 10}">lines</text>`;
 
   const xy = points.map(([t, v]) => `${num(x(t))},${num(y(v))}`);
-  const first = points[0];
-  const last = points[points.length - 1];
   out += `<path class="chart-area" d="M${num(x(first[0]))},${num(y(0))} L${xy.join(' L')} L${num(x(last[0]))},${num(y(0))} Z"/>`;
   out += `<path class="chart-line" d="M${xy.join(' L')}"/>`;
   out += `<circle class="chart-dot" cx="${num(x(last[0]))}" cy="${num(y(last[1]))}" r="3"><title>${escapeHtml(`${last[1].toLocaleString('en-US')} lines at ${formatDuration(last[0] - t0)}`)}</title></circle>`;
