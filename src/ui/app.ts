@@ -11,6 +11,7 @@ import { isActive, type RunState } from '../store/runs.js';
 import { readFrom } from '../tail.js';
 import { csrfFor, requireSameOrigin, requireToken } from './auth.js';
 import { ChangeFeed } from './live.js';
+import { pageStatesModule } from './page-states.js';
 import { planRow, runDetail, runRow, type RunView } from './views.js';
 
 export interface UiAppOptions {
@@ -145,6 +146,9 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
     c.header('Cache-Control', 'no-store');
     return c.html(page);
   });
+  // Built from the store's state lists rather than read from ui/, so the page never lags the store.
+  const statesModule = pageStatesModule();
+  app.get('/assets/states.js', (c) => c.body(statesModule, 200, { 'Content-Type': ASSET_TYPES.js! }));
   app.get('/assets/:file', (c) => {
     const file = c.req.param('file');
     const match = /^[a-z0-9][a-z0-9-]*\.(js|css|svg|png)$/.exec(file);

@@ -1,15 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Baton } from '../../src/baton.js';
 import { emptyDigest } from '../../src/digest.js';
 import { Plans } from '../../src/plans/service.js';
-import type { NewRun } from '../../src/store/runs.js';
+import { RUN_STATES, type NewRun } from '../../src/store/runs.js';
 import { csrfFor } from '../../src/ui/auth.js';
 import { createUiApp } from '../../src/ui/app.js';
 import type { FeedMessage } from '../../src/ui/live.js';
+import { PAGE_STATE_SETS } from '../../src/ui/page-states.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const CSRF = csrfFor(TOKEN);
@@ -195,6 +196,19 @@ test('assets are served from the package by name only', async () => {
   for (const path of ['/assets/..%2Fpackage.json', '/assets/.env', '/assets/index.html']) {
     assert.equal((await app.request(path, { headers: AUTH })).status, 404, path);
   }
+  baton.close();
+});
+
+test('/assets/states.js is built from the store: the run states in order, the groups as Sets, the names ui/states.d.ts declares', async () => {
+  const { app, baton } = world();
+  const response = await app.request('/assets/states.js', { headers: AUTH });
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type') ?? '', /javascript/);
+  const served = (await import(`data:text/javascript,${encodeURIComponent(await response.text())}`)) as Record<string, unknown>;
+  assert.deepEqual(served.RUN_STATES, [...RUN_STATES]);
+  for (const [name, states] of Object.entries(PAGE_STATE_SETS)) assert.deepEqual(served[name], new Set(states), name);
+  const declared = [...readFileSync(new URL('../../../ui/states.d.ts', import.meta.url), 'utf8').matchAll(/^export declare const (\w+)/gm)].map((m) => m[1]);
+  assert.deepEqual(Object.keys(served).sort(), declared.sort());
   baton.close();
 });
 
