@@ -6,8 +6,8 @@ export const statusCommand = defineCommand({
   name: 'status',
   summary: 'brief of runs: state, reasons, session, files, last error, final message',
   positionals: [{ name: 'ID', optional: true, repeatable: true }],
-  about: `Without ids: the active runs plus the most recently finished one. Ids may be abbreviated, or a
---name label. Reading a status never re-reads the log: it costs the same for a 1 KB and a 1 GB log.
+  about: `Without ids: the active runs plus the most recently finished one. An id may be abbreviated, or be
+the label the run was launched with. Reading a status never re-reads the log: it costs the same for a 1 KB and a 1 GB log.
 
 The brief is a few hundred characters on purpose (a lead session pays for every look): state,
 reasons, session id, files changed, the last error, the final message and the next move.`,
