@@ -16,7 +16,7 @@ texts and faults (delayMs, hang, HTTP 500/429 errors, malformed chunks). Request
 (opencode's title requests) do not consume steps. Every request is recorded: GET /_baton/requests
 returns them; --log appends them to FILE as JSON lines. Runs until interrupted.`,
   options: [
-    { name: 'script', value: 'FILE', required: true, description: 'the script to serve (format below)' },
+    { name: 'script', value: 'FILE', required: true, description: 'the script to serve; its format is below' },
     { name: 'port', value: 'N', description: 'port to listen on', default: 'any free port' },
     { name: 'api-key', value: 'KEY', description: 'requests must carry "Authorization: Bearer KEY"', default: 'a random key, printed' },
     { name: 'log', value: 'FILE', description: 'append every request to FILE as a JSON line' },
