@@ -42,8 +42,10 @@ export interface OptionDefinition {
   required?: boolean;
   /** One line; a `\n` continues it under the same column. */
   description: string;
-  /** As the user should read it ("5m", "the current directory"); the command applies it. */
+  /** The value the parser gives an absent option. */
   default?: string;
+  /** What an absent option means, in words, where the command or the library decides ("the current directory"). */
+  whenAbsent?: string;
   /** For a command with subcommands: the ones that take this option (default: all of them). */
   of?: readonly string[];
 }

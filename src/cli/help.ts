@@ -41,7 +41,7 @@ function optionLabel(o: OptionDefinition): string {
 
 function optionLines(options: readonly OptionDefinition[], width: number): string[] {
   return options.map((o) => {
-    const extra = [o.required ? 'required' : '', o.default !== undefined ? `default: ${o.default}` : '', o.repeatable ? 'repeat for more' : ''].filter(Boolean);
+    const extra = [o.required ? 'required' : '', (o.default ?? o.whenAbsent) !== undefined ? `default: ${o.default ?? o.whenAbsent}` : '', o.repeatable ? 'repeat for more' : ''].filter(Boolean);
     const text = extra.length > 0 ? `${o.description} (${extra.join('; ')})` : o.description;
     const [first, ...rest] = text.split('\n');
     return [`  ${optionLabel(o).padEnd(width)}  ${first}`, ...rest.map((line) => `  ${' '.repeat(width)}  ${line}`)].join('\n');

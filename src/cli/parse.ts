@@ -23,6 +23,7 @@ export function optionSpec(options: readonly OptionDefinition[]): OptionSpec {
       type: option.value === undefined ? 'boolean' : 'string',
       ...(option.short !== undefined && { short: option.short }),
       ...(option.repeatable === true && { multiple: true }),
+      ...(option.default !== undefined && { default: option.default }),
     };
   }
   return spec;

@@ -177,3 +177,22 @@ test('through bin/baton.js: the options each --help prints are accepted together
     for (const o of options) assert.ok(bogus.json.error.message.includes(o.long), `${name}: the error names ${o.long}: ${bogus.json.error.message}`);
   }
 });
+
+test('a default in a definition is what the parser gives and what the help says', async () => {
+  let checked = 0;
+  for (const command of await loadAllCommands()) {
+    const parsed = parseCommandArgs(command.definition, []);
+    for (const option of command.definition.options) {
+      if (option.default === undefined) continue;
+      // A default would count as given, and rejectForeignOptions would refuse it for the other subcommands.
+      assert.equal(option.of, undefined, `baton ${command.name} --${option.name}: an option of some subcommands takes no default`);
+      assert.equal(parsed.values[option.name], option.default, `baton ${command.name} --${option.name}`);
+      const lines = command.help.split('\n');
+      const first = lines.findIndex((line) => new RegExp(`^ {2}(-\\w, )?--${option.name} `).test(line));
+      const next = lines.findIndex((line, i) => i > first && !/^ {4,}\S/.test(line));
+      assert.ok(first >= 0 && lines.slice(first, next).join(' ').includes(`(default: ${option.default})`), `baton ${command.name} --${option.name}`);
+      checked++;
+    }
+  }
+  assert.ok(checked >= 3, `${checked} defaults`);
+});

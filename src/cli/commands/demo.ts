@@ -13,7 +13,7 @@ export const demoCommand = defineCommand({
 real agent CLI (oh-my-opencode's hephaestus by default) on a one-phase task through baton run. You
 see its events live, then the brief, the files it changed and what to try next. The run stays in
 your Baton store, so baton status / tail / export work on it afterwards.`,
-  options: [{ name: 'runner', value: 'omo|opencode', description: 'the agent CLI to run', default: 'omo' }],
+  options: [{ name: 'runner', value: 'omo|opencode', description: 'the agent CLI to run', whenAbsent: 'omo' }],
   json: 'print {"repo","status","changes"} once the run ends',
 }, {
   async run(args, io) {

@@ -27,7 +27,7 @@ wrote. Baton replaces a file only while it still matches that hash (an untouched
 A file you edited, or one Baton did not write, is kept as it is and reported as "kept"; delete it
 and run again to get Baton's current version.`,
   options: [
-    { name: 'dir', value: 'DIR', description: 'the project directory', default: 'the current directory' },
+    { name: 'dir', value: 'DIR', description: 'the project directory', whenAbsent: 'the current directory' },
     { name: 'dry-run', description: 'show what would change, as unified diffs; write nothing' },
   ],
   json: `print {"dir","dryRun","changes":[{"file","action","note"?,"diff"? (with --dry-run)}]}

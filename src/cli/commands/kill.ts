@@ -8,7 +8,7 @@ export const killCommand = defineCommand({
   positionals: [{ name: 'ID' }],
   about: `Signals every process of the run (oh-my-opencode's opencode server child included) and waits until
 none is left. The run ends as killed.`,
-  options: [{ name: 'grace', value: 'DUR', description: 'time between SIGTERM and SIGKILL', default: '5s' }],
+  options: [{ name: 'grace', value: 'DUR', description: 'time between SIGTERM and SIGKILL', whenAbsent: '5s' }],
   json: 'print {"id","state","signalled","forced","survivors","alreadyEnded"}',
 }, {
   async run(args, io, baton) {

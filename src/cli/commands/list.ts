@@ -25,7 +25,7 @@ export const listCommand = defineCommand({
     const runs = baton().list({
       ...(states && { states: states as RunState[] }),
       ...(dir !== undefined && { dir }),
-      limit: integerOption(args, 'limit', 50),
+      limit: integerOption(args, 'limit'),
     });
     return { exitCode: 0, json: runs, text: formatTable(runs, io.style) };
   },

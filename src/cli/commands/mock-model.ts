@@ -17,8 +17,8 @@ texts and faults (delayMs, hang, HTTP 500/429 errors, malformed chunks). Request
 returns them; --log appends them to FILE as JSON lines. Runs until interrupted.`,
   options: [
     { name: 'script', value: 'FILE', required: true, description: 'the script to serve; its format is below' },
-    { name: 'port', value: 'N', description: 'port to listen on', default: 'any free port' },
-    { name: 'api-key', value: 'KEY', description: 'requests must carry "Authorization: Bearer KEY"', default: 'a random key, printed' },
+    { name: 'port', value: 'N', description: 'port to listen on', whenAbsent: 'any free port' },
+    { name: 'api-key', value: 'KEY', description: 'requests must carry "Authorization: Bearer KEY"', whenAbsent: 'a random key, printed' },
     { name: 'log', value: 'FILE', description: 'append every request to FILE as a JSON line' },
   ],
   json: 'print {"url","port","apiKey","steps"} as one line once listening',

@@ -19,7 +19,7 @@ with agent: auto.
   explore     fast file creation, simple edits    create file, rename, typo, simple, small, stub
   prometheus  planning before implementation      plan, design doc, break down, roadmap, outline
 Nothing matched: hephaestus. Ties go to the default, then to the order above.`,
-  options: [{ name: 'table', value: 'FILE', description: 'routing table to merge over the built-in one', default: '$BATON_HOME/routing.json' }],
+  options: [{ name: 'table', value: 'FILE', description: 'routing table to merge over the built-in one', whenAbsent: '$BATON_HOME/routing.json' }],
   json: 'print {"agent", "model", "reason"}; model is null for the runner\'s default',
   more: `The table (every field optional; keywords are added to the built-in ones, a new agent needs bestAt):
   { "default": "hephaestus",

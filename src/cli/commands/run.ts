@@ -14,14 +14,14 @@ export const runCommand = defineCommand({
 The prompt is passed to the agent as one argument (never through a shell); output is kept byte for
 byte in a log file (mode 0600). A prompt that starts with "-" goes after --, or it is read as an option.`,
   options: [
-    { name: 'runner', value: 'NAME', description: RUNNER_NAMES.join(' | '), default: 'omo = oh-my-opencode run' },
+    { name: 'runner', value: 'NAME', description: RUNNER_NAMES.join(' | '), whenAbsent: 'omo = oh-my-opencode run' },
     { name: 'agent', value: 'NAME', description: 'agent to use, e.g. hephaestus, sisyphus, oracle, explore, prometheus' },
     { name: 'model', value: 'ID', description: 'provider/model, e.g. anthropic/claude-sonnet-4' },
     { name: 'name', value: 'LABEL', description: 'a label to find the run by (baton status LABEL)' },
-    { name: 'dir', value: 'DIR', description: 'the project directory the agent works in', default: 'the current directory' },
+    { name: 'dir', value: 'DIR', description: 'the project directory the agent works in', whenAbsent: 'the current directory' },
     { name: 'prompt-file', value: 'FILE', description: 'read the prompt from FILE' },
-    { name: 'stall-after', value: 'DUR', description: 'no new output for DUR marks the run stalled', default: '5m' },
-    { name: 'timeout', value: 'DUR', description: 'kill the run after DUR and mark it failed', default: 'none' },
+    { name: 'stall-after', value: 'DUR', description: 'no new output for DUR marks the run stalled', whenAbsent: '5m' },
+    { name: 'timeout', value: 'DUR', description: 'kill the run after DUR and mark it failed', whenAbsent: 'none' },
     { name: 'runner-option', value: 'K=V', repeatable: true, description: 'a runner-specific setting; see README, Runners' },
     { name: 'no-lock', description: 'launch even while a plan is running in the same repository' },
   ],

@@ -29,7 +29,7 @@ It listens on 127.0.0.1 with a random token, printed as part of the URL: open th
 page keeps the token in a cookie. Requests without the token get 401 and no data; actions also
 refuse requests from other sites.`,
   options: [
-    { name: 'port', value: 'N', description: 'port to listen on', default: 'any free port' },
+    { name: 'port', value: 'N', description: 'port to listen on', whenAbsent: 'any free port' },
     { name: 'host', value: 'HOST', description: `listen on another address; anyone who can reach it and has the token can kill and
 resume your runs, so Baton warns and you should prefer an SSH tunnel`, default: '127.0.0.1' },
     { name: 'open', description: 'open the URL in the desktop\'s browser' },
@@ -43,7 +43,7 @@ resume your runs, so Baton warns and you should prefer an SSH tunnel`, default: 
   async run(args, io, baton) {
     const port = integerOption(args, 'port', 0);
     if (port > 65_535) throw usageError(`--port must be 0–65535, got ${port}`);
-    const host = stringOption(args, 'host') ?? '127.0.0.1';
+    const host = stringOption(args, 'host')!;
     const { startUiServer, isLoopback } = await import('../../ui/server.js');
     if (!isLoopback(host)) {
       io.stderr.write(`${io.errStyle.yellow('warning:')} listening on ${host}, not loopback: anyone who can reach it and has the token can see your runs and kill or resume them. Prefer an SSH tunnel to 127.0.0.1.\n`);
