@@ -1,4 +1,3 @@
-import { runDemo } from '../../demo/run-demo.js';
 import { usageError } from '../../errors.js';
 import { stringOption } from '../args.js';
 import { defineCommand } from '../define.js';
@@ -22,6 +21,7 @@ your Baton store, so baton status / tail / export work on it afterwards.`,
     const progress = io.json ? undefined : io.stderr;
     const e = io.errStyle;
     const startedAt = Date.now();
+    const { runDemo } = await import('../../demo/run-demo.js');
     const result = await runDemo({
       runner,
       env: io.env,

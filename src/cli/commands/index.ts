@@ -2,7 +2,9 @@ import type { Command } from '../command.js';
 
 /**
  * Every command, in the order baton --help lists them. They load lazily so that `baton status`
- * does not pay for the demo or the model server; each command's summary lives in its definition.
+ * does not pay for the demo or the model server. baton --help loads them all for the summaries in
+ * their definitions, so a command imports what only its run needs (the demo, the model server,
+ * the plan driver) inside run.
  */
 export const COMMANDS: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./run.js')).runCommand,

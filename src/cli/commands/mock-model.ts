@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { loadScript, ScriptError, startMockModel } from '../../mock-model/index.js';
 import { usageError } from '../../errors.js';
 import { integerOption, stringOption } from '../args.js';
 import { untilStopped } from '../command.js';
@@ -32,6 +31,7 @@ returns them; --log appends them to FILE as JSON lines. Runs until interrupted.`
 "@ai-sdk/openai-compatible" and baseURL http://127.0.0.1:PORT/v1 (baton demo shows a full setup).`,
 }, {
   async run(args, io) {
+    const { loadScript, ScriptError, startMockModel } = await import('../../mock-model/index.js');
     requireOptions(mockModelCommand.definition, args);
     const scriptPath = stringOption(args, 'script')!;
     let script;

@@ -1,5 +1,5 @@
 import { usageError } from '../../errors.js';
-import { Plans, type PlanStatus } from '../../plans/service.js';
+import type { PlanStatus } from '../../plans/service.js';
 import { formatDuration } from '../../duration.js';
 import { flag, stringOption } from '../args.js';
 import type { CommandIo } from '../command.js';
@@ -79,6 +79,7 @@ A plan:
     const subcommand = sub as Subcommand;
     rejectForeignOptions(planCommand.definition, args, subcommand);
     if (rest.length > 1) throw usageError(`baton plan ${subcommand} takes one ${subcommand === 'run' ? 'plan file' : 'plan run id'}`);
+    const { Plans } = await import('../../plans/service.js');
     const plans = new Plans(baton());
     const ref = rest[0];
     switch (subcommand) {

@@ -1,5 +1,4 @@
 import { usageError } from '../../errors.js';
-import { loadRoutingTable, routeTask } from '../../plans/route.js';
 import { batonHome } from '../../store/paths.js';
 import { stringOption } from '../args.js';
 import { defineCommand } from '../define.js';
@@ -34,6 +33,7 @@ Examples:
     const text = args.positionals.join(' ').trim();
     if (!text) throw usageError('baton route needs the task text, e.g. baton route "fix the typo in README"');
     const file = stringOption(args, 'table');
+    const { loadRoutingTable, routeTask } = await import('../../plans/route.js');
     const table = loadRoutingTable(batonHome(io.env), file);
     const decision = routeTask(text, table);
     const model = decision.model ?? null;
