@@ -54,9 +54,9 @@ export function parseCommandArgs(definition: CommandDefinition, argv: readonly s
 
 function unknownOption(definition: CommandDefinition, options: readonly OptionDefinition[], rawName: string, arg: string) {
   const shown = arg === rawName || arg.startsWith(`${rawName}=`) ? rawName : `${rawName} (in ${JSON.stringify(arg)})`;
-  // `-x literally` is a prompt or a name more often than a cluster of short flags.
+  // `-x literally` or `-5` is a prompt or a name; `-fx` is more likely a mistyped cluster of short flags.
   const hint =
-    takesPositionals(definition) && !arg.startsWith('--')
+    takesPositionals(definition) && !arg.startsWith('--') && !/^-[A-Za-z]+$/.test(arg)
       ? `. An argument that starts with "-" goes after --, as in: baton ${definition.name} [options] -- ${JSON.stringify(arg)}`
       : '';
   return usageError(`unknown option ${shown}; baton ${definition.name} takes ${options.map(optionName).join(', ')}${hint}`);

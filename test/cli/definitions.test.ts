@@ -156,6 +156,8 @@ test('an unknown option names the command and its valid options; parseArgs would
     const run = commands.find((c) => c.name === 'run')!;
     assert.throws(() => parseCommandArgs(run.definition, ['-x literally']), /unknown option -x \(in "-x literally"\); baton run takes .*An argument that starts with "-" goes after --, as in: baton run \[options\] -- "-x literally"/);
     assert.deepEqual(parseCommandArgs(run.definition, ['--dir', '.', '--', '-x literally']).positionals, ['-x literally']);
+    const tail = commands.find((c) => c.name === 'tail')!;
+    assert.throws(() => parseCommandArgs(tail.definition, ['abc', '-fx']), (e: unknown) => e instanceof Error && /^unknown option -x \(in "-fx"\); baton tail takes -n\/--lines, -f\/--follow, --raw, --json, -h\/--help$/.test(e.message));
   });
 });
 
