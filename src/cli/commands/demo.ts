@@ -1,22 +1,21 @@
-import { runDemo } from '../../demo/run-demo.js';
 import { usageError } from '../../errors.js';
 import { checkRunnerName, DEFAULT_RUNNER, DEMO_RUNNERS, RUNNERS } from '../../runners/registry.js';
 import { stringOption } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../define.js';
 import { formatFullBrief } from '../format.js';
 import { exitCodeFor } from './wait.js';
 
-export const demoCommand: Command = {
+export const demoCommand = defineCommand({
   name: 'demo',
-  summary: 'run a real agent against the scripted model in a temp repo (no API key, no network)',
-  help: `Usage: baton demo [--runner ${DEMO_RUNNERS.join('|')}] [--json]
-
-Creates a small git repo in a temp dir, starts Baton's scripted model on 127.0.0.1, and launches a
+  summary: 'run a real agent against the scripted model in a temp repo (no API key)',
+  positionals: [],
+  about: `Creates a small git repo in a temp dir, starts Baton's scripted model on 127.0.0.1, and launches a
 real agent CLI (oh-my-opencode's hephaestus by default) on a one-phase task through baton run. You
 see its events live, then the brief, the files it changed and what to try next. The run stays in
 your Baton store, so baton status / tail / export work on it afterwards.`,
-  options: { runner: { type: 'string' } },
-  allowPositionals: false,
+  options: [{ name: 'runner', value: DEMO_RUNNERS.join('|'), description: 'the agent CLI to run', whenAbsent: DEFAULT_RUNNER }],
+  json: 'print {"repo","status","changes"} once the run ends',
+}, {
   async run(args, io) {
     const runner = checkRunnerName(stringOption(args, 'runner') ?? DEFAULT_RUNNER);
     const demo = RUNNERS[runner].demo;
@@ -24,6 +23,7 @@ your Baton store, so baton status / tail / export work on it afterwards.`,
     const progress = io.json ? undefined : io.stderr;
     const e = io.errStyle;
     const startedAt = Date.now();
+    const { runDemo } = await import('../../demo/run-demo.js');
     const result = await runDemo({
       runner,
       env: io.env,
@@ -59,4 +59,4 @@ your Baton store, so baton status / tail / export work on it afterwards.`,
       text,
     };
   },
-};
+});
