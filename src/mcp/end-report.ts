@@ -1,5 +1,5 @@
 import { describeError, type RunStatus } from '../report.js';
-import { oneLine, unreportedError } from '../cli/format.js';
+import { oneLine, unreportedError } from '../present/brief.js';
 import { clip } from './result.js';
 
 /**

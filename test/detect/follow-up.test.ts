@@ -7,7 +7,11 @@ test('names what was created and numbers what remains, verification last', () =>
   const digest = emptyDigest();
   applyEvent(digest, { kind: 'tool', callId: 'w', tool: 'write', toolKind: 'write', status: 'completed', path: 'crates/x/src/lib.rs' });
   const prompt = writeFollowUp({
-    reasons: ['missing file crates/x/tests/y.rs', 'cut off during edit Cargo.toml', 'verification "cargo test" never ran'],
+    reasons: [
+      { kind: 'missing-file', path: 'crates/x/tests/y.rs' },
+      { kind: 'cut-off', tool: 'edit', path: 'Cargo.toml' },
+      { kind: 'verification-not-run', command: 'cargo test' },
+    ],
     digest,
     spec: { expectedFiles: ['crates/x/tests/y.rs'], verification: 'cargo test' },
   });
@@ -18,6 +22,6 @@ test('names what was created and numbers what remains, verification last', () =>
 });
 
 test('with nothing created and no verification it still asks to finish', () => {
-  const prompt = writeFollowUp({ reasons: ['exited 0 without the completion signal (x)'], digest: emptyDigest(), spec: { expectedFiles: [] } });
+  const prompt = writeFollowUp({ reasons: [{ kind: 'no-completion-signal', signal: 'x' }], digest: emptyDigest(), spec: { expectedFiles: [] } });
   assert.equal(prompt, 'Continue. You still need: (1) finish the remaining steps of the original task');
 });

@@ -2,7 +2,7 @@ import { runDemo } from '../../demo/run-demo.js';
 import { usageError } from '../../errors.js';
 import { stringOption } from '../args.js';
 import type { Command } from '../command.js';
-import { formatFullBrief } from '../format.js';
+import { formatFullBrief } from '../../present/brief.js';
 import { exitCodeFor } from './wait.js';
 
 export const demoCommand: Command = {

@@ -1,6 +1,6 @@
 import type { Command } from '../command.js';
 import { checkRefs, flag } from '../args.js';
-import { formatBrief, formatFullBrief } from '../format.js';
+import { formatBrief, formatFullBrief } from '../../present/brief.js';
 
 export const statusCommand: Command = {
   name: 'status',
