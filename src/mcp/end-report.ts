@@ -1,6 +1,7 @@
 import { describeError, type RunStatus } from '../report.js';
 import { oneLine, unreportedError } from '../present/brief.js';
 import { clip } from './result.js';
+import type { Reason } from '../reasons.js';
 
 /**
  * What a lead reads about a run over MCP. A lead pays for every character it reads, on every look:
@@ -17,6 +18,8 @@ export interface RunReport {
   name?: string;
   state: string;
   reasons?: string[];
+  /** `reasons` as data (detail "full" only: the brief pays for the words once). */
+  reasonDetails?: Reason[];
   sessionId?: string;
   exitCode?: number;
   elapsedMs: number;
@@ -52,6 +55,11 @@ export function nextMove(s: RunStatus): string | undefined {
   return 'fix the cause in reasons, then run again';
 }
 
+/** A reason with its texts (a provider's message, a path) bounded like the rendered reasons. */
+function clipReason(reason: Reason): Reason {
+  return Object.fromEntries(Object.entries(reason).map(([key, value]) => [key, typeof value === 'string' && key !== 'kind' ? clip(value, 300) : value])) as Reason;
+}
+
 export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): RunReport {
   const dirPrefix = `${s.dir}/`;
   const lastError = unreportedError(s);
@@ -78,6 +86,7 @@ export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): Run
   const lastCommand = s.commands.at(-1);
   return {
     ...brief,
+    ...(s.reasonDetails.length > 0 && { reasonDetails: s.reasonDetails.map(clipReason) }),
     runner: s.runner,
     agent: s.agent,
     model: s.model,
