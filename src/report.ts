@@ -2,7 +2,7 @@ import { describeRetry, filesChanged, type BriefEvent, type CommandRecord } from
 import type { TokenUsage, ToolKind } from './events.js';
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
-import type { RunRecord, RunState } from './store/runs.js';
+import { isActive, RESUMABLE_STATES, type RunRecord, type RunState } from './store/runs.js';
 import type { Reason } from './reasons.js';
 
 /**
@@ -79,7 +79,7 @@ export type RootPromptOf = (run: RunRecord) => string;
 
 export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()): RunStatus {
   const start = run.startedAt ?? run.createdAt;
-  const canResume = (run.state === 'incomplete' || run.state === 'limited' || run.state === 'failed' || run.state === 'killed') && run.sessionId !== null;
+  const canResume = RESUMABLE_STATES.includes(run.state) && run.sessionId !== null;
   return {
     id: run.id,
     name: run.name,
@@ -113,7 +113,7 @@ export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()
     tokens: run.digest.tokens,
     cost: run.digest.cost,
     finalMessage: run.finalMessage,
-    retrying: run.digest.retrying && (run.state === 'running' || run.state === 'stalled') ? describeRetry(run.digest.retrying) : null,
+    retrying: run.digest.retrying && isActive(run.state) ? describeRetry(run.digest.retrying) : null,
     followUp: canResume ? writeFollowUp({ reasons: run.reasonDetails, digest: run.digest, spec: readPromptSpec(rootPrompt), dir: run.dir }) : null,
     parentId: run.parentId,
     log: run.logPath,

@@ -2,6 +2,7 @@ import { describeError, type RunStatus } from '../report.js';
 import { oneLine, unreportedError } from '../present/brief.js';
 import { clip } from './result.js';
 import type { Reason } from '../reasons.js';
+import { isActive } from '../store/runs.js';
 
 /**
  * What a lead reads about a run over MCP. A lead pays for every character it reads, on every look:
@@ -44,11 +45,9 @@ export interface RunReport {
   parentId?: string | null;
 }
 
-const isActive = (s: RunStatus) => s.state === 'running' || s.state === 'stalled';
-
 /** The next move for a run, by how it stands. */
 export function nextMove(s: RunStatus): string | undefined {
-  if (isActive(s)) return s.state === 'stalled' ? `wait, or kill ${s.id} if it stays stalled` : 'wait';
+  if (isActive(s.state)) return s.state === 'stalled' ? `wait, or kill ${s.id} if it stays stalled` : 'wait';
   if (s.followUp !== null) return `resume ${s.id} (Baton writes the follow-up)`;
   if (s.state === 'completed') return `review: diff ${s.id}`;
   if (s.state === 'limited') return s.limitResetAt ? `resume after ${s.limitResetAt}` : 'resume once the limit lifts';
@@ -74,7 +73,7 @@ export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): Run
     ...(s.exitCode !== null && { exitCode: s.exitCode }),
     elapsedMs: s.elapsedMs,
     outputLines: s.outputLines,
-    ...(isActive(s) && s.idleMs !== null && { idleMs: s.idleMs }),
+    ...(isActive(s.state) && s.idleMs !== null && { idleMs: s.idleMs }),
     ...(s.retrying !== null && { retrying: s.retrying }),
     ...(s.limitResetAt !== null && { limitResetAt: s.limitResetAt }),
     ...(files.length > 0 && { filesChanged: s.filesChanged.length > FILES_SHOWN ? [...files, `(+${s.filesChanged.length - FILES_SHOWN} more)`] : files }),

@@ -2,6 +2,7 @@ import { describeError, type RunStatus } from '../report.js';
 import { formatDuration } from '../duration.js';
 import { escapeControls, stripTerminalControls } from '../text.js';
 import { hasReason, type Reason } from '../reasons.js';
+import { isActive } from '../store/runs.js';
 
 /**
  * The run's brief as every shell shows it: the CLI (`status`, `wait`), the MCP tools and the demo.
@@ -73,7 +74,7 @@ export function unreportedError(status: RunStatus): string | null {
 export function formatBrief(status: RunStatus, style: BriefStyle, now = Date.now()): string {
   const lines: string[] = [];
   const who = [status.runner, shortAgent(status.agent)].filter(Boolean).join('/');
-  const active = status.state === 'running' || status.state === 'stalled';
+  const active = isActive(status.state);
   // A reason that already names the exit ("agent exited with code 1") makes the header's copy noise.
   const exitSaid = hasReason(status.reasonDetails, 'exit-code', 'signal', 'no-completion-signal');
   const exit = exitSaid ? '' : status.exitCode !== null ? ` · exit ${status.exitCode}` : status.signal ? ` · ${status.signal}` : '';
@@ -134,6 +135,6 @@ export function formatFullBrief(status: RunStatus, style: BriefStyle, now = Date
   if (status.followUp) {
     row('next', `baton resume ${status.id}, which sends:`);
     for (const line of stripTerminalControls(status.followUp).split('\n')) lines.push(`           ${style.dim(line)}`);
-  } else if (status.state === 'running' || status.state === 'stalled') row('next', `baton wait ${status.id} · baton tail ${status.id} -f · baton kill ${status.id}`);
+  } else if (isActive(status.state)) row('next', `baton wait ${status.id} · baton tail ${status.id} -f · baton kill ${status.id}`);
   return lines.join('\n');
 }

@@ -10,9 +10,11 @@ export type RunState = (typeof RUN_STATES)[number];
 export const ACTIVE_STATES: readonly RunState[] = ['running', 'stalled'];
 /** Every state a run can end in, derived so that a new end state is never left out of a query. */
 export const ENDED_STATES: readonly RunState[] = RUN_STATES.filter((state) => !ACTIVE_STATES.includes(state));
+/** Ended short of done: a session in one of these can be continued with a follow-up. */
+export const RESUMABLE_STATES: readonly RunState[] = ENDED_STATES.filter((state) => state !== 'completed');
 
 export function isActive(state: RunState): boolean {
-  return state === 'running' || state === 'stalled';
+  return ACTIVE_STATES.includes(state);
 }
 
 export interface RunRecord {

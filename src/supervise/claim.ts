@@ -1,5 +1,5 @@
 import type { Store } from '../store/index.js';
-import type { RunRecord } from '../store/runs.js';
+import { ACTIVE_STATES, type RunRecord } from '../store/runs.js';
 import { Supervision } from './supervisor.js';
 import { reasonFields } from '../reasons.js';
 
@@ -24,6 +24,6 @@ export async function superviseClaimed(store: Store, run: RunRecord, home: strin
     await new Supervision(store, run, home, () => undefined, env).start();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    store.runs.updateIfState(run.id, ['running', 'stalled'], { state: 'failed', ...reasonFields([{ kind: 'spawn-failed', message }]), endedAt: Date.now() });
+    store.runs.updateIfState(run.id, ACTIVE_STATES, { state: 'failed', ...reasonFields([{ kind: 'spawn-failed', message }]), endedAt: Date.now() });
   }
 }
