@@ -116,3 +116,18 @@ test('MCP structured content: the brief facts by default, everything with detail
   assert.deepEqual(full.toolCounts, { read: 12, edit: 4, command: 3 });
   assert.equal(full.lastCommand, 'npm run build (exit 0)');
 });
+
+test('the header drops its exit when a reason of an exit kind names it, whatever other reasons say', () => {
+  const wordy = status({ state: 'incomplete', exitCode: 0, ...reasonFields([{ kind: 'agent-error', message: 'the build script exited early' }]) });
+  assert.match(formatBrief(wordy, plain, NOW), /· exit 0/);
+  const signalled = status({ state: 'failed', exitCode: null, signal: 'SIGKILL', ...reasonFields([{ kind: 'signal', signal: 'SIGKILL' }]) });
+  assert.ok(!formatBrief(signalled, plain, NOW).split('\n')[0]!.includes('SIGKILL'), 'the reason already says SIGKILL');
+});
+
+test('the shared brief has no colour of its own: the CLI passes its style, MCP the plain one', () => {
+  const coloured = formatBrief(status(), makeStyle(true), NOW);
+  const uncoloured = formatBrief(status(), plain, NOW);
+  assert.ok(coloured.includes('\x1b['), 'the CLI colours it');
+  assert.ok(!uncoloured.includes('\x1b['));
+  assert.equal(coloured.replace(/\x1b\[\d+m/g, ''), uncoloured);
+});
