@@ -20,6 +20,7 @@ import { ACTIVE_STATES, ENDED_STATES, RUN_STATES, type RunPatch } from './store/
 import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
 import { lastLines, readFrom, stripAnsi } from './tail.js';
+import { hasReason, reasonFields } from './reasons.js';
 import { repoLockHolder } from './repo-lock.js';
 
 export interface BatonOptions {
@@ -248,7 +249,7 @@ export class Baton {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // Give up only if no supervisor has claimed the run: then none ever will, and nothing starts.
-      const gaveUp = this.store.runs.updateIfUnclaimed(id, { state: 'failed', reasons: [`could not start the agent: ${message}`], endedAt: Date.now() });
+      const gaveUp = this.store.runs.updateIfUnclaimed(id, { state: 'failed', ...reasonFields([{ kind: 'spawn-failed', message }]), endedAt: Date.now() });
       const after = this.store.runs.get(id)!;
       if (!gaveUp && after.supervisorPid !== null) return { id, state: after.state, pid: after.pid, log: logPath };
       throw error instanceof BatonError ? error : new BatonError('runtime', message);
@@ -277,10 +278,10 @@ export class Baton {
     if (!isActive(run.state) || this.executor.isSupervised(run)) return run;
     const agentAlive = this.executor.isAgentAlive(run);
     if (agentAlive) {
-      const reason = `Baton's supervisor is gone; the agent (pid ${run.pid}) still runs unwatched`;
-      if (!run.reasons.includes(reason)) {
-        if (!this.store.readOnly) this.store.runs.update(run.id, { reasons: [reason] });
-        return { ...run, reasons: [reason] };
+      if (!hasReason(run.reasonDetails, 'unwatched')) {
+        const fields = reasonFields([{ kind: 'unwatched', pid: run.pid }]);
+        if (!this.store.readOnly) this.store.runs.update(run.id, fields);
+        return { ...run, ...fields };
       }
       return run;
     }
@@ -288,7 +289,7 @@ export class Baton {
     // failure. A kill was asked for: it ended the run unless the agent says it finished on its own.
     const judged = judgeOrphanedRun(run, this.env);
     const patch: RunPatch =
-      run.killRequestedAt !== null && !judgedFromLeftovers(judged.reasons ?? []) ? { ...judged, state: 'killed', reasons: ['killed by baton kill'] } : judged;
+      run.killRequestedAt !== null && !judgedFromLeftovers(judged.reasonDetails ?? []) ? { ...judged, state: 'killed', ...reasonFields([{ kind: 'killed' }]) } : judged;
     // A read-only store still answers: the judgement is shown, just not kept.
     if (this.store.readOnly || this.store.runs.updateIfState(run.id, ['running', 'stalled'], patch)) return { ...run, ...patch };
     return this.store.runs.get(run.id) ?? run;
@@ -403,7 +404,7 @@ export class Baton {
       throw new BatonError('conflict', `run ${run.id} still looks active, but its recorded agent pid ${outcome.unproven} is not proven to be its agent (no matching start time or BATON_RUN_ID marker); nothing was signalled`);
     }
     if (isActive(after.state)) {
-      this.store.runs.updateIfState(run.id, ['running', 'stalled'], { state: 'killed', reasons: ['killed by baton kill'], endedAt: Date.now() });
+      this.store.runs.updateIfState(run.id, ['running', 'stalled'], { state: 'killed', ...reasonFields([{ kind: 'killed' }]), endedAt: Date.now() });
       after = this.store.runs.get(run.id)!;
     }
     return { id: run.id, state: after.state, ...outcome, alreadyEnded: false };
@@ -417,7 +418,7 @@ export class Baton {
     const followUp =
       prompt !== undefined && prompt.trim() !== ''
         ? prompt
-        : writeFollowUp({ reasons: parent.reasons, digest: parent.digest, spec: readPromptSpec(this.rootPrompt(parent)), dir: parent.dir });
+        : writeFollowUp({ reasons: parent.reasonDetails, digest: parent.digest, spec: readPromptSpec(this.rootPrompt(parent)), dir: parent.dir });
     this.checkRunnerInstalled(parent.runner, parent.runnerOptions);
     const launched = await this.launch({
       runner: parent.runner,

@@ -1,9 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { BatonError, renderError, type FieldNames } from '../errors.js';
-import { makeStyle } from '../cli/style.js';
 
 /** Briefs in tool results are plain text: a model reads them, not a terminal. */
-export const plain = makeStyle(false);
+export { plainStyle as plain } from '../present/brief.js';
 
 /**
  * A tool result: a short text a model reads, and the same facts as structured content. Claude Code

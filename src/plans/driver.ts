@@ -21,6 +21,8 @@ import type { PlanPhase } from './schema.js';
 import { fixPrompt, runVerification } from './verify.js';
 import { outcomeUnknown } from '../supervise/orphan.js';
 import { toPlanStatus } from './service.js';
+import { writeFollowUp } from '../detect/follow-up.js';
+import { emptyDigest } from '../digest.js';
 
 const WAIT_SLICE_MS = 1_000;
 /** Usage-limit waits per phase before the plan blocks instead. */
@@ -166,7 +168,7 @@ export class PlanDriver {
       const status = ended;
       this.recordAttemptState(phase.id, status);
 
-      if (outcomeUnknown(status.reasons)) {
+      if (outcomeUnknown(status.reasonDetails)) {
         // Baton's supervisor died and the agent's outcome is unknown: continue it without charging
         // the phase's resumes, a bounded number of times.
         const crashes = record.attempts.filter((a) => a.afterCrash).length;
@@ -178,7 +180,13 @@ export class PlanDriver {
         const missing = phase.files.filter((file) => !existsSync(isAbsolute(file) ? file : resolve(this.planRun.dir, file)));
         if (missing.length > 0) {
           if (record.resumes >= phase.maxResumes) return this.block(phase.id, [`still missing ${missing.join(', ')} after ${record.resumes} resume(s)`]);
-          const prompt = `Continue. You still need: ${missing.map((file, i) => `(${i + 1}) create ${file}`).join(' ')}`;
+          // The plan runs its own verification after the phase: the follow-up asks only for the files.
+          const prompt = writeFollowUp({
+            reasons: missing.map((path) => ({ kind: 'missing-file', path })),
+            digest: this.baton.store.runs.get(status.id)?.digest ?? emptyDigest(),
+            spec: { expectedFiles: phase.files },
+            dir: this.planRun.dir,
+          });
           record = await this.resume(phase, record, 'resume', prompt);
           continue;
         }

@@ -3,15 +3,18 @@ import type { Db } from './db.js';
 import { emptyDigest, type RunDigest } from '../digest.js';
 import type { RunnerName, RunnerOptions } from '../runners/types.js';
 import type { Baseline } from '../baseline/types.js';
+import type { Reason } from '../reasons.js';
 
 export const RUN_STATES = ['running', 'stalled', 'completed', 'incomplete', 'limited', 'failed', 'killed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
 export const ACTIVE_STATES: readonly RunState[] = ['running', 'stalled'];
 /** Every state a run can end in, derived so that a new end state is never left out of a query. */
 export const ENDED_STATES: readonly RunState[] = RUN_STATES.filter((state) => !ACTIVE_STATES.includes(state));
+/** Ended short of done: a session in one of these can be continued with a follow-up. */
+export const RESUMABLE_STATES: readonly RunState[] = ENDED_STATES.filter((state) => state !== 'completed');
 
 export function isActive(state: RunState): boolean {
-  return state === 'running' || state === 'stalled';
+  return ACTIVE_STATES.includes(state);
 }
 
 export interface RunRecord {
@@ -34,6 +37,8 @@ export interface RunRecord {
   sessionId: string | null;
   state: RunState;
   reasons: string[];
+  /** The same reasons as data, in the same order; empty on runs recorded before Baton kept them. */
+  reasonDetails: Reason[];
   exitCode: number | null;
   /** For `limited` runs: when the provider's usage limit lifts (null when it did not say). */
   limitResetAt: number | null;
@@ -79,6 +84,7 @@ interface RunRow {
   session_id: string | null;
   state: string;
   reasons: string;
+  reason_details: string | null;
   exit_code: number | null;
   limit_reset_at: number | null;
   signal: string | null;
@@ -122,6 +128,7 @@ function fromRow(row: RunRow): RunRecord {
     sessionId: row.session_id,
     state: row.state as RunState,
     reasons: JSON.parse(row.reasons) as string[],
+    reasonDetails: row.reason_details ? (JSON.parse(row.reason_details) as Reason[]) : [],
     exitCode: row.exit_code,
     limitResetAt: row.limit_reset_at,
     signal: row.signal,
@@ -165,6 +172,7 @@ const COLUMN_OF: Record<keyof RunRecord, string> = {
   sessionId: 'session_id',
   state: 'state',
   reasons: 'reasons',
+  reasonDetails: 'reason_details',
   exitCode: 'exit_code',
   limitResetAt: 'limit_reset_at',
   signal: 'signal',
@@ -188,7 +196,7 @@ const COLUMN_OF: Record<keyof RunRecord, string> = {
   updatedAt: 'updated_at',
 };
 
-const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'digest', 'baseline', 'sessionEnv', 'runnerOptions']);
+const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'reasonDetails', 'digest', 'baseline', 'sessionEnv', 'runnerOptions']);
 
 function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
   if (JSON_FIELDS.has(key)) return value === null ? null : JSON.stringify(value);
@@ -196,7 +204,7 @@ function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
 }
 
 /** The agent's start token is only known once it runs. */
-export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart'> & { agentStart?: string | null };
+export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart' | 'reasonDetails'> & { agentStart?: string | null; reasonDetails?: Reason[] };
 export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
 
 export interface ListFilter {
@@ -236,7 +244,7 @@ export class RunStore {
   }
 
   insert(run: NewRun): void {
-    const record: RunRecord = { agentStart: null, ...run, updatedAt: Date.now() };
+    const record: RunRecord = { agentStart: null, reasonDetails: [], ...run, updatedAt: Date.now() };
     const keys = Object.keys(COLUMN_OF) as (keyof RunRecord)[];
     const sql = `INSERT INTO runs (${keys.map((k) => COLUMN_OF[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
     this.prepare(sql).run(...keys.map((k) => toColumnValue(k, record[k])));

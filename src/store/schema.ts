@@ -101,4 +101,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN agent_start TEXT;
   `,
+  // Reasons as data beside their rendered words (src/reasons.ts); NULL on rows written before it.
+  `
+  ALTER TABLE runs ADD COLUMN reason_details TEXT;
+  `,
 ];

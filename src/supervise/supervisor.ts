@@ -6,7 +6,7 @@ import type { RunEvent } from '../events.js';
 import { takeBaseline, type Baseline } from '../baseline/index.js';
 import { filesChangedSince } from '../baseline/files-changed.js';
 import type { ProcessEnd } from '../detect/final-state.js';
-import { formatDuration } from '../duration.js';
+import { reasonFields, type Reason } from '../reasons.js';
 import { setLongTimeout } from '../long-timer.js';
 import { DiskGuard } from './disk-guard.js';
 import { diagnose } from './run-diagnostics.js';
@@ -279,10 +279,9 @@ export class Supervision {
   }
 
   private flush(now: number): void {
-    const reasons =
-      this.state === 'stalled' ? [`no output for ${formatDuration(now - this.lastOutputAt)} (stall-after ${formatDuration(this.run.stallAfterMs)})`] : [];
+    const reasons: Reason[] = this.state === 'stalled' ? [{ kind: 'stalled', forMs: now - this.lastOutputAt, boundMs: this.run.stallAfterMs }] : [];
     // Never overwrite a verdict someone else wrote (a kill that finalised the run first).
-    this.store.runs.updateIfState(this.run.id, ['running', 'stalled'], { ...this.progressPatch(), state: this.state, reasons });
+    this.store.runs.updateIfState(this.run.id, ['running', 'stalled'], { ...this.progressPatch(), state: this.state, ...reasonFields(reasons) });
     this.lastFlushAt = now;
     this.dirty = false;
     this.urgent = false;
@@ -315,14 +314,14 @@ export class Supervision {
       killRequested: endedByKill(end, fresh?.killRequestedAt != null),
       ...(this.timedOutAfterMs !== undefined && { timedOutAfterMs: this.timedOutAfterMs }),
     }, this.agentEnv);
-    const retried = this.startRetries.length > 0 && verdict.state === 'failed'
-      ? [`the agent failed to start ${this.startRetries.length} time(s) before (${this.startRetries[0]})`]
+    const retried: Reason[] = this.startRetries.length > 0 && verdict.state === 'failed'
+      ? [{ kind: 'start-retried', times: this.startRetries.length, first: this.startRetries[0]! }]
       : [];
     const diskFault = this.disk.settle();
     this.store.runs.update(this.run.id, {
       ...this.progressPatch(),
       state: verdict.state,
-      reasons: [...(diskFault ? [diskFault] : []), ...verdict.reasons, ...retried],
+      ...reasonFields([...(diskFault ? [diskFault] : []), ...verdict.reasons, ...retried]),
       limitResetAt: verdict.limitResetAt ?? null,
       exitCode: end.exitCode,
       signal: end.signal,

@@ -44,6 +44,7 @@ test('omo: a verification that failed the last time it ran → incomplete (the e
   const waited = await session.cli(['wait', launched.json.id, '--timeout', '50s', '--json']);
   assert.equal(waited.code, 3, JSON.stringify(waited.json));
   assert.deepEqual(waited.json.runs[0].reasons, ['verification "sh check.sh" failed (exit 3) the last time it ran']);
+  assert.deepEqual(waited.json.runs[0].reasonDetails, [{ kind: 'verification-failed', command: 'sh check.sh', exitCode: 3 }]);
   assert.match(waited.json.runs[0].followUp, /run `sh check\.sh` and fix any errors/);
 });
 
@@ -56,6 +57,8 @@ test('omo: --timeout kills the whole run and fails it, saying why', async (t) =>
   assert.equal(waited.code, 1);
   assert.equal(waited.json.runs[0].state, 'failed');
   assert.equal(waited.json.runs[0].reasons[0], 'timed out after 4s (--timeout)');
+  // The bound is data, not only a sentence.
+  assert.deepEqual(waited.json.runs[0].reasonDetails[0], { kind: 'timeout', boundMs: 4_000 });
   assert.deepEqual(livePidsInGroup(pid), []);
 });
 

@@ -2,7 +2,7 @@ import { usageError } from '../../errors.js';
 import { checkRunnerName, DEFAULT_RUNNER, DEMO_RUNNERS, RUNNERS } from '../../runners/registry.js';
 import { stringOption } from '../args.js';
 import { defineCommand } from '../define.js';
-import { formatFullBrief } from '../format.js';
+import { formatFullBrief } from '../../present/brief.js';
 import { exitCodeFor } from './wait.js';
 
 export const demoCommand = defineCommand({

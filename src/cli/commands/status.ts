@@ -1,6 +1,6 @@
 import { defineCommand } from '../define.js';
 import { checkRefs, flag } from '../args.js';
-import { formatBrief, formatFullBrief } from '../format.js';
+import { formatBrief, formatFullBrief } from '../../present/brief.js';
 
 export const statusCommand = defineCommand({
   name: 'status',

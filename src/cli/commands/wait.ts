@@ -1,7 +1,7 @@
 import type { RunStatus } from '../../report.js';
 import { requireIds, stringOption } from '../args.js';
 import { defineCommand } from '../define.js';
-import { formatBrief } from '../format.js';
+import { formatBrief } from '../../present/brief.js';
 import { stillGoing } from '../../still-going.js';
 import { parseDurationOption } from './run.js';
 

@@ -2,7 +2,7 @@ import type { ToolTable } from '../tool-table.js';
 import { z } from 'zod';
 import type { Baton } from '../../baton.js';
 import { MAX_DURATION_MS } from '../../duration.js';
-import { formatBrief, formatFullBrief } from '../../cli/format.js';
+import { formatBrief, formatFullBrief } from '../../present/brief.js';
 import type { RunStatus } from '../../report.js';
 import { RUN_STATES } from '../../store/runs.js';
 import { DEFAULT_RUNNER, RUNNER_NAMES } from '../../runners/registry.js';
