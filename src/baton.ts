@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { baselineStoreDir, diffSinceBaseline, type BaselineDiff } from './baseline/index.js';
+import { largeFileBytes } from './baseline/large-files.js';
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
 import { emptyDigest } from './digest.js';
@@ -166,7 +167,7 @@ export class Baton {
     }
     let checkedOptions: RunnerOptions = {};
     try {
-      checkedOptions = adapter.checkOptions ? adapter.checkOptions(runnerOptions) : {};
+      checkedOptions = adapter.checkOptions ? adapter.checkOptions(runnerOptions, this.env) : {};
     } catch (error) {
       throw usageError(`--runner-option for ${runnerName}: ${(error as Error).message}`);
     }
@@ -452,7 +453,7 @@ export class Baton {
   async diff(ref: string, options: { patch?: boolean } = {}): Promise<BaselineDiff & { id: string; baseline: string }> {
     const run = this.resolveRun(ref);
     if (!run.baseline) throw new BatonError('conflict', `run ${run.id} has no baseline (it did not start)`);
-    const result = await diffSinceBaseline(run.baseline, { ...options, storeDir: baselineStoreDir(runDirectory(this.home, run.id)) });
+    const result = await diffSinceBaseline(run.baseline, { ...options, storeDir: baselineStoreDir(runDirectory(this.home, run.id)), largeFileBytes: largeFileBytes(this.env) });
     const describe = run.baseline.kind === 'git' ? `git tree ${run.baseline.tree.slice(0, 12)} of ${run.baseline.repoRoot}` : `file snapshot of ${run.baseline.root}`;
     return { id: run.id, baseline: describe, ...result };
   }
