@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { baselineStoreDir, diffSinceBaseline, type BaselineDiff } from './baseline/index.js';
 import { largeFileBytes } from './baseline/large-files.js';
+import { followLog, type FollowEvent, type FollowOptions } from './follow.js';
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
 import { emptyDigest } from './digest.js';
@@ -20,7 +21,7 @@ import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunS
 import { ACTIVE_STATES, ENDED_STATES, RUN_STATES, type RunPatch } from './store/runs.js';
 import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
-import { lastLines, readFrom, stripAnsi } from './tail.js';
+import { lastLines, stripAnsi } from './tail.js';
 import { repoLockHolder } from './plans/git-state.js';
 
 export interface BatonOptions {
@@ -468,23 +469,25 @@ export class Baton {
   /** Streams output appended after `offset` until the run ends; returns the final status. */
   async follow(ref: string, offset: number, onText: (text: string) => void, options: { raw?: boolean; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const run = this.resolveRun(ref);
-    let position = offset;
-    let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-    for (;;) {
-      let state = this.store.runs.stateOf(run.id)?.state ?? 'failed';
-      // A supervisor that died leaves "running" behind: settle it as status and wait do.
-      if (isActive(state) && Date.now() >= nextReconcile) {
-        state = this.reconcile(this.store.runs.get(run.id)!).state;
-        nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-      }
-      let chunk = readFrom(run.logPath, position);
-      while (chunk.text.length > 0) {
-        onText(options.raw ? chunk.text : stripAnsi(chunk.text));
-        position = chunk.next;
-        chunk = readFrom(run.logPath, position);
-      }
-      if (!isActive(state) || options.signal?.aborted) return this.statusOf(this.resolveRun(run.id));
-      await sleep(100);
+    for await (const event of this.followEvents(run.id, offset, options.signal ? { signal: options.signal } : {})) {
+      if (event.kind === 'text') onText(options.raw ? event.text : stripAnsi(event.text));
     }
+    return this.statusOf(this.resolveRun(run.id));
+  }
+
+  /** A run's log from `offset` as events (text, record changes, end): what follow and the dashboard's stream read. */
+  followEvents(ref: string, offset: number, options: FollowOptions = {}): AsyncGenerator<FollowEvent> {
+    const run = this.resolveRun(ref);
+    const source = {
+      logPath: run.logPath,
+      stateOf: () => this.store.runs.stateOf(run.id),
+      // A supervisor that died leaves "running" behind: settle it as status and wait do.
+      reconcile: () => {
+        const record = this.store.runs.get(run.id);
+        if (record) this.reconcile(record);
+      },
+      reconcileEveryMs: RECONCILE_EVERY_MS,
+    };
+    return followLog(source, offset, options);
   }
 }
