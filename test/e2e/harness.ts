@@ -11,6 +11,7 @@ import { parseScript, prepareAgentSandbox, startMockModel, type AgentSandbox, ty
 import { makeGitRepo, makeTempDir, SHARED_XDG_DIR } from '../mock-model/agent-harness.js';
 import { warmSharedXdgDir } from '../mock-model/scripted-session.js';
 import { cleanupStack, removeTestDir } from '../cleanup.js';
+import { waitFor } from '../wait-for.js';
 
 export const BATON_BIN = fileURLToPath(new URL('../../../bin/baton.js', import.meta.url));
 const API_KEY = 'baton-e2e-key';
@@ -100,13 +101,14 @@ export async function startBatonSession(t: TestContext, script: ScriptInput, opt
  * claimed, before the baseline and the agent's start, so its own `pid` may still be null.
  */
 export async function agentPid(cli: (args: string[]) => Promise<CliResult>, id: string, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await cli(['status', id, '--json'])).json;
-    if (Number.isInteger(status?.pid)) return status.pid as number;
-    if (Date.now() > deadline) throw new Error(`run ${id} has no agent pid after ${timeoutMs} ms: ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const pid = await waitFor(
+    async () => {
+      const status = (await cli(['status', id, '--json'])).json;
+      return Number.isInteger(status?.pid) ? (status.pid as number) : null;
+    },
+    { what: `run ${id}'s agent pid`, timeoutMs, intervalMs: 100 },
+  );
+  return pid;
 }
 
 /** Pids of live processes whose process group is `pgid` (zombies excluded). */
