@@ -83,7 +83,7 @@ export class Supervision {
     private readonly run: RunRecord,
     private readonly home: string,
     private readonly report: (message: Handshake) => void,
-    env: NodeJS.ProcessEnv = process.env,
+    env: NodeJS.ProcessEnv,
   ) {
     this.digest = { ...emptyDigest(), ...(run.sessionId ? { sessionId: run.sessionId } : {}) };
     this.reader = new LogReader(run.logPath);
