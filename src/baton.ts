@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { baselineStoreDir, diffSinceBaseline, type BaselineDiff } from './baseline/index.js';
+import { largeFileBytes } from './baseline/large-files.js';
+import { followLog, type FollowEvent, type FollowOptions } from './follow.js';
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
 import { emptyDigest } from './digest.js';
@@ -19,7 +21,7 @@ import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunS
 import { ACTIVE_STATES, ENDED_STATES, RUN_STATES, type RunPatch } from './store/runs.js';
 import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
-import { lastLines, readFrom, stripAnsi } from './tail.js';
+import { lastLines, stripAnsi } from './tail.js';
 import { hasReason, reasonFields } from './reasons.js';
 import { repoLockHolder } from './repo-lock.js';
 
@@ -167,7 +169,7 @@ export class Baton {
     }
     let checkedOptions: RunnerOptions = {};
     try {
-      checkedOptions = adapter.checkOptions ? adapter.checkOptions(runnerOptions) : {};
+      checkedOptions = adapter.checkOptions ? adapter.checkOptions(runnerOptions, this.env) : {};
     } catch (error) {
       throw usageError(`${runnerName}: ${(error as Error).message}`, { field: 'runnerOptions' });
     }
@@ -453,7 +455,7 @@ export class Baton {
   async diff(ref: string, options: { patch?: boolean } = {}): Promise<BaselineDiff & { id: string; baseline: string }> {
     const run = this.resolveRun(ref);
     if (!run.baseline) throw new BatonError('conflict', `run ${run.id} has no baseline (it did not start)`);
-    const result = await diffSinceBaseline(run.baseline, { ...options, storeDir: baselineStoreDir(runDirectory(this.home, run.id)) });
+    const result = await diffSinceBaseline(run.baseline, { ...options, storeDir: baselineStoreDir(runDirectory(this.home, run.id)), largeFileBytes: largeFileBytes(this.env) });
     const describe = run.baseline.kind === 'git' ? `git tree ${run.baseline.tree.slice(0, 12)} of ${run.baseline.repoRoot}` : `file snapshot of ${run.baseline.root}`;
     return { id: run.id, baseline: describe, ...result };
   }
@@ -468,23 +470,25 @@ export class Baton {
   /** Streams output appended after `offset` until the run ends; returns the final status. */
   async follow(ref: string, offset: number, onText: (text: string) => void, options: { raw?: boolean; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const run = this.resolveRun(ref);
-    let position = offset;
-    let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-    for (;;) {
-      let state = this.store.runs.stateOf(run.id)?.state ?? 'failed';
-      // A supervisor that died leaves "running" behind: settle it as status and wait do.
-      if (isActive(state) && Date.now() >= nextReconcile) {
-        state = this.reconcile(this.store.runs.get(run.id)!).state;
-        nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-      }
-      let chunk = readFrom(run.logPath, position);
-      while (chunk.text.length > 0) {
-        onText(options.raw ? chunk.text : stripAnsi(chunk.text));
-        position = chunk.next;
-        chunk = readFrom(run.logPath, position);
-      }
-      if (!isActive(state) || options.signal?.aborted) return this.statusOf(this.resolveRun(run.id));
-      await sleep(100);
+    for await (const event of this.followEvents(run.id, offset, options.signal ? { signal: options.signal } : {})) {
+      if (event.kind === 'text') onText(options.raw ? event.text : stripAnsi(event.text));
     }
+    return this.statusOf(this.resolveRun(run.id));
+  }
+
+  /** A run's log from `offset` as events (text, record changes, end): what follow and the dashboard's stream read. */
+  followEvents(ref: string, offset: number, options: FollowOptions = {}): AsyncGenerator<FollowEvent> {
+    const run = this.resolveRun(ref);
+    const source = {
+      logPath: run.logPath,
+      stateOf: () => this.store.runs.stateOf(run.id),
+      // A supervisor that died leaves "running" behind: settle it as status and wait do.
+      reconcile: () => {
+        const record = this.store.runs.get(run.id);
+        if (record) this.reconcile(record);
+      },
+      reconcileEveryMs: RECONCILE_EVERY_MS,
+    };
+    return followLog(source, offset, options);
   }
 }

@@ -1,6 +1,6 @@
 import { describeError, type RunStatus } from '../report.js';
 import { oneLine, unreportedError } from '../present/brief.js';
-import { clip } from './result.js';
+import { clipCounted } from '../text.js';
 import type { Reason } from '../reasons.js';
 import { isActive } from '../store/runs.js';
 
@@ -56,7 +56,7 @@ export function nextMove(s: RunStatus): string | undefined {
 
 /** A reason with its texts (a provider's message, a path) bounded like the rendered reasons. */
 function clipReason(reason: Reason): Reason {
-  return Object.fromEntries(Object.entries(reason).map(([key, value]) => [key, typeof value === 'string' && key !== 'kind' ? clip(value, 300) : value])) as Reason;
+  return Object.fromEntries(Object.entries(reason).map(([key, value]) => [key, typeof value === 'string' && key !== 'kind' ? clipCounted(value, 300) : value])) as Reason;
 }
 
 export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): RunReport {
@@ -68,7 +68,7 @@ export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): Run
     id: s.id,
     ...(s.name !== null && { name: s.name }),
     state: s.state,
-    ...(s.reasons.length > 0 && { reasons: s.reasons.map((r) => clip(r, 300)) }),
+    ...(s.reasons.length > 0 && { reasons: s.reasons.map((r) => clipCounted(r, 300)) }),
     ...(s.sessionId !== null && { sessionId: s.sessionId }),
     ...(s.exitCode !== null && { exitCode: s.exitCode }),
     elapsedMs: s.elapsedMs,
@@ -77,8 +77,8 @@ export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): Run
     ...(s.retrying !== null && { retrying: s.retrying }),
     ...(s.limitResetAt !== null && { limitResetAt: s.limitResetAt }),
     ...(files.length > 0 && { filesChanged: s.filesChanged.length > FILES_SHOWN ? [...files, `(+${s.filesChanged.length - FILES_SHOWN} more)`] : files }),
-    ...(lastError !== null && { lastError: clip(lastError, 200) }),
-    ...(s.finalMessage !== null && s.finalMessage.trim() !== '' && { finalMessage: detail === 'full' ? clip(s.finalMessage.trim(), 2_000) : oneLine(s.finalMessage, FINAL_CHARS) }),
+    ...(lastError !== null && { lastError: clipCounted(lastError, 200) }),
+    ...(s.finalMessage !== null && s.finalMessage.trim() !== '' && { finalMessage: detail === 'full' ? clipCounted(s.finalMessage.trim(), 2_000) : oneLine(s.finalMessage, FINAL_CHARS) }),
     ...(next !== undefined && { next }),
   };
   if (detail === 'brief') return brief;
@@ -91,9 +91,9 @@ export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): Run
     model: s.model,
     dir: s.dir,
     toolCounts: Object.fromEntries(Object.entries(s.toolCounts).filter((e): e is [string, number] => typeof e[1] === 'number')),
-    lastErrors: s.errors.slice(-3).map((e) => clip(describeError(e), 200)),
-    lastCommand: lastCommand ? clip(`${lastCommand.command} (${lastCommand.exitCode !== undefined ? `exit ${lastCommand.exitCode}` : lastCommand.status})`, 200) : null,
-    followUp: s.followUp === null ? null : clip(s.followUp, 2_000),
+    lastErrors: s.errors.slice(-3).map((e) => clipCounted(describeError(e), 200)),
+    lastCommand: lastCommand ? clipCounted(`${lastCommand.command} (${lastCommand.exitCode !== undefined ? `exit ${lastCommand.exitCode}` : lastCommand.status})`, 200) : null,
+    followUp: s.followUp === null ? null : clipCounted(s.followUp, 2_000),
     parentId: s.parentId,
   };
 }

@@ -59,8 +59,3 @@ export async function guarded(tool: string, body: () => Promise<CallToolResult> 
     return toolError(`${tool}: ${message}`);
   }
 }
-
-/** Clips a text to `max` characters, saying how much was left out. */
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more chars]`;
-}

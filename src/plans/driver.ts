@@ -23,6 +23,7 @@ import { outcomeUnknown } from '../supervise/orphan.js';
 import { toPlanStatus } from './service.js';
 import { writeFollowUp } from '../detect/follow-up.js';
 import { emptyDigest } from '../digest.js';
+import { largeFileBytes } from '../baseline/large-files.js';
 
 const WAIT_SLICE_MS = 1_000;
 /** Usage-limit waits per phase before the plan blocks instead. */
@@ -148,12 +149,12 @@ export class PlanDriver {
       const repo = await readRepoState(root);
       if (repo.inProgress) return this.block(phase.id, [`a ${repo.inProgress} is in progress in ${root}; finish or abort it, then baton plan resume`]);
       // The phase's baseline: the working tree as the agent finds it, with the user's own edits in it.
-      const [{ tree: baseTree }, userDirty] = await Promise.all([snapshotWorkingTree(root, this.objectStoreDir()), snapshotDirtyPaths(root)]);
+      const [{ tree: baseTree }, userDirty] = await Promise.all([snapshotWorkingTree(root, this.objectStoreDir(), { largeFileBytes: this.largeFileBytes }), snapshotDirtyPaths(root, this.largeFileBytes)]);
       record = this.update(phase.id, { baseTree, userDirty, startedAt: Date.now(), state: 'running', reasons: [] });
     } else if (record.state === 'blocked' || record.state === 'pending') {
       // Resumed: the user may have committed or stashed their own edits meanwhile; only paths still
       // dirty keep protecting their work.
-      const stillDirty = await snapshotDirtyPaths(root);
+      const stillDirty = await snapshotDirtyPaths(root, this.largeFileBytes);
       const userDirty = Object.fromEntries(Object.entries(record.userDirty ?? {}).filter(([path]) => path in stillDirty));
       record = this.update(phase.id, { state: 'running', reasons: [], userDirty });
     }
@@ -317,6 +318,10 @@ export class PlanDriver {
     return join(this.baton.home, 'plans', this.planRunId, 'git');
   }
 
+  private get largeFileBytes(): number {
+    return largeFileBytes(this.baton.env);
+  }
+
   private async commit(phase: PlanPhase): Promise<PhaseOutcome> {
     const record = this.phaseRecord(phase.id);
     try {
@@ -327,6 +332,7 @@ export class PlanDriver {
         userDirty: record.userDirty ?? {},
         message: phaseCommitMessage(this.planRunId, phase.id, phase.title),
         exclude: isAgentBookkeeping,
+        largeFileBytes: this.largeFileBytes,
       });
       this.update(phase.id, { state: 'committed', commitSha: result.sha, committedPaths: result.paths, reasons: result.sha ? [] : ['the phase changed no files; nothing to commit'], endedAt: Date.now() });
       return { kind: 'committed' };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BatonError } from '../errors.js';
 import { diffTrees, git, gitBytes, snapshotWorkingTree } from '../baseline/git-tree.js';
-import { largeFileBytes } from '../baseline/large-files.js';
+import { LARGE_FILE_BYTES } from '../baseline/large-files.js';
 import { openObjectStore } from '../baseline/object-store.js';
 
 export interface RepoState {
@@ -39,17 +39,16 @@ export async function readRepoState(dir: string): Promise<RepoState> {
 /** Paths with uncommitted changes (staged, unstaged or untracked) and a hash of their content now. */
 export type DirtySnapshot = Record<string, string>;
 
-export async function snapshotDirtyPaths(root: string): Promise<DirtySnapshot> {
+export async function snapshotDirtyPaths(root: string, largeFileBytes = LARGE_FILE_BYTES): Promise<DirtySnapshot> {
   const out = await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
   const paths: string[] = [];
   for (const entry of out.split('\0')) if (entry.length > 3) paths.push(entry.slice(3));
-  return hashPaths(root, paths);
+  return hashPaths(root, paths, largeFileBytes);
 }
 
 /** Content hash of each path as it is in the working tree ('deleted' when absent). */
-export async function hashPaths(root: string, paths: string[]): Promise<DirtySnapshot> {
+export async function hashPaths(root: string, paths: string[], largeFileBytes = LARGE_FILE_BYTES): Promise<DirtySnapshot> {
   const snapshot: DirtySnapshot = {};
-  const limit = largeFileBytes();
   const present: string[] = [];
   for (const p of paths) {
     let size: number;
@@ -61,7 +60,7 @@ export async function hashPaths(root: string, paths: string[]): Promise<DirtySna
       continue;
     }
     // Reading a huge file on every phase costs more than it tells: its size and mtime stand for it.
-    if (size > limit) snapshot[p] = `size ${size} mtime ${Math.floor(mtimeMs)}`;
+    if (size > largeFileBytes) snapshot[p] = `size ${size} mtime ${Math.floor(mtimeMs)}`;
     else present.push(p);
   }
   if (present.length > 0) {
@@ -91,10 +90,11 @@ export async function commitPhaseChanges(options: {
   userDirty: DirtySnapshot;
   message: string;
   exclude: (path: string) => boolean;
+  largeFileBytes?: number;
 }): Promise<PhaseCommit> {
   const { root } = options;
   const store = await openObjectStore(root, options.storeDir);
-  const snapshot = await snapshotWorkingTree(root, options.storeDir);
+  const snapshot = await snapshotWorkingTree(root, options.storeDir, { largeFileBytes: options.largeFileBytes });
   const now = snapshot.tree;
   const changes = (await diffTrees(root, options.baseTree, now, store)).filter((c) => !options.exclude(c.path));
   const touchedUserWork = changes.filter((c) => c.path in options.userDirty).map((c) => c.path);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Baton } from '../baton.js';
 import { BatonError, usageError } from '../errors.js';
 import { newId } from '../ids.js';
-import { isProcessAlive, processFacts } from '../processes/index.js';
+import { isEntryProcessFor } from '../processes/index.js';
 import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
 import { readRepoState } from './git-state.js';
 import { repoLockHolder } from '../repo-lock.js';
@@ -15,7 +15,8 @@ import { loadRoutingTable, resolveAutoAgent } from './route.js';
 import { classifyPhase, expectedRange, judgeElapsed, readPhaseHistory, type PhaseHistory } from './timing.js';
 import { splitWords } from '../runners/argv-template.js';
 
-const DRIVER_MAIN = fileURLToPath(new URL('./driver-main.js', import.meta.url));
+const DRIVER_SCRIPT = 'driver-main.js';
+const DRIVER_MAIN = fileURLToPath(new URL(`./${DRIVER_SCRIPT}`, import.meta.url));
 
 export interface PlanStartOptions {
   from?: string;
@@ -181,9 +182,7 @@ export class Plans {
   }
 
   private driverAlive(record: PlanRunRecord): boolean {
-    if (!record.driverPid || !isProcessAlive(record.driverPid)) return false;
-    // Guard against pid reuse: the process must still be the driver of this plan run.
-    return processFacts().commandLine(record.driverPid)?.includes(record.id) ?? true;
+    return record.driverPid !== null && record.driverPid > 0 && isEntryProcessFor(record.driverPid, DRIVER_SCRIPT, record.id);
   }
 
   /** A plan whose driver vanished (kill -9, reboot) must not claim to be running. */

@@ -34,7 +34,7 @@ export function overrideVariable(name: string): string {
  * Finds an executable: the path pinned by its BATON_<NAME>_BIN variable if set, else Baton's own
  * node_modules/.bin, else PATH.
  */
-export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
+export function findExecutable(name: string, env: NodeJS.ProcessEnv): string | null {
   const pinned = env[overrideVariable(name)];
   if (pinned) return findExecutable(pinned, { PATH: env.PATH });
   if (name.includes('/')) return isExecutable(name) ? name : null;
@@ -63,7 +63,7 @@ export class MissingBinaryError extends Error {
   }
 }
 
-export function requireExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string {
+export function requireExecutable(name: string, env: NodeJS.ProcessEnv): string {
   const found = findExecutable(name, env);
   if (!found) throw new MissingBinaryError(name, env);
   return found;

@@ -33,7 +33,7 @@ export const omoRunner: RunnerAdapter = {
       command: 'bash',
       args: ['-c', OMO_LAUNCH_SCRIPT, 'omo-launch', opencode, String(port), request.dir, serverLog, '--', context.binary, ...args],
       cwd: request.dir,
-      env: { PATH: `${dirname(opencode)}:${process.env.PATH ?? ''}` },
+      env: { PATH: `${dirname(opencode)}:${context.env.PATH ?? ''}` },
     };
   },
   createParser: createOmoParser,

@@ -47,6 +47,8 @@ export interface InvocationContext {
   freePort: () => Promise<number>;
   /** The run's own directory under BATON_HOME, for files beside its log (a server's output). */
   runDir?: string;
+  /** The environment the agent gets (Baton's env plus the run's session env), never process.env. */
+  env: NodeJS.ProcessEnv;
 }
 
 /** A tool call that the agent's own session store still shows as unfinished. */
@@ -97,8 +99,8 @@ export interface RunnerAdapter {
   observesCommands?: boolean;
   /** Like completionSignal, for runners whose signal depends on the run's options (cmd). */
   completionSignalFor?(options: RunnerOptions): string | undefined;
-  /** Rejects options this runner does not know, naming them; returns them normalised. */
-  checkOptions?(options: RunnerOptions): RunnerOptions;
+  /** Rejects options this runner does not know, naming them; returns them normalised. `env` is Baton's, never process.env. */
+  checkOptions?(options: RunnerOptions, env?: NodeJS.ProcessEnv): RunnerOptions;
   /** How this runner takes the prompt, so that one it cannot take is refused before anything starts. */
   promptRoute(options: RunnerOptions): PromptRoute;
   /** The --runner-option that makes a runner whose prompt goes in argv read it from stdin (cmd: input=stdin). */

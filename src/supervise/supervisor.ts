@@ -5,6 +5,7 @@ import { applyEvent, emptyDigest, type RunDigest } from '../digest.js';
 import type { RunEvent } from '../events.js';
 import { takeBaseline, type Baseline } from '../baseline/index.js';
 import { filesChangedSince } from '../baseline/files-changed.js';
+import { largeFileBytes } from '../baseline/large-files.js';
 import type { ProcessEnd } from '../detect/final-state.js';
 import { reasonFields, type Reason } from '../reasons.js';
 import { setLongTimeout } from '../long-timer.js';
@@ -82,7 +83,7 @@ export class Supervision {
     private readonly run: RunRecord,
     private readonly home: string,
     private readonly report: (message: Handshake) => void,
-    env: NodeJS.ProcessEnv = process.env,
+    env: NodeJS.ProcessEnv,
   ) {
     this.digest = { ...emptyDigest(), ...(run.sessionId ? { sessionId: run.sessionId } : {}) };
     this.reader = new LogReader(run.logPath);
@@ -100,7 +101,7 @@ export class Supervision {
     const runDir = runDirectory(this.home, run.id);
     let baseline: Baseline | null = null;
     try {
-      baseline = await takeBaseline(run.dir, runDir);
+      baseline = await takeBaseline(run.dir, runDir, { largeFileBytes: largeFileBytes(this.agentEnv) });
       if (baseline.kind === 'git' && baseline.skipped?.length) {
         diagnose(runDirectory(this.home, this.run.id), `baseline: not hashed, over the large-file bound (compared by size and mtime): ${baseline.skipped.map((f) => `${f.path} (${f.size} bytes)`).join(', ')}\n`);
       }
@@ -119,7 +120,7 @@ export class Supervision {
           ...(run.parentId && run.sessionId && { sessionId: run.sessionId }),
           options: run.runnerOptions,
         },
-        { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort, runDir },
+        { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort, runDir, env: this.agentEnv },
       );
       // A kill that came while the baseline was taken cancels the run before anything starts.
       if (attempt === 1 && cancelledBeforeStart(this.store, run.id)) return;
@@ -291,7 +292,7 @@ export class Supervision {
   private async recordFilesOnDisk(): Promise<void> {
     if (!this.baseline) return;
     try {
-      this.digest.filesOnDisk = await filesChangedSince(this.baseline, runDirectory(this.home, this.run.id), this.run.dir);
+      this.digest.filesOnDisk = await filesChangedSince(this.baseline, runDirectory(this.home, this.run.id), this.run.dir, largeFileBytes(this.agentEnv));
     } catch (error) {
       diagnose(runDirectory(this.home, this.run.id), `files changed since the baseline: ${(error as Error).message}\n`);
     }

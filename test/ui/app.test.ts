@@ -11,6 +11,7 @@ import { csrfFor } from '../../src/ui/auth.js';
 import { createUiApp } from '../../src/ui/app.js';
 import type { FeedMessage } from '../../src/ui/live.js';
 import { PAGE_STATE_SETS } from '../../src/ui/page-states.js';
+import { waitFor } from '../wait-for.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const CSRF = csrfFor(TOKEN);
@@ -35,6 +36,9 @@ function world() {
   const { app, feed } = createUiApp({ baton, plans, token: TOKEN, pollMs: 20 });
   return { home, baton, plans, app, feed };
 }
+
+/** Until the clock has moved past `stamp`, so the next write gets a later updated_at than it. */
+const clockPast = (stamp: number) => waitFor(() => Date.now() > stamp, { what: 'the clock to move on', intervalMs: 1, timeoutMs: 5_000 });
 
 test('without the token: 401 and no data, for the page, the API and the streams', async () => {
   const { app, baton } = world();
@@ -220,7 +224,7 @@ test('the change feed reports a run once per change, and nothing when nothing ch
   feed.tick();
   feed.tick();
   assert.deepEqual(messages.map((m) => (m.event === 'runs' ? m.runs.map((r) => `${r.id}:${r.state}`) : [])), [['feed0001:running']]);
-  await new Promise((r) => setTimeout(r, 5));
+  await clockPast(baton.store.runs.stateOf('feed0001')!.updatedAt);
   baton.store.runs.update('feed0001', { outputLines: 42 });
   feed.tick();
   assert.equal(messages.length, 2);
@@ -275,7 +279,7 @@ test('the change feed still reports a change that committed with a time older th
   const unsubscribe = feed.subscribe((m) => messages.push(m));
   baton.store.runs.insert(sampleRun('late0001'));
   feed.tick();
-  await new Promise((r) => setTimeout(r, 20));
+  await clockPast(baton.store.runs.stateOf('late0001')!.updatedAt);
   baton.store.runs.insert(sampleRun('late0002'));
   feed.tick();
   assert.equal(messages.length, 2);

@@ -9,8 +9,9 @@ import { DEFAULT_RUNNER, RUNNER_NAMES } from '../../runners/registry.js';
 import { reportRun } from '../end-report.js';
 import { stillGoing } from '../../still-going.js';
 import { LIMITS, name, path, strictInput, text } from '../input.js';
-import { clip, guarded, plain, textResult, toolError, toolResult } from '../result.js';
+import { guarded, plain, textResult, toolError, toolResult } from '../result.js';
 import { summariseSession } from '../session-summary.js';
+import { clipCounted } from '../../text.js';
 
 /**
  * Claude Code gives an MCP call about 60 s; a wait must answer well before that, and every answer
@@ -145,7 +146,7 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
     (input) =>
       guarded('tail', () => {
         const tail = baton.tail(input.id, { lines: input.lines ?? TAIL_DEFAULT });
-        const lines = tail.lines.map((l) => clip(l, TAIL_LINE_CHARS));
+        const lines = tail.lines.map((l) => clipCounted(l, TAIL_LINE_CHARS));
         return toolResult(lines.join('\n') || '(no output yet)', { id: tail.id, lines, logBytes: tail.offset });
       }),
   );
@@ -193,7 +194,7 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
     (input) =>
       guarded('resume', async () => {
         const resumed = await baton.resume(input.id, input.prompt, input.name !== undefined ? { name: input.name } : {});
-        return toolResult(`resumed as ${resumed.id}; next: wait`, { id: resumed.id, parentId: resumed.parentId, sessionId: resumed.sessionId, prompt: clip(resumed.prompt, 300) });
+        return toolResult(`resumed as ${resumed.id}; next: wait`, { id: resumed.id, parentId: resumed.parentId, sessionId: resumed.sessionId, prompt: clipCounted(resumed.prompt, 300) });
       }),
   );
 
@@ -227,7 +228,7 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
     (input) =>
       guarded('diff', async () => {
         const result = await baton.diff(input.id, { patch: input.patch === true });
-        const patch = result.patch !== undefined ? clip(result.patch, input.maxPatchChars ?? PATCH_DEFAULT_CHARS) : undefined;
+        const patch = result.patch !== undefined ? clipCounted(result.patch, input.maxPatchChars ?? PATCH_DEFAULT_CHARS) : undefined;
         const mark = { added: 'A', modified: 'M', deleted: 'D' } as const;
         const text = [`${result.id}: ${result.changes.length} file(s) changed since ${result.baseline}`, ...result.changes.map((c) => `${mark[c.change]} ${c.path}`), ...(patch ? ['', patch] : [])].join('\n');
         return toolResult(text, { id: result.id, baseline: result.baseline, changes: result.changes, ...(patch !== undefined && { patch }) });
