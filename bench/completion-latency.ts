@@ -14,7 +14,7 @@ export async function benchCompletionLatency(runs = 20): Promise<Row[]> {
   const root = mkdtempSync(join(tmpdir(), 'baton-bench-latency-'));
   const model = await startMockModel({ script: parseScript({ steps: [{ text: 'done' }], onExhausted: { text: 'done' } }), apiKey: 'k' });
   const sandbox = await prepareAgentSandbox({ baseUrl: model.url, apiKey: 'k', root: join(root, 'agent'), shared: join(tmpdir(), 'baton-test-shared'), ohMyOpencode: false });
-  const real = findExecutable('opencode');
+  const real = findExecutable('opencode', process.env);
   if (!real) throw new Error('opencode is not installed');
   const marks = join(root, 'marks');
   const wrapper = join(root, 'opencode-wrapper.sh');

@@ -14,8 +14,13 @@ function testFiles(dir) {
   });
 }
 
-const filter = process.argv.slice(2);
-const files = testFiles('dist/test').filter((f) => filter.length === 0 || filter.some((part) => f.includes(part)));
+// Files that drive real agent CLIs are named *.e2e.test.ts or *.contract.test.ts (see test/README.md):
+// `--unit` runs the others, `--e2e` only those; any other argument is a substring of the path.
+const isEndToEnd = (f) => f.endsWith('.e2e.test.js') || f.endsWith('.contract.test.js');
+const args = process.argv.slice(2);
+const group = args.includes('--unit') ? (f) => !isEndToEnd(f) : args.includes('--e2e') ? isEndToEnd : () => true;
+const filter = args.filter((a) => a !== '--unit' && a !== '--e2e');
+const files = testFiles('dist/test').filter((f) => group(f) && (filter.length === 0 || filter.some((part) => f.includes(part))));
 if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);

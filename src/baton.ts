@@ -3,6 +3,8 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { baselineStoreDir, diffSinceBaseline, type BaselineDiff } from './baseline/index.js';
+import { largeFileBytes } from './baseline/large-files.js';
+import { followLog, type FollowEvent, type FollowOptions } from './follow.js';
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
 import { emptyDigest } from './digest.js';
@@ -11,7 +13,7 @@ import { BatonError, usageError } from './errors.js';
 import { LocalExecutor } from './executors/local.js';
 import type { Executor } from './executors/types.js';
 import { toRunStatus, type RunStatus } from './report.js';
-import { getRunner, isRunnerName, RUNNER_NAMES } from './runners/registry.js';
+import { checkRunnerName, DEFAULT_RUNNER, getRunner } from './runners/registry.js';
 import { findExecutable, MissingBinaryError, requireExecutable } from './runners/locate.js';
 import { checkPrompt } from './runners/prompt-limits.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
@@ -20,8 +22,9 @@ import { loadConfig, type BatonConfig } from './config.js';
 import { ACTIVE_STATES, ENDED_STATES, providerOf, RUN_STATES, type RunPatch } from './store/runs.js';
 import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
-import { lastLines, readFrom, stripAnsi } from './tail.js';
-import { repoLockHolder } from './plans/git-state.js';
+import { lastLines, stripAnsi } from './tail.js';
+import { hasReason, reasonFields } from './reasons.js';
+import { repoLockHolder } from './repo-lock.js';
 
 export interface BatonOptions {
   /** Where the store and logs live; default $BATON_HOME or ~/.local/state/baton. */
@@ -31,7 +34,8 @@ export interface BatonOptions {
 }
 
 export interface RunOptions {
-  runner?: RunnerName;
+  /** Default DEFAULT_RUNNER. Any string is accepted and checked here, so that every shell gets the same error. */
+  runner?: RunnerName | (string & {});
   agent?: string;
   model?: string;
   name?: string;
@@ -145,47 +149,46 @@ export class Baton {
 
   /** Validates, records and launches a run; resolves once a supervisor owns it (the agent may still be starting: pid null). */
   async run(options: RunOptions): Promise<LaunchResult> {
-    const runnerName = options.runner ?? 'omo';
-    if (!isRunnerName(runnerName)) throw usageError(`unknown runner "${runnerName}"; known runners: ${RUNNER_NAMES.join(', ')}`);
+    const runnerName = checkRunnerName(options.runner ?? DEFAULT_RUNNER);
     const dir = resolve(options.dir);
     try {
-      if (!statSync(dir).isDirectory()) throw usageError(`--dir ${dir} is not a directory`);
+      if (!statSync(dir).isDirectory()) throw usageError(`${dir} is not a directory`, { field: 'dir' });
     } catch (error) {
       if (error instanceof BatonError) throw error;
-      throw usageError(`--dir ${dir} does not exist`);
+      throw usageError(`${dir} does not exist`, { field: 'dir' });
     }
     let prompt = options.prompt;
     if (options.promptFile !== undefined) {
-      if (prompt !== undefined) throw usageError('give the prompt either as an argument or with --prompt-file, not both');
+      if (prompt !== undefined) throw usageError('give the prompt either as text or as a file, not both', { field: 'promptFile' });
       try {
         prompt = readFileSync(resolve(options.promptFile), 'utf8');
       } catch (error) {
-        throw usageError(`cannot read --prompt-file ${options.promptFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        throw usageError(`cannot read ${options.promptFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { field: 'promptFile' });
       }
     }
-    if (prompt === undefined || prompt.trim() === '') throw usageError('the prompt is empty; pass it as an argument or with --prompt-file FILE');
+    if (prompt === undefined || prompt.trim() === '') throw usageError('the prompt is empty; give it as text or as a file', { field: 'prompt' });
     const adapter = getRunner(runnerName);
     const runnerOptions = options.runnerOptions ?? {};
     if (!adapter.checkOptions && Object.keys(runnerOptions).length > 0) {
-      throw usageError(`runner ${runnerName} takes no --runner-option (got ${Object.keys(runnerOptions).join(', ')})`);
+      throw usageError(`runner ${runnerName} takes no options (got ${Object.keys(runnerOptions).join(', ')})`, { field: 'runnerOptions' });
     }
     let checkedOptions: RunnerOptions = {};
     try {
-      checkedOptions = adapter.checkOptions ? adapter.checkOptions(runnerOptions) : {};
+      checkedOptions = adapter.checkOptions ? adapter.checkOptions(runnerOptions, this.env) : {};
     } catch (error) {
-      throw usageError(`--runner-option for ${runnerName}: ${(error as Error).message}`);
+      throw usageError(`${runnerName}: ${(error as Error).message}`, { field: 'runnerOptions' });
     }
     this.checkRunnerInstalled(runnerName, checkedOptions);
     // A broken config.json is the user's to fix before anything is recorded (the supervisor reads it to queue).
     loadConfig(this.home, this.env);
     if (!options.ignoreRepoLock) {
       const holder = await repoLockHolder(dir);
-      if (holder) throw new BatonError('conflict', `the repository of ${dir} is held by ${holder.owner} (pid ${holder.pid}); a second agent would trample its phase (wait for the plan, or pass --no-lock)`);
+      if (holder) throw new BatonError('conflict', `the repository of ${dir} is held by ${holder.owner} (pid ${holder.pid}); a second agent would trample its phase: wait for the plan`, { override: 'lock' });
     }
-    if (options.stallAfterMs !== undefined) checkDurationOption('--stall-after', options.stallAfterMs);
-    if (options.timeoutMs !== undefined) checkDurationOption('--timeout', options.timeoutMs);
+    if (options.stallAfterMs !== undefined) checkDurationOption('stallAfter', options.stallAfterMs);
+    if (options.timeoutMs !== undefined) checkDurationOption('timeout', options.timeoutMs);
     if (options.maxCost !== undefined && !(Number.isFinite(options.maxCost) && options.maxCost > 0)) {
-      throw usageError(`--max-cost must be a positive amount of US dollars, e.g. 2.50 (got ${options.maxCost})`);
+      throw usageError(`must be a positive amount of US dollars, e.g. 2.50 (got ${options.maxCost})`, { field: 'maxCost' });
     }
     return this.launch({
       runner: runnerName,
@@ -259,7 +262,7 @@ export class Baton {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       // Give up only if no supervisor has claimed the run: then none ever will, and nothing starts.
-      const gaveUp = this.store.runs.updateIfUnclaimed(id, { state: 'failed', reasons: [`could not start the agent: ${message}`], endedAt: Date.now() });
+      const gaveUp = this.store.runs.updateIfUnclaimed(id, { state: 'failed', ...reasonFields([{ kind: 'spawn-failed', message }]), endedAt: Date.now() });
       const after = this.store.runs.get(id)!;
       if (!gaveUp && after.supervisorPid !== null) return { id, state: after.state, pid: after.pid, log: logPath };
       throw error instanceof BatonError ? error : new BatonError('runtime', message);
@@ -295,10 +298,10 @@ export class Baton {
     if (!isActive(run.state) || this.executor.isSupervised(run)) return run;
     const agentAlive = this.executor.isAgentAlive(run);
     if (agentAlive) {
-      const reason = `Baton's supervisor is gone; the agent (pid ${run.pid}) still runs unwatched`;
-      if (!run.reasons.includes(reason)) {
-        if (!this.store.readOnly) this.store.runs.update(run.id, { reasons: [reason] });
-        return { ...run, reasons: [reason] };
+      if (!hasReason(run.reasonDetails, 'unwatched')) {
+        const fields = reasonFields([{ kind: 'unwatched', pid: run.pid }]);
+        if (!this.store.readOnly) this.store.runs.update(run.id, fields);
+        return { ...run, ...fields };
       }
       return run;
     }
@@ -306,7 +309,7 @@ export class Baton {
     // failure. A kill was asked for: it ended the run unless the agent says it finished on its own.
     const judged = judgeOrphanedRun(run, this.env);
     const patch: RunPatch =
-      run.killRequestedAt !== null && !judgedFromLeftovers(judged.reasons ?? []) ? { ...judged, state: 'killed', reasons: ['killed by baton kill'] } : judged;
+      run.killRequestedAt !== null && !judgedFromLeftovers(judged.reasonDetails ?? []) ? { ...judged, state: 'killed', ...reasonFields([{ kind: 'killed' }]) } : judged;
     // A read-only store still answers: the judgement is shown, just not kept.
     if (this.store.readOnly || this.store.runs.updateIfState(run.id, ACTIVE_STATES, patch)) return { ...run, ...patch };
     return this.store.runs.get(run.id) ?? run;
@@ -408,8 +411,7 @@ export class Baton {
     }
     this.store.runs.update(run.id, { killRequestedAt: Date.now() });
     // A queued run is cancelled here and now; if its supervisor admitted it meanwhile, it is stopped below like any other.
-    const reason = 'killed by baton kill while queued; the agent never started';
-    if (this.store.runs.updateIfState(run.id, ['queued'], { state: 'killed', reasons: [reason], endedAt: Date.now() })) {
+    if (this.store.runs.updateIfState(run.id, ['queued'], { state: 'killed', ...reasonFields([{ kind: 'killed', whileQueued: true }]), endedAt: Date.now() })) {
       return { id: run.id, state: 'killed', signalled: 0, forced: false, survivors: [], alreadyEnded: false };
     }
     // Read again: the agent may have started since; one that starts later is stopped by its supervisor.
@@ -427,7 +429,7 @@ export class Baton {
       throw new BatonError('conflict', `run ${run.id} still looks active, but its recorded agent pid ${outcome.unproven} is not proven to be its agent (no matching start time or BATON_RUN_ID marker); nothing was signalled`);
     }
     if (isActive(after.state)) {
-      this.store.runs.updateIfState(run.id, ACTIVE_STATES, { state: 'killed', reasons: ['killed by baton kill'], endedAt: Date.now() });
+      this.store.runs.updateIfState(run.id, ACTIVE_STATES, { state: 'killed', ...reasonFields([{ kind: 'killed' }]), endedAt: Date.now() });
       after = this.store.runs.get(run.id)!;
     }
     return { id: run.id, state: after.state, ...outcome, alreadyEnded: false };
@@ -441,7 +443,7 @@ export class Baton {
     const followUp =
       prompt !== undefined && prompt.trim() !== ''
         ? prompt
-        : writeFollowUp({ reasons: parent.reasons, digest: parent.digest, spec: readPromptSpec(this.rootPrompt(parent)), dir: parent.dir });
+        : writeFollowUp({ reasons: parent.reasonDetails, digest: parent.digest, spec: readPromptSpec(this.rootPrompt(parent)), dir: parent.dir });
     this.checkRunnerInstalled(parent.runner, parent.runnerOptions);
     const launched = await this.launch({
       runner: parent.runner,
@@ -477,7 +479,7 @@ export class Baton {
   async diff(ref: string, options: { patch?: boolean } = {}): Promise<BaselineDiff & { id: string; baseline: string }> {
     const run = this.resolveRun(ref);
     if (!run.baseline) throw new BatonError('conflict', `run ${run.id} has no baseline (it did not start)`);
-    const result = await diffSinceBaseline(run.baseline, { ...options, storeDir: baselineStoreDir(runDirectory(this.home, run.id)) });
+    const result = await diffSinceBaseline(run.baseline, { ...options, storeDir: baselineStoreDir(runDirectory(this.home, run.id)), largeFileBytes: largeFileBytes(this.env) });
     const describe = run.baseline.kind === 'git' ? `git tree ${run.baseline.tree.slice(0, 12)} of ${run.baseline.repoRoot}` : `file snapshot of ${run.baseline.root}`;
     return { id: run.id, baseline: describe, ...result };
   }
@@ -492,23 +494,25 @@ export class Baton {
   /** Streams output appended after `offset` until the run ends; returns the final status. */
   async follow(ref: string, offset: number, onText: (text: string) => void, options: { raw?: boolean; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const run = this.resolveRun(ref);
-    let position = offset;
-    let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-    for (;;) {
-      let state = this.store.runs.stateOf(run.id)?.state ?? 'failed';
-      // A supervisor that died leaves "running" behind: settle it as status and wait do.
-      if (isActive(state) && Date.now() >= nextReconcile) {
-        state = this.reconcile(this.store.runs.get(run.id)!).state;
-        nextReconcile = Date.now() + RECONCILE_EVERY_MS;
-      }
-      let chunk = readFrom(run.logPath, position);
-      while (chunk.text.length > 0) {
-        onText(options.raw ? chunk.text : stripAnsi(chunk.text));
-        position = chunk.next;
-        chunk = readFrom(run.logPath, position);
-      }
-      if (!isActive(state) || options.signal?.aborted) return this.statusOf(this.resolveRun(run.id));
-      await sleep(100);
+    for await (const event of this.followEvents(run.id, offset, options.signal ? { signal: options.signal } : {})) {
+      if (event.kind === 'text') onText(options.raw ? event.text : stripAnsi(event.text));
     }
+    return this.statusOf(this.resolveRun(run.id));
+  }
+
+  /** A run's log from `offset` as events (text, record changes, end): what follow and the dashboard's stream read. */
+  followEvents(ref: string, offset: number, options: FollowOptions = {}): AsyncGenerator<FollowEvent> {
+    const run = this.resolveRun(ref);
+    const source = {
+      logPath: run.logPath,
+      stateOf: () => this.store.runs.stateOf(run.id),
+      // A supervisor that died leaves "running" behind: settle it as status and wait do.
+      reconcile: () => {
+        const record = this.store.runs.get(run.id);
+        if (record) this.reconcile(record);
+      },
+      reconcileEveryMs: RECONCILE_EVERY_MS,
+    };
+    return followLog(source, offset, options);
   }
 }

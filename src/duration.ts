@@ -34,11 +34,11 @@ export function checkDuration(ms: number, what: string): void {
 }
 
 /** For library callers that pass milliseconds: a usage error naming the option unless ms is in range. */
-export function checkDurationOption(option: string, ms: number): void {
+export function checkDurationOption(field: 'stallAfter' | 'timeout', ms: number): void {
   try {
     checkDuration(ms, `${ms} ms`);
   } catch (error) {
-    throw usageError(`${option}: ${(error as Error).message}`);
+    throw usageError((error as Error).message, { field });
   }
 }
 

@@ -1,6 +1,7 @@
 export { Baton, DEFAULT_STALL_AFTER_MS } from './baton.js';
 export type { BatonOptions, RunOptions, LaunchResult, ResumeResult, WaitOptions, WaitResult, KillResult } from './baton.js';
 export type { RunStatus } from './report.js';
+export type { FollowEvent, FollowOptions } from './follow.js';
 export type { RunEvent, ToolKind, ToolStatus, OutputParser } from './events.js';
 export type { RunState } from './store/runs.js';
 export { RUN_STATES } from './store/runs.js';
@@ -14,5 +15,5 @@ export { Plans } from './plans/service.js';
 export type { PlanStatus, PhaseStatus } from './plans/service.js';
 export { lintPrompt, writePhasePrompt } from './prompts/index.js';
 export { routeTask } from './plans/route.js';
-export { createBatonMcpServer } from './mcp/server.js';
-export { initClaude } from './integrations/claude-init.js';
+// The MCP server (and initClaude) and the dashboard are `baton/mcp` and `baton/ui`: importing the
+// library loads neither the MCP SDK nor Hono.

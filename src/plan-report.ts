@@ -1,4 +1,5 @@
 import { formatDuration } from './duration.js';
+import { flatLine } from './text.js';
 import type { PlanStatus } from './plans/service.js';
 
 /**
@@ -7,26 +8,21 @@ import type { PlanStatus } from './plans/service.js';
  * resumes, fixes, a failed verification, the commit). The full record stays in `baton plan status`.
  */
 
-const clipLine = (text: string, max: number) => {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-};
-
 export function planShortStatus(status: PlanStatus): string {
   const committed = status.phases.filter((p) => p.state === 'committed').length;
   const lines = [`plan ${status.id} ${status.state} · ${committed}/${status.phases.length} phases committed${status.state === 'running' && !status.driverAlive ? ' · driver not running' : ''}`];
-  for (const reason of status.reasons) lines.push(`- ${clipLine(reason, 200)}`);
+  for (const reason of status.reasons) lines.push(`- ${flatLine(reason, 200)}`);
   for (const phase of status.phases) {
     const bits = [
       phase.durationMs !== null ? formatDuration(phase.durationMs) : null,
       phase.resumes ? `${phase.resumes} resume${phase.resumes > 1 ? 's' : ''}` : null,
       phase.fixes ? `${phase.fixes} fix${phase.fixes > 1 ? 'es' : ''}` : null,
-      phase.verification && !phase.verification.passed ? `verify failed${phase.verification.command ? `: ${clipLine(phase.verification.command, 60)}` : ''}` : null,
+      phase.verification && !phase.verification.passed ? `verify failed${phase.verification.command ? `: ${flatLine(phase.verification.command, 60)}` : ''}` : null,
       phase.commitSha ? phase.commitSha.slice(0, 7) : null,
       phase.state === 'running' || phase.state === 'blocked' ? phase.runs.at(-1)?.id ?? null : null,
     ].filter(Boolean);
     lines.push(`${phase.id} ${phase.state}${bits.length ? ` ${bits.join(' · ')}` : ''}`);
-    if (phase.state !== 'committed') for (const reason of phase.reasons) lines.push(`  - ${clipLine(reason, 160)}`);
+    if (phase.state !== 'committed') for (const reason of phase.reasons) lines.push(`  - ${flatLine(reason, 160)}`);
   }
   return lines.join('\n');
 }

@@ -2,7 +2,8 @@ import { describeRetry, filesChanged, type BriefEvent, type CommandRecord } from
 import type { TokenUsage, ToolKind } from './events.js';
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
-import type { RunRecord, RunState } from './store/runs.js';
+import { isActive, RESUMABLE_STATES, type RunRecord, type RunState } from './store/runs.js';
+import type { Reason } from './reasons.js';
 
 /**
  * The documented, stable shape of `baton status --json` (and of the library's `status`). Times are
@@ -17,6 +18,8 @@ export interface RunStatus {
   dir: string;
   state: RunState;
   reasons: string[];
+  /** `reasons` as data, one entry per reason in the same order (see src/reasons.ts); empty for runs recorded before it. */
+  reasonDetails: Reason[];
   /** For `queued` runs: its place in the home's queue, 1 for the next to start; otherwise null. */
   queuePosition: number | null;
   sessionId: string | null;
@@ -78,7 +81,7 @@ export type RootPromptOf = (run: RunRecord) => string;
 
 export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()): RunStatus {
   const start = run.startedAt ?? run.createdAt;
-  const canResume = (run.state === 'incomplete' || run.state === 'limited' || run.state === 'failed' || run.state === 'killed') && run.sessionId !== null;
+  const canResume = RESUMABLE_STATES.includes(run.state) && run.sessionId !== null;
   return {
     id: run.id,
     name: run.name,
@@ -88,6 +91,7 @@ export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()
     dir: run.dir,
     state: run.state,
     reasons: run.reasons,
+    reasonDetails: run.reasonDetails,
     queuePosition: null,
     sessionId: run.sessionId,
     pid: run.pid,
@@ -112,8 +116,8 @@ export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()
     tokens: run.digest.tokens,
     cost: run.digest.cost,
     finalMessage: run.finalMessage,
-    retrying: run.digest.retrying && (run.state === 'running' || run.state === 'stalled') ? describeRetry(run.digest.retrying) : null,
-    followUp: canResume ? writeFollowUp({ reasons: run.reasons, digest: run.digest, spec: readPromptSpec(rootPrompt), dir: run.dir }) : null,
+    retrying: run.digest.retrying && isActive(run.state) ? describeRetry(run.digest.retrying) : null,
+    followUp: canResume ? writeFollowUp({ reasons: run.reasonDetails, digest: run.digest, spec: readPromptSpec(rootPrompt), dir: run.dir }) : null,
     parentId: run.parentId,
     log: run.logPath,
   };

@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { completeUtf8Length } from './supervise/log-reader.js';
+import { clipCounted } from './text.js';
 
 export { stripAnsi } from './text.js';
 
@@ -22,7 +23,7 @@ export interface Tail {
 
 function clipLine(line: string): string {
   const bare = line.endsWith('\r') ? line.slice(0, -1) : line;
-  return bare.length > TAIL_LINE_CHARS ? `${bare.slice(0, TAIL_LINE_CHARS)}… [${bare.length - TAIL_LINE_CHARS} more chars]` : bare;
+  return clipCounted(bare, TAIL_LINE_CHARS);
 }
 
 /**

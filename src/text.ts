@@ -19,6 +19,18 @@ export function ellipsize(text: string, limit: number): string {
   return text.length > limit ? `${clip(text, limit - 1)}…` : text;
 }
 
+/** Like clip, saying how much was left out: for answers a reader may want to ask again for in full. */
+export function clipCounted(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  const kept = clip(text, limit);
+  return `${kept}… [${text.length - kept.length} more chars]`;
+}
+
+/** Text flattened onto one line (runs of whitespace become one space), ellipsized to `limit`. */
+export function flatLine(text: string, limit: number): string {
+  return ellipsize(text.replace(/\s+/g, ' ').trim(), limit);
+}
+
 /**
  * Every escape and control sequence a terminal acts on, 7-bit and 8-bit: CSI (ESC [ and U+009B), OSC,
  * DCS, SOS, PM and APC strings (ended by BEL or ST, or running to the end of the text when unended),

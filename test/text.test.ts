@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createControlStripper, escapeControls, stripTerminalControls, terminalSafe } from '../src/text.js';
+import { clip, clipCounted, createControlStripper, ellipsize, escapeControls, flatLine, stripTerminalControls, terminalSafe } from '../src/text.js';
 
 /** Every kind of sequence that can drive a terminal, each between two visible words. */
 const HOSTILE: [string, string][] = [
@@ -75,4 +75,13 @@ test('an escape that never ends is not held for ever', () => {
   const out = strip('y'.repeat(5_000));
   assert.ok(out.length === 0 || !/[\x00-\x08\x0b-\x1f\x7f-\u009f]/.test(out));
   assert.equal(strip('\nmore'), '\nmore');
+});
+
+test('clip, ellipsize and clipCounted never cut a surrogate pair in two; clipCounted counts what it left out', () => {
+  const text = `ab${'😀'.repeat(3)}`; // each emoji is two UTF-16 units
+  assert.equal(clip(text, 3), 'ab');
+  assert.equal(ellipsize(text, 4), 'ab…');
+  assert.equal(clipCounted(text, 3), `ab… [6 more chars]`);
+  assert.equal(clipCounted('short', 5), 'short');
+  assert.equal(flatLine('  one\n\ttwo   three ', 8), 'one two…');
 });

@@ -1,3 +1,4 @@
+// @ts-check
 // Renders terminal output (SGR colours and styles) as HTML for the dashboard's log view.
 // Pure functions, no DOM: the page and the tests call the same code. Every character of log text
 // leaves here HTML-escaped, so an agent's output can never inject markup into the page.
@@ -13,16 +14,21 @@ export function initialAnsiState() {
   return { fg: null, bg: null, bold: false, dim: false, italic: false, underline: false };
 }
 
+/** @type {Record<string, string>} */
 const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Escapes the characters that could open markup or leave an attribute value. */
+/**
+ * Escapes the characters that could open markup or leave an attribute value.
+ * @param {unknown} text
+ */
 export function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  return String(text).replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }
 
 /**
  * Renders `text` to HTML: one line of HTML per line of text, joined with "\n", ready for an element
  * with `white-space: pre-wrap`.
+ * @param {string} text
  */
 export function ansiToHtml(text) {
   return ansiLines(text).lines.join('\n');
@@ -53,10 +59,14 @@ export function ansiLines(text, state = initialAnsiState()) {
  * One line: escapes are interpreted, control characters dropped, and a carriage return starts the
  * line over (a progress bar redrawn in place shows only its last frame). Styles set before the last
  * "\r" still apply to the text after it, as they would on a terminal.
+ * @param {string} line
+ * @param {AnsiState} startState
+ * @returns {{html: string, state: AnsiState}}
  */
 function renderLine(line, startState) {
   const body = line.endsWith('\r') ? line.slice(0, -1) : line;
   let state = { ...startState };
+  /** @type {{text: string, state: AnsiState}[]} */
   let segments = [];
   let text = '';
   const flush = () => {
@@ -101,7 +111,11 @@ function renderLine(line, startState) {
   return { html: segments.map((s) => wrap(escapeHtml(s.text), s.state)).join(''), state };
 }
 
-/** Index of a CSI sequence's final byte, or -1 when the text ends first. */
+/**
+ * Index of a CSI sequence's final byte, or -1 when the text ends first.
+ * @param {string} body
+ * @param {number} from
+ */
 function csiEnd(body, from) {
   for (let j = from; j < body.length; j++) {
     const code = body.charCodeAt(j);
@@ -112,7 +126,11 @@ function csiEnd(body, from) {
   return -1;
 }
 
-/** Index just past an OSC/DCS-style string, ended by BEL or ESC \ (or the end of the text). */
+/**
+ * Index just past an OSC/DCS-style string, ended by BEL or ESC \ (or the end of the text).
+ * @param {string} body
+ * @param {number} from
+ */
 function stringEnd(body, from) {
   for (let j = from; j < body.length; j++) {
     if (body[j] === '\x07') return j + 1;
@@ -121,12 +139,17 @@ function stringEnd(body, from) {
   return body.length;
 }
 
+/**
+ * @param {AnsiState} previous
+ * @param {string} paramText the parameters of an SGR sequence ("1;31")
+ * @returns {AnsiState}
+ */
 function applySgr(previous, paramText) {
   const state = { ...previous };
   const params = paramText === '' ? [0] : paramText.split(/[;:]/).map((p) => (p === '' ? 0 : Number(p)));
   for (let k = 0; k < params.length; k++) {
     const p = params[k];
-    if (!Number.isInteger(p)) continue;
+    if (p === undefined || !Number.isInteger(p)) continue;
     if (p === 0) Object.assign(state, initialAnsiState());
     else if (p === 1) state.bold = true;
     else if (p === 2) state.dim = true;
@@ -145,7 +168,7 @@ function applySgr(previous, paramText) {
       const key = p === 38 ? 'fg' : 'bg';
       if (params[k + 1] === 5) {
         const n = params[k + 2];
-        if (Number.isInteger(n) && n >= 0 && n <= 255) state[key] = n < 16 ? String(n) : rgbOf256(n);
+        if (n !== undefined && Number.isInteger(n) && n >= 0 && n <= 255) state[key] = n < 16 ? String(n) : rgbOf256(n);
         k += 2;
       } else if (params[k + 1] === 2) {
         const [r, g, b] = [params[k + 2], params[k + 3], params[k + 4]].map(clampByte);
@@ -158,20 +181,28 @@ function applySgr(previous, paramText) {
   return state;
 }
 
-const clampByte = (n) => (Number.isFinite(n) ? Math.min(255, Math.max(0, Math.round(n))) : 0);
+/** @param {number | undefined} n */
+const clampByte = (n) => (n !== undefined && Number.isFinite(n) ? Math.min(255, Math.max(0, Math.round(n))) : 0);
 
-/** xterm's 256-colour palette above the 16 named colours: a 6×6×6 cube, then 24 greys. */
+/**
+ * xterm's 256-colour palette above the 16 named colours: a 6×6×6 cube, then 24 greys.
+ * @param {number} n
+ */
 function rgbOf256(n) {
   if (n >= 232) {
     const v = 8 + (n - 232) * 10;
     return `rgb(${v},${v},${v})`;
   }
   const i = n - 16;
-  const level = (x) => (x === 0 ? 0 : 55 + x * 40);
+  const level = (/** @type {number} */ x) => (x === 0 ? 0 : 55 + x * 40);
   return `rgb(${level(Math.floor(i / 36))},${level(Math.floor(i / 6) % 6)},${level(i % 6)})`;
 }
 
-/** A colour is either a palette index ("0"–"15", a class) or an rgb() built above (an inline style). */
+/**
+ * A colour is either a palette index ("0"–"15", a class) or an rgb() built above (an inline style).
+ * @param {string} html
+ * @param {AnsiState} state
+ */
 function wrap(html, state) {
   const classes = [];
   const styles = [];
@@ -193,9 +224,15 @@ function wrap(html, state) {
   return `<span${cls}${style}>${html}</span>`;
 }
 
-/** The text of a log line with every escape and control character removed (for search, copy, tests). */
+/** @type {Record<string, string>} */
+const UNESCAPES = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
+
+/**
+ * The text of a log line with every escape and control character removed (for search, copy, tests).
+ * @param {string} text
+ */
 export function stripAnsi(text) {
   return ansiLines(text)
-    .lines.map((html) => html.replace(/<[^>]*>/g, '').replace(/&(amp|lt|gt|quot|#39);/g, (_, e) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]))
+    .lines.map((html) => html.replace(/<[^>]*>/g, '').replace(/&(amp|lt|gt|quot|#39);/g, (entity, name) => UNESCAPES[name] ?? entity))
     .join('\n');
 }

@@ -1,3 +1,4 @@
+// @ts-check
 // Baton's live dashboard: a hash-routed single page over the server's JSON and SSE API, in plain
 // browser ES modules with no framework or build step, so what the server sends is what runs.
 // Pages: #/ (runs and plans), #/runs/:id (one run, its live log), #/plans/:id (one plan, its phases).
@@ -11,23 +12,28 @@ import { planView } from './plan-page.js';
 import { runView } from './run-page.js';
 import { runsView } from './runs-page.js';
 
-const app = document.getElementById('app');
+/** @typedef {{root: HTMLElement, destroy(): void, update?: (query: Record<string, string>) => void}} View */
+
+const app = /** @type {HTMLElement} */ (document.getElementById('app'));
+/** @type {{kind: 'runs' | 'run' | 'plan' | 'missing', view: View} | null} */
 let current = null;
 
 function route() {
   const { path, query } = parseHash();
   clearError();
   // Changing a filter or page keeps the runs view (and its select boxes) and only reloads the rows.
-  if (path === '/' && current?.kind === 'runs') {
+  if (path === '/' && current?.kind === 'runs' && current.view.update) {
     current.view.update(query);
     return;
   }
   current?.view.destroy();
   app.replaceChildren();
   let match;
+  /** @type {View} */
   let view;
+  /** @type {'runs' | 'run' | 'plan' | 'missing'} */
   let kind;
-  const decode = (text) => {
+  const decode = (/** @type {string} */ text) => {
     try {
       return decodeURIComponent(text);
     } catch {
@@ -35,14 +41,18 @@ function route() {
     }
   };
   if (path === '/') [kind, view] = ['runs', runsView(query)];
-  else if ((match = /^\/runs\/([^/]+)$/.exec(path))) [kind, view] = ['run', runView(decode(match[1]))];
-  else if ((match = /^\/plans\/([^/]+)$/.exec(path))) [kind, view] = ['plan', planView(decode(match[1]))];
+  else if ((match = /^\/runs\/([^/]+)$/.exec(path))) [kind, view] = ['run', runView(decode(match[1] ?? ''))];
+  else if ((match = /^\/plans\/([^/]+)$/.exec(path))) [kind, view] = ['plan', planView(decode(match[1] ?? ''))];
   else [kind, view] = ['missing', missingView(path)];
   current = { kind, view };
   app.append(view.root);
   window.scrollTo(0, 0);
 }
 
+/**
+ * @param {string} path
+ * @returns {View}
+ */
 function missingView(path) {
   const root = h('section', { class: 'page', 'data-page': 'missing' }, h('div', { class: 'empty-page' }, h('h1', {}, 'Nothing here'), h('p', {}, `No page at ${path}. `, h('a', { href: '#/' }, 'Back to the runs'))));
   return { root, destroy() {} };

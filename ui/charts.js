@@ -1,3 +1,4 @@
+// @ts-check
 // SVG charts for the dashboard, as markup strings: pure functions of their input, no DOM, so the page
 // and the tests call the same code. Colours come from classes styled in app.css; every piece of text
 // is escaped. Also holds the duration formatting the charts and the page share.
@@ -5,10 +6,15 @@
 import { escapeHtml } from './ansi.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+/** @param {number} n */
 const num = (n) => (Math.round(n * 10) / 10).toString();
+/** @param {string | number | null | undefined} t */
 const toMs = (t) => (t === null || t === undefined ? null : typeof t === 'number' ? t : Date.parse(t));
 
-/** "12s", "4m 10s", "1h 5m", "2d 3h"; under a second is "0s". */
+/**
+ * "12s", "4m 10s", "1h 5m", "2d 3h"; under a second is "0s".
+ * @param {number} ms
+ */
 export function formatDuration(ms) {
   if (!Number.isFinite(ms) || ms < 0) return '–';
   const s = Math.floor(ms / 1000);
@@ -21,9 +27,12 @@ export function formatDuration(ms) {
   return h % 24 ? `${d}d ${h % 24}h` : `${d}d`;
 }
 
-/** An expected range: "2–10m" when both ends are whole minutes under an hour, else "30s–1m 30s". */
+/** An expected range: "2–10m" when both ends are whole minutes under an hour, else "30s–1m 30s".
+ * @param {number} minMs
+ * @param {number} maxMs
+ */
 export function formatRange(minMs, maxMs) {
-  const whole = (ms, unit) => ms % unit === 0;
+  const whole = (/** @type {number} */ ms, /** @type {number} */ unit) => ms % unit === 0;
   if (minMs < 60_000 && maxMs < 60_000) return `${Math.round(minMs / 1000)}–${Math.round(maxMs / 1000)}s`;
   if (minMs < 3_600_000 && maxMs < 3_600_000 && whole(minMs, 60_000) && whole(maxMs, 60_000) && minMs > 0) {
     return `${minMs / 60_000}–${maxMs / 60_000}m`;
@@ -31,14 +40,21 @@ export function formatRange(minMs, maxMs) {
   return `${formatDuration(minMs)}–${formatDuration(maxMs)}`;
 }
 
-/** 1234 → "1.2k", 1234567 → "1.2M": for axis labels, where space is short. */
+/**
+ * 1234 → "1.2k", 1234567 → "1.2M": for axis labels, where space is short.
+ * @param {number} n
+ */
 function compactCount(n) {
   if (n >= 1_000_000) return `${num(n / 1_000_000)}M`;
   if (n >= 1_000) return `${num(n / 1_000)}k`;
   return String(Math.round(n));
 }
 
-/** A round step (1, 2 or 5 × 10^k) that cuts [0, max] into about `count` parts. */
+/**
+ * A round step (1, 2 or 5 × 10^k) that cuts [0, max] into about `count` parts.
+ * @param {number} max
+ * @param {number} count
+ */
 function niceStep(max, count) {
   const raw = max / count;
   const power = 10 ** Math.floor(Math.log10(raw));
@@ -48,19 +64,33 @@ function niceStep(max, count) {
 
 const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400].map((s) => s * 1000);
 
-/** A round time step that cuts `spanMs` into at most `maxTicks` parts. */
+/**
+ * A round time step that cuts `spanMs` into at most `maxTicks` parts.
+ * @param {number} spanMs
+ * @param {number} maxTicks
+ */
 function timeStep(spanMs, maxTicks) {
   return TIME_STEPS.find((step) => spanMs / step <= maxTicks) ?? Math.ceil(spanMs / maxTicks / 86_400_000) * 86_400_000;
 }
 
-/** Samples as numbers, in time order, with unusable ones dropped. */
+/**
+ * Samples as numbers, in time order, with unusable ones dropped.
+ * @param {unknown} samples
+ * @returns {[number, number][]}
+ */
 function cleanSamples(samples) {
   return (Array.isArray(samples) ? samples : [])
-    .map((s) => [Number(s?.[0]), Number(s?.[1])])
+    .map((s) => /** @type {[number, number]} */ ([Number(s?.[0]), Number(s?.[1])]))
     .filter(([t, v]) => Number.isFinite(t) && Number.isFinite(v))
     .sort((a, b) => a[0] - b[0]);
 }
 
+/**
+ * @param {string} className
+ * @param {number} width
+ * @param {number} height
+ * @param {string} label
+ */
 function svgOpen(className, width, height, label) {
   return `<svg xmlns="${SVG_NS}" class="${className}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(label)}"><title>${escapeHtml(label)}</title>`;
 }
@@ -69,22 +99,24 @@ function svgOpen(className, width, height, label) {
  * A small line of output lines over time, for a table cell: one path point per sample, time on x,
  * lines (from 0) on y.
  * @param {[number, number][]} samples [tMs, lines]
+ * @param {{width?: number, height?: number}} [opts]
  */
 export function sparkline(samples, { width = 120, height = 24 } = {}) {
   const points = cleanSamples(samples);
   const pad = 2;
-  if (points.length === 0) {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) {
     return `${svgOpen('sparkline', width, height, 'no output yet')}<line class="spark-empty" x1="${pad}" y1="${height - pad}" x2="${width - pad}" y2="${height - pad}"/></svg>`;
   }
-  const t0 = points[0][0];
-  const t1 = points[points.length - 1][0];
+  const t0 = first[0];
+  const t1 = last[0];
   const maxLines = Math.max(1, ...points.map((p) => p[1]));
-  const x = (t) => (t1 === t0 ? width - pad : pad + ((t - t0) / (t1 - t0)) * (width - 2 * pad));
-  const y = (v) => height - pad - (Math.max(0, v) / maxLines) * (height - 2 * pad);
+  const x = (/** @type {number} */ t) => (t1 === t0 ? width - pad : pad + ((t - t0) / (t1 - t0)) * (width - 2 * pad));
+  const y = (/** @type {number} */ v) => height - pad - (Math.max(0, v) / maxLines) * (height - 2 * pad);
   const xy = points.map(([t, v]) => `${num(x(t))},${num(y(v))}`);
   const line = `M${xy.join(' L')}`;
   const area = `M${num(x(t0))},${height - pad} L${xy.join(' L')} L${num(x(t1))},${height - pad} Z`;
-  const last = points[points.length - 1];
   const label = `${last[1].toLocaleString('en-US')} lines over ${formatDuration(t1 - t0)}`;
   return (
     `${svgOpen('sparkline', width, height, label)}` +
@@ -105,20 +137,22 @@ export function lineChart(samples, { width = 720, height = 220, startMs, endMs }
   const m = { left: 52, right: 16, top: 14, bottom: 28 };
   const plotW = width - m.left - m.right;
   const plotH = height - m.top - m.bottom;
-  if (points.length === 0) {
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last) {
     return (
       `${svgOpen('line-chart', width, height, 'output lines over time: no samples yet')}` +
       `<rect class="chart-frame" x="${m.left}" y="${m.top}" width="${plotW}" height="${plotH}"/>` +
       `<text class="chart-empty" x="${m.left + plotW / 2}" y="${m.top + plotH / 2}" text-anchor="middle" dominant-baseline="middle">no output yet</text></svg>`
     );
   }
-  const t0 = Number.isFinite(startMs) ? Math.min(startMs, points[0][0]) : points[0][0];
-  const t1 = Math.max(Number.isFinite(endMs) ? endMs : 0, points[points.length - 1][0], t0 + 1000);
+  const t0 = startMs !== undefined && Number.isFinite(startMs) ? Math.min(startMs, first[0]) : first[0];
+  const t1 = Math.max(endMs !== undefined && Number.isFinite(endMs) ? endMs : 0, last[0], t0 + 1000);
   const maxLines = Math.max(...points.map((p) => p[1]));
   const yStep = niceStep(Math.max(maxLines, 4), 5);
   const yMax = Math.max(yStep, Math.ceil(maxLines / yStep) * yStep);
-  const x = (t) => m.left + ((t - t0) / (t1 - t0)) * plotW;
-  const y = (v) => m.top + plotH - (Math.max(0, v) / yMax) * plotH;
+  const x = (/** @type {number} */ t) => m.left + ((t - t0) / (t1 - t0)) * plotW;
+  const y = (/** @type {number} */ v) => m.top + plotH - (Math.max(0, v) / yMax) * plotH;
 
   let out = svgOpen('line-chart', width, height, `output lines over time: ${maxLines.toLocaleString('en-US')} lines in ${formatDuration(t1 - t0)}`);
   for (let v = 0; v <= yMax + 1e-9; v += yStep) {
@@ -136,24 +170,28 @@ export function lineChart(samples, { width = 720, height = 220, startMs, endMs }
   out += `<text class="chart-label chart-unit" x="${m.left + 4}" y="${m.top + 10}">lines</text>`;
 
   const xy = points.map(([t, v]) => `${num(x(t))},${num(y(v))}`);
-  const first = points[0];
-  const last = points[points.length - 1];
   out += `<path class="chart-area" d="M${num(x(first[0]))},${num(y(0))} L${xy.join(' L')} L${num(x(last[0]))},${num(y(0))} Z"/>`;
   out += `<path class="chart-line" d="M${xy.join(' L')}"/>`;
   out += `<circle class="chart-dot" cx="${num(x(last[0]))}" cy="${num(y(last[1]))}" r="3"><title>${escapeHtml(`${last[1].toLocaleString('en-US')} lines at ${formatDuration(last[0] - t0)}`)}</title></circle>`;
   return `${out}</svg>`;
 }
 
+/**
+ * @typedef {{id: string, title?: string, state: string, startedAt?: string|number|null, endedAt?: string|number|null,
+ *   timing?: {expectedMinMs: number, expectedMaxMs: number, status?: string, judgement?: string}|null}} GanttPhase
+ * @typedef {{phase: GanttPhase, index: number, start: number | null, end: number | null, open: boolean, timing: GanttPhase['timing']}} GanttRow
+ * @typedef {GanttRow & {start: number, end: number}} StartedRow
+ */
+
 /** Roughly how many characters of 12px system-font text fit in `px`. */
-const fits = (px) => Math.max(4, Math.floor(px / 6.4));
-const clipText = (text, max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const fits = (/** @type {number} */ px) => Math.max(4, Math.floor(px / 6.4));
+const clipText = (/** @type {string} */ text, /** @type {number} */ max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /**
  * The phases of a plan in execution order (started phases by start time, then the rest in the order
  * given): a bar per started phase from its start to its end (or `now`), behind it a faint band for
  * the expected range, coloured by state (class `state-<state>`), labelled with id, title and duration.
- * @param {{id: string, title?: string, state: string, startedAt?: string|number|null, endedAt?: string|number|null,
- *   timing?: {expectedMinMs: number, expectedMaxMs: number, status?: string}|null}[]} phases
+ * @param {GanttPhase[]} phases
  * @param {{width?: number, rowHeight?: number, labelWidth?: number, now?: number}} [opts]
  */
 export function gantt(phases, { width = 960, rowHeight = 28, labelWidth = 240, now = Date.now() } = {}) {
@@ -164,7 +202,7 @@ export function gantt(phases, { width = 960, rowHeight = 28, labelWidth = 240, n
     const timing = p.timing && Number.isFinite(p.timing.expectedMinMs) && Number.isFinite(p.timing.expectedMaxMs) ? p.timing : null;
     return { phase: p, index, start, end, open: start !== null && endMs === null, timing };
   });
-  const started = rows.filter((r) => r.start !== null).sort((a, b) => a.start - b.start || a.index - b.index);
+  const started = /** @type {StartedRow[]} */ (rows.filter((r) => r.start !== null)).sort((a, b) => a.start - b.start || a.index - b.index);
   const ordered = [...started, ...rows.filter((r) => r.start === null)];
 
   const axisH = 24;
@@ -180,7 +218,7 @@ export function gantt(phases, { width = 960, rowHeight = 28, labelWidth = 240, n
   }
   const t0 = started.length ? Math.min(...started.map((r) => r.start)) : now;
   const t1 = Math.max(t0 + 60_000, ...started.map((r) => Math.max(r.end, r.timing ? r.start + r.timing.expectedMaxMs : 0)));
-  const x = (t) => plotX + ((t - t0) / (t1 - t0)) * plotW;
+  const x = (/** @type {number} */ t) => plotX + ((t - t0) / (t1 - t0)) * plotW;
 
   if (started.length) {
     const step = timeStep(t1 - t0, Math.max(2, Math.floor(plotW / 80)));
@@ -204,33 +242,8 @@ export function gantt(phases, { width = 960, rowHeight = 28, labelWidth = 240, n
     out += `<text class="gantt-id" x="6" y="${mid}" dominant-baseline="middle">${escapeHtml(idText)}</text>`;
     out += `<text class="gantt-title" x="${6 + 8 * Math.max(3, idText.length) + 8}" y="${mid}" dominant-baseline="middle">${escapeHtml(clipText(title, fits(labelWidth - 30 - 8 * Math.max(3, idText.length))))}<title>${escapeHtml(`${id} ${title}`)}</title></text>`;
 
-    if (r.start === null) {
-      out += `<text class="gantt-pending" x="${plotX + 4}" y="${mid}" dominant-baseline="middle">${escapeHtml(state)}</text></g>`;
-      return;
-    }
-    const barH = Math.round(rowHeight * 0.56);
-    if (r.timing) {
-      const bx = x(r.start + r.timing.expectedMinMs);
-      const bw = Math.max(1, x(r.start + r.timing.expectedMaxMs) - bx);
-      out += `<rect class="gantt-band" x="${num(bx)}" y="${top + 3}" width="${num(bw)}" height="${rowHeight - 6}" rx="2"><title>${escapeHtml(`expected ${formatRange(r.timing.expectedMinMs, r.timing.expectedMaxMs)}`)}</title></rect>`;
-    }
-    const bx = x(r.start);
-    const bw = Math.max(2, x(r.end) - bx);
-    const duration = r.end - r.start;
-    const over = r.timing && duration > r.timing.expectedMaxMs;
-    const durText = formatDuration(duration) + (r.timing ? ` / ${formatRange(r.timing.expectedMinMs, r.timing.expectedMaxMs)}` : '');
-    const tip = `${id} ${title}: ${state}, ${durText}${r.timing?.judgement ? ` (${r.timing.judgement})` : ''}`;
-    out += `<rect class="gantt-bar state-${state}${r.open ? ' gantt-open' : ''}" data-phase-id="${escapeHtml(id)}" x="${num(bx)}" y="${num(mid - barH / 2)}" width="${num(bw)}" height="${barH}" rx="3"><title>${escapeHtml(tip)}</title></rect>`;
-    const labelEnd = Math.max(bx + bw, r.timing ? x(r.start + r.timing.expectedMaxMs) : 0);
-    const textX = labelEnd + 6;
-    const roomRight = width - textX;
-    if (roomRight >= durText.length * 6.4) {
-      out += `<text class="gantt-dur${over ? ' over' : ''}" x="${num(textX)}" y="${mid}" dominant-baseline="middle">${escapeHtml(durText)}</text>`;
-    } else if (bw >= durText.length * 6.4 + 12) {
-      out += `<text class="gantt-dur gantt-dur-inside" x="${num(bx + bw - 6)}" y="${mid}" text-anchor="end" dominant-baseline="middle">${escapeHtml(durText)}</text>`;
-    } else {
-      out += `<text class="gantt-dur gantt-dur-left${over ? ' over' : ''}" x="${num(bx - 6)}" y="${mid}" text-anchor="end" dominant-baseline="middle">${escapeHtml(durText)}</text>`;
-    }
+    if (r.start === null || r.end === null) out += `<text class="gantt-pending" x="${plotX + 4}" y="${mid}" dominant-baseline="middle">${escapeHtml(state)}</text>`;
+    else out += ganttBar({ ...r, start: r.start, end: r.end }, { top, rowHeight, width, x }, { id, title, state });
     out += '</g>';
   });
 
@@ -239,4 +252,40 @@ export function gantt(phases, { width = 960, rowHeight = 28, labelWidth = 240, n
     out += `<line class="gantt-now" x1="${xx}" y1="${axisH - 4}" x2="${xx}" y2="${height - 4}"/>`;
   }
   return `${out}</svg>`;
+}
+
+/**
+ * A started phase's bar (from start to end or now), the band of its expected range behind it, and
+ * its duration, outside the bar where there is room.
+ * @param {StartedRow} r
+ * @param {{top: number, rowHeight: number, width: number, x: (t: number) => number}} row where the row is drawn
+ * @param {{id: string, title: string, state: string}} phase as the row's label shows it
+ */
+function ganttBar(r, { top, rowHeight, width, x }, { id, title, state }) {
+  const mid = top + rowHeight / 2;
+  const barH = Math.round(rowHeight * 0.56);
+  let out = '';
+  if (r.timing) {
+    const bx = x(r.start + r.timing.expectedMinMs);
+    const bw = Math.max(1, x(r.start + r.timing.expectedMaxMs) - bx);
+    out += `<rect class="gantt-band" x="${num(bx)}" y="${top + 3}" width="${num(bw)}" height="${rowHeight - 6}" rx="2"><title>${escapeHtml(`expected ${formatRange(r.timing.expectedMinMs, r.timing.expectedMaxMs)}`)}</title></rect>`;
+  }
+  const bx = x(r.start);
+  const bw = Math.max(2, x(r.end) - bx);
+  const duration = r.end - r.start;
+  const over = r.timing && duration > r.timing.expectedMaxMs;
+  const durText = formatDuration(duration) + (r.timing ? ` / ${formatRange(r.timing.expectedMinMs, r.timing.expectedMaxMs)}` : '');
+  const tip = `${id} ${title}: ${state}, ${durText}${r.timing?.judgement ? ` (${r.timing.judgement})` : ''}`;
+  out += `<rect class="gantt-bar state-${state}${r.open ? ' gantt-open' : ''}" data-phase-id="${escapeHtml(id)}" x="${num(bx)}" y="${num(mid - barH / 2)}" width="${num(bw)}" height="${barH}" rx="3"><title>${escapeHtml(tip)}</title></rect>`;
+  const labelEnd = Math.max(bx + bw, r.timing ? x(r.start + r.timing.expectedMaxMs) : 0);
+  const textX = labelEnd + 6;
+  const roomRight = width - textX;
+  if (roomRight >= durText.length * 6.4) {
+    out += `<text class="gantt-dur${over ? ' over' : ''}" x="${num(textX)}" y="${mid}" dominant-baseline="middle">${escapeHtml(durText)}</text>`;
+  } else if (bw >= durText.length * 6.4 + 12) {
+    out += `<text class="gantt-dur gantt-dur-inside" x="${num(bx + bw - 6)}" y="${mid}" text-anchor="end" dominant-baseline="middle">${escapeHtml(durText)}</text>`;
+  } else {
+    out += `<text class="gantt-dur gantt-dur-left${over ? ' over' : ''}" x="${num(bx - 6)}" y="${mid}" text-anchor="end" dominant-baseline="middle">${escapeHtml(durText)}</text>`;
+  }
+  return out;
 }

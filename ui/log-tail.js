@@ -1,3 +1,4 @@
+// @ts-check
 // A run's log as a terminal would show it: colours kept across chunks, "\r" redraws collapsed, only
 // the newest lines kept in the page, and scrolling that follows the end until the reader scrolls up.
 
@@ -7,10 +8,24 @@ import { bytes } from './format.js';
 
 const MAX_LOG_LINES = 2000;
 
+/**
+ * One line of the log, from ansi.js's markup.
+ * @param {string} html
+ */
+function lineEl(html) {
+  const el = document.createElement('div');
+  el.className = 'ln';
+  el.innerHTML = `${html}\n`; // the newline keeps the element's text a faithful copy of the log
+  return el;
+}
+
+/** @typedef {ReturnType<typeof logTail>} LogTail */
+
 export function logTail() {
   const tail = h('div', { id: 'tail', class: 'log', tabindex: '0', 'aria-label': 'log output' });
   const jump = h('button', { type: 'button', class: 'jump', hidden: true }, '↓ Latest');
   const root = h('div', { class: 'log-wrap' }, tail, jump);
+  /** @type {{state: import('./ansi.js').AnsiState, partial: string, partialEl: HTMLElement | null}} */
   const log = { state: initialAnsiState(), partial: '', partialEl: null };
 
   tail.addEventListener('scroll', () => {
@@ -20,14 +35,8 @@ export function logTail() {
     tail.scrollTop = tail.scrollHeight;
   });
 
-  const lineEl = (html) => {
-    const el = document.createElement('div');
-    el.className = 'ln';
-    el.innerHTML = `${html}\n`; // the newline keeps the element's text a faithful copy of the log
-    return el;
-  };
-
   /** Appends raw output (any chunking: partial lines and split escapes are held until complete). */
+  /** @param {string} text */
   function append(text) {
     if (!text) return;
     tail.querySelector('.empty-log')?.remove();
@@ -53,18 +62,20 @@ export function logTail() {
       log.partial = log.partial.slice(redraw + 1);
     }
     if (log.partial) {
-      log.partialEl = lineEl(ansiLines(log.partial, log.state).lines[0] ?? '');
-      log.partialEl.classList.add('partial');
-      fragment.append(log.partialEl);
+      const partialEl = lineEl(ansiLines(log.partial, log.state).lines[0] ?? '');
+      partialEl.classList.add('partial');
+      fragment.append(partialEl);
+      log.partialEl = partialEl;
     }
     tail.append(fragment);
     let excess = tail.childElementCount - MAX_LOG_LINES;
-    while (excess-- > 0) tail.firstElementChild.remove();
+    while (excess-- > 0) tail.firstElementChild?.remove();
     if (follow) tail.scrollTop = tail.scrollHeight;
     else jump.hidden = false;
   }
 
   /** The server jumped ahead in a huge log: say so, and start the colours afresh after the gap. */
+  /** @param {number} skippedBytes */
   function skipped(skippedBytes) {
     log.partialEl?.remove();
     Object.assign(log, { state: initialAnsiState(), partial: '', partialEl: null });

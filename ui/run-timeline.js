@@ -1,13 +1,17 @@
+// @ts-check
 // A run's events in order, coloured by what each did, so a reader sees at a glance where the agent
 // read, edited, ran commands or hit errors.
 
 import { atBottom, fill, h } from './dom.js';
 import { clock } from './format.js';
 
+/** @typedef {import('../src/ui/views.js').TimelineEntry} TimelineEntry */
+
 /**
  * Timeline kinds are event kinds (text, error, retry …) or, for tool calls, the tool's own name
  * (bash, read, edit, glob …); they are coloured by what the call does.
  */
+/** @type {Record<string, string>} */
 const EVENT_CATEGORIES = {
   read: 'read', glob: 'read', grep: 'read', list: 'read', ls: 'read', search: 'read', webfetch: 'read', view: 'read',
   edit: 'edit', write: 'edit', patch: 'edit', multiedit: 'edit', apply_patch: 'edit',
@@ -17,6 +21,7 @@ const EVENT_CATEGORIES = {
   session: 'meta', model: 'meta', agent: 'meta', server: 'meta', start: 'meta', step: 'meta',
 };
 
+/** @param {string} kind */
 function eventCategory(kind) {
   return EVENT_CATEGORIES[String(kind).toLowerCase()] ?? 'tool';
 }
@@ -25,6 +30,7 @@ export function runTimeline() {
   const list = h('ul', { id: 'timeline', class: 'timeline' });
   const empty = h('p', { class: 'muted' }, 'No events yet.');
 
+  /** @param {TimelineEntry[]} events */
   function render(events) {
     const follow = atBottom(list);
     fill(

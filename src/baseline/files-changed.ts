@@ -12,9 +12,9 @@ const FILES_KEPT = 500;
  * this list is what the run produced ("You created …"); `baton diff` shows deletions. Agent
  * bookkeeping (`.omo/`) is left out too, seen from the repository root and from the run's own dir.
  */
-export async function filesChangedSince(baseline: Baseline, runDir: string, workDir: string): Promise<string[]> {
+export async function filesChangedSince(baseline: Baseline, runDir: string, workDir: string, largeFileBytes?: number): Promise<string[]> {
   const root = baseline.kind === 'git' ? baseline.repoRoot : baseline.root;
-  const { changes } = await diffSinceBaseline(baseline, { storeDir: baselineStoreDir(runDir) });
+  const { changes } = await diffSinceBaseline(baseline, { storeDir: baselineStoreDir(runDir), largeFileBytes });
   const files: string[] = [];
   for (const change of changes) {
     if (change.change === 'deleted' || isAgentBookkeeping(change.path)) continue;

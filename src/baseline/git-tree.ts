@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FileChange } from './types.js';
-import { findLargeFiles, placeholderText, type SkippedFile } from './large-files.js';
+import { findLargeFiles, LARGE_FILE_BYTES, placeholderText, type SkippedFile } from './large-files.js';
 import { openObjectStore, type ObjectStore } from './object-store.js';
 
 export interface GitOptions {
@@ -77,7 +77,7 @@ function remaining(deadline: number | undefined): number | undefined {
  * object written goes into `store` (a directory Baton owns, with the repo's objects as an alternate), so
  * the user's repository gains nothing. Files over the large-file bound are not read at all.
  */
-export async function snapshotWorkingTree(repoRoot: string, storeDir: string, options: { deadline?: number } = {}): Promise<WorkingTreeSnapshot> {
+export async function snapshotWorkingTree(repoRoot: string, storeDir: string, options: { deadline?: number; largeFileBytes?: number } = {}): Promise<WorkingTreeSnapshot> {
   const store = await openObjectStore(repoRoot, storeDir);
   // Scratch beside the objects, in Baton's home: a SIGKILL leaves it there, never in /tmp or the repo.
   const index = join(store.dir, `index-${process.pid}-${randomBytes(4).toString('hex')}`);
@@ -87,7 +87,7 @@ export async function snapshotWorkingTree(repoRoot: string, storeDir: string, op
     // Starting from the real index lets git reuse its stat cache instead of rehashing every file.
     await copyFile(realIndex, index).catch(() => undefined);
     const env = { ...store.env, GIT_INDEX_FILE: index };
-    const skipped = await findLargeFiles(repoRoot, (args) => git(repoRoot, args, env, { timeoutMs: remaining(deadline) }));
+    const skipped = await findLargeFiles(repoRoot, (args) => git(repoRoot, args, env, { timeoutMs: remaining(deadline) }), options.largeFileBytes ?? LARGE_FILE_BYTES);
     const excludes = skipped.map((file) => `:(top,literal,exclude)${file.path}`);
     await git(repoRoot, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], env, {
       input: ['.', ...excludes].join('\0'),

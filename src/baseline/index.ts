@@ -19,12 +19,12 @@ export function baselineStoreDir(runDir: string): string {
 }
 
 /** Records the directory's state before the agent starts. `runDir` holds the snapshot (objects or file) outside the repo. */
-export async function takeBaseline(dir: string, runDir: string): Promise<Baseline> {
+export async function takeBaseline(dir: string, runDir: string, options: { largeFileBytes?: number } = {}): Promise<Baseline> {
   const repoRoot = await gitRepoRoot(dir);
   if (repoRoot) {
     const objects = baselineStoreDir(runDir);
     const deadline = Date.now() + BASELINE_TIME_LIMIT_MS;
-    const [{ tree, skipped }, head] = await Promise.all([snapshotWorkingTree(repoRoot, objects, { deadline }), headCommit(repoRoot)]);
+    const [{ tree, skipped }, head] = await Promise.all([snapshotWorkingTree(repoRoot, objects, { deadline, ...options }), headCommit(repoRoot)]);
     return { kind: 'git', repoRoot, tree, head, takenAt: Date.now(), objects, skipped: skipped.map(({ path, size }) => ({ path, size })) };
   }
   const { files, truncated } = await snapshotFiles(dir);
@@ -42,13 +42,13 @@ export interface BaselineDiff {
 }
 
 /** What changed in the directory since the baseline, as it is now. */
-export async function diffSinceBaseline(baseline: Baseline, options: { patch?: boolean; storeDir?: string } = {}): Promise<BaselineDiff> {
+export async function diffSinceBaseline(baseline: Baseline, options: { patch?: boolean; storeDir?: string; largeFileBytes?: number } = {}): Promise<BaselineDiff> {
   if (baseline.kind === 'git') {
     // Baselines from before the Baton object store had their tree in the repo: the new snapshot still goes to `storeDir`.
     const storeDir = baseline.objects ?? options.storeDir;
     if (storeDir === undefined) throw new Error('this baseline has no object store; pass storeDir');
     const store = await openObjectStore(baseline.repoRoot, storeDir);
-    const now = await snapshotWorkingTree(baseline.repoRoot, storeDir, { deadline: Date.now() + BASELINE_TIME_LIMIT_MS });
+    const now = await snapshotWorkingTree(baseline.repoRoot, storeDir, { deadline: Date.now() + BASELINE_TIME_LIMIT_MS, largeFileBytes: options.largeFileBytes });
     const changes = await diffTrees(baseline.repoRoot, baseline.tree, now.tree, store);
     const skippedPaths = new Map<string, SkippedSummary>();
     for (const file of [...(baseline.skipped ?? []), ...now.skipped.map(({ path, size }) => ({ path, size }))]) skippedPaths.set(file.path, file);

@@ -12,9 +12,13 @@ export function flag(args: ParsedArgs, name: string): boolean {
   return args.values[name] === true;
 }
 
-export function integerOption(args: ParsedArgs, name: string, fallback: number): number {
+/** Without a fallback, the option must have a value: given, or its definition's default. */
+export function integerOption(args: ParsedArgs, name: string, fallback?: number): number {
   const value = stringOption(args, name);
-  if (value === undefined) return fallback;
+  if (value === undefined) {
+    if (fallback === undefined) throw new Error(`--${name} has neither a value nor a default`);
+    return fallback;
+  }
   if (!/^\d+$/.test(value)) throw usageError(`--${name} must be a whole number, got "${value}"`);
   return Number(value);
 }

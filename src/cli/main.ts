@@ -1,47 +1,23 @@
-import { parseArgs } from 'node:util';
 import { Baton } from '../baton.js';
-import { BatonError } from '../errors.js';
+import { BatonError, renderError } from '../errors.js';
+import { CLI_FIELDS } from './fields.js';
 import { packageVersion } from '../package-root.js';
-import type { Command, CommandIo, CommandResult } from './command.js';
+import type { CommandIo, CommandResult } from './command.js';
+import { loadAllCommands, loadCommand } from './commands/index.js';
+import { parseCommandArgs } from './parse.js';
 import { colourEnabled, makeStyle } from './style.js';
-import { joinDashValues } from './args.js';
 import { terminalSafe } from '../text.js';
 import { batonHome, explainStoreFault } from '../store/index.js';
 
-type CommandLoader = () => Promise<Command>;
-
-/** Commands load lazily so that `baton status` does not pay for the demo or the model server. */
-const COMMANDS: Record<string, { summary: string; load: CommandLoader }> = {
-  run: { summary: 'launch an agent in the background; prints its run id at once', load: async () => (await import('./commands/run.js')).runCommand },
-  status: { summary: 'brief of runs: state, reasons, session, files, last error, final message', load: async () => (await import('./commands/status.js')).statusCommand },
-  wait: { summary: 'block until runs end; exit 0 completed, 3 incomplete, 4 limited, 1 failed/killed, 124 timeout', load: async () => (await import('./commands/wait.js')).waitCommand },
-  tail: { summary: 'last lines of a run\'s output (ANSI stripped), -f to follow', load: async () => (await import('./commands/tail.js')).tailCommand },
-  list: { summary: 'runs, newest first, filtered by state or dir', load: async () => (await import('./commands/list.js')).listCommand },
-  kill: { summary: 'stop a run and every process it started', load: async () => (await import('./commands/kill.js')).killCommand },
-  resume: { summary: 'continue a run\'s agent session (follow-up written for you)', load: async () => (await import('./commands/resume.js')).resumeCommand },
-  export: { summary: 'the whole agent session as JSON', load: async () => (await import('./commands/export.js')).exportCommand },
-  diff: { summary: 'files a run changed since it launched', load: async () => (await import('./commands/diff.js')).diffCommand },
-  prompt: { summary: 'write a phase prompt from the proven template, or lint one', load: async () => (await import('./commands/prompt.js')).promptCommand },
-  route: { summary: 'suggest the agent (and model) for a task, with the reason', load: async () => (await import('./commands/route.js')).routeCommand },
-  plan: { summary: 'multi-phase plans: one agent at a time, verified, one commit per phase', load: async () => (await import('./commands/plan.js')).planCommand },
-  init: { summary: 'set a project up for Claude Code: MCP server, skill, slash commands', load: async () => (await import('./commands/init.js')).initCommand },
-  ui: { summary: 'a live local dashboard of runs and plans in the browser (127.0.0.1, token)', load: async () => (await import('./commands/ui.js')).uiCommand },
-  mcp: { summary: 'serve Baton as an MCP server on stdio (for Claude Code and other MCP clients)', load: async () => (await import('./commands/mcp.js')).mcpCommand },
-  'mock-model': { summary: 'serve Baton\'s scripted model (OpenAI, Anthropic, Responses APIs) for tests and demos', load: async () => (await import('./commands/mock-model.js')).mockModelCommand },
-  config: { summary: 'settings (maxConcurrent, minFreeMemoryMb) and where each came from; the run queue now', load: async () => (await import('./commands/config.js')).configCommand },
-  demo: { summary: 'run a real agent against the scripted model in a temp repo (no API key)', load: async () => (await import('./commands/demo.js')).demoCommand },
-};
-
-function mainHelp(): string {
-  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+async function mainHelp(): Promise<string> {
+  const commands = await loadAllCommands();
+  const width = Math.max(...commands.map((c) => c.name.length));
   return `baton — launch, supervise and inspect background AI coding agents
 
 Usage: baton <command> [options]      baton <command> --help for details
 
 Commands:
-${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
-  .join('\n')}
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 
 Every command takes --json (one JSON document on stdout, nothing else there).
 Exit codes: 0 ok/completed · 1 failed, killed or error · 2 usage error · 3 incomplete (plan: blocked)
@@ -70,11 +46,12 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   const wantsJson = rest.includes('--json');
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined;
-    if (topic && COMMANDS[topic]) {
-      io.stdout.write(`${(await COMMANDS[topic].load()).help}\n`);
+    const command = topic !== undefined ? await loadCommand(topic) : undefined;
+    if (command) {
+      io.stdout.write(`${command.help}\n`);
       return 0;
     }
-    io.stdout.write(`${mainHelp()}\n`);
+    io.stdout.write(`${await mainHelp()}\n`);
     return name ? 0 : 2;
   }
   if (name === '--version' || name === '-v' || name === 'version') {
@@ -82,22 +59,17 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
     else io.stdout.write(`${packageVersion()}\n`);
     return 0;
   }
-  const entry = COMMANDS[name];
-  if (!entry) {
+  const loading = loadCommand(name);
+  if (!loading) {
     const message = `unknown command "${name}"; run baton --help for the list`;
     if (wantsJson) writeJson(io.stdout, { error: { kind: 'usage', message } });
     io.stderr.write(`baton: ${message}\n`);
     return 2;
   }
-  const command = await entry.load();
+  const command = await loading;
   let baton: Baton | undefined;
   try {
-    const parsed = parseArgs({
-      args: joinDashValues(rest, command.options),
-      options: { ...command.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: command.allowPositionals,
-      strict: true,
-    });
+    const parsed = parseCommandArgs(command.definition, rest);
     if (parsed.values.help) {
       io.stdout.write(`${command.help}\n`);
       return 0;
@@ -113,7 +85,7 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
       signal: io.signal ?? new AbortController().signal,
     };
     const result: CommandResult = await command.run(
-      { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals },
+      parsed,
       commandIo,
       () => (baton ??= new Baton({ env: io.env })),
     );
@@ -124,9 +96,10 @@ export async function main(argv: string[], io: MainIo): Promise<number> {
   } catch (thrown) {
     const error = explainStoreFault(thrown, batonHome(io.env));
     const isUsage = (error instanceof BatonError && (error.kind === 'usage' || error.kind === 'not-found')) || isParseArgsError(error);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = error instanceof BatonError ? renderError(error, CLI_FIELDS) : error instanceof Error ? error.message : String(error);
     const kind = error instanceof BatonError ? error.kind : isUsage ? 'usage' : 'runtime';
-    if (wantsJson) writeJson(io.stdout, { error: { kind, message } });
+    const field = error instanceof BatonError ? error.field : undefined;
+    if (wantsJson) writeJson(io.stdout, { error: { kind, ...(field && { field }), message } });
     io.stderr.write(`baton ${name}: ${terminalSafe(message)}\n`);
     if (isUsage) io.stderr.write(`(baton ${name} --help shows usage)\n`);
     else if (!(error instanceof BatonError) && error instanceof Error && error.stack && io.env.BATON_DEBUG) io.stderr.write(`${error.stack}\n`);

@@ -4,10 +4,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Baton } from '../baton.js';
+import { usageError } from '../errors.js';
 import type { BaselineDiff } from '../baseline/index.js';
 import type { BriefEvent } from '../digest.js';
 import { parseScript, prepareAgentSandbox, startMockModel } from '../mock-model/index.js';
 import type { RunStatus } from '../report.js';
+import { getRunner } from '../runners/registry.js';
 import type { RunnerName } from '../runners/types.js';
 import { DEMO_FILES, DEMO_PROMPT, DEMO_SCRIPT } from './task.js';
 
@@ -44,6 +46,8 @@ function initRepo(repo: string): void {
  * events, verdict, diff. Needs no API key and no network.
  */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const demo = getRunner(options.runner).demo;
+  if (demo === undefined) throw usageError(`runner ${options.runner} has no demo`);
   const root = mkdtempSync(join(tmpdir(), 'baton-demo-'));
   const repo = join(root, 'greeter');
   mkdirSync(repo);
@@ -58,7 +62,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       root: join(root, 'agent'),
       // Reused between demos: opencode installs its plugin dependencies there once.
       shared: join(probe.home, 'agent-sandbox'),
-      ohMyOpencode: options.runner === 'omo',
+      ohMyOpencode: demo.ohMyOpencode,
     });
     const baton = new Baton({ home: probe.home, env: { ...(options.env ?? process.env), ...sandbox.env } });
     try {
@@ -70,7 +74,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         name: 'demo',
         stallAfterMs: 60_000,
         timeoutMs: 5 * 60_000,
-        ...(options.runner === 'omo' && { agent: 'hephaestus' }),
+        ...(demo.agent !== undefined && { agent: demo.agent }),
       });
       options.onStarted?.({ id: launched.id, repo, modelUrl: model.url, runner: options.runner });
       const seen = new Set<string>();

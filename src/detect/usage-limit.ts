@@ -1,3 +1,4 @@
+import { renderReason, type Reason } from '../reasons.js';
 import type { RunDigest } from '../digest.js';
 
 export interface UsageLimit {
@@ -53,15 +54,12 @@ export function findUsageLimit(digest: RunDigest, now = Date.now()): UsageLimit 
   return null;
 }
 
-const STATES_RESET = /\bresets?\b|\btry again\b|\bretry\b/i;
+/** The reason a limited run shows: the provider's message and when the limit lifts. */
+export function usageLimitReason(limit: UsageLimit): Extract<Reason, { kind: 'usage-limit' }> {
+  return { kind: 'usage-limit', message: limit.message, ...(limit.status !== undefined && { status: limit.status }), resetsAt: limit.resetAt };
+}
 
-/**
- * The reason a limited run shows: the provider's message and when the limit lifts, said once. When the
- * message already says when ("resets at 3pm", "resets in 10 seconds") only the exact time is added to it.
- */
+/** The limit as its reason reads (see renderReason: the reset time is said once). */
 export function describeUsageLimit(limit: UsageLimit): string {
-  const head = `usage limit reached${limit.status ? ` (API ${limit.status})` : ''}: ${limit.message}`;
-  if (limit.resetAt === null) return `${head}; the provider did not say when it resets`;
-  const at = new Date(limit.resetAt).toISOString();
-  return STATES_RESET.test(limit.message) ? `${head} (${at})` : `${head}; resets at ${at}`;
+  return renderReason(usageLimitReason(limit));
 }

@@ -7,7 +7,7 @@ import { BatonError } from '../errors.js';
 import type { Handshake } from '../supervise/supervisor.js';
 import { requestSupervision, type SupervisionAnswer } from '../supervise/host-client.js';
 import { hostSocketUsable, isHostProcess } from '../supervise/host-identity.js';
-import { agentIdentity, isProcessAlive, processFacts, terminateRun } from '../processes/index.js';
+import { agentIdentity, isEntryProcessFor, isProcessAlive, terminateRun } from '../processes/index.js';
 import { runDirectory } from '../store/paths.js';
 import type { RunRecord } from '../store/runs.js';
 import type { Executor, StartResult, StopResult } from './types.js';
@@ -107,8 +107,7 @@ export class LocalExecutor implements Executor {
     if (!isProcessAlive(run.supervisorPid)) return false;
     // Guard against pid reuse: the process must still be this home's supervisor host, or this run's own supervisor.
     if (isHostProcess(run.supervisorPid, this.home)) return true;
-    const cmdline = processFacts().commandLine(run.supervisorPid);
-    return cmdline === undefined || (cmdline.includes('supervisor-main') && cmdline.includes(run.id));
+    return isEntryProcessFor(run.supervisorPid, 'supervisor-main', run.id);
   }
 
   isAgentAlive(run: RunRecord): boolean {

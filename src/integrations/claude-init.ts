@@ -60,8 +60,8 @@ interface PlannedWrite {
 export async function initClaude(options: InitClaudeOptions = {}): Promise<InitResult> {
   const dir = resolve(options.dir ?? '.');
   const info = await stat(dir).catch(() => undefined);
-  if (!info) throw usageError(`--dir ${dir} does not exist`);
-  if (!info.isDirectory()) throw usageError(`--dir ${dir} is not a directory`);
+  if (!info) throw usageError(`${dir} does not exist`, { field: 'dir' });
+  if (!info.isDirectory()) throw usageError(`${dir} is not a directory`, { field: 'dir' });
   const dryRun = options.dryRun === true;
   const mcpServer: McpServerEntry = { command: options.node ?? process.execPath, args: [options.batonBin ?? defaultBatonBin(), 'mcp'] };
 

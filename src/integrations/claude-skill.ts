@@ -4,6 +4,7 @@
  * ship in dist/ with the rest of Baton. Keep them true to README.md and each command's --help.
  * The marker line (see owned-file.ts) is added when they are written.
  */
+import { DEFAULT_RUNNER, RUNNER_NAMES } from '../runners/registry.js';
 
 const SKILL_MD = `---
 name: baton
@@ -46,7 +47,7 @@ baton run --json --agent hephaestus --dir . --prompt-file prompts/phase5.txt --n
 # → {"id","state","pid","log"} at once; the agent runs detached
 \`\`\`
 
-Options: \`--runner omo|opencode|claude|codex|cmd\` (default omo, oh-my-opencode), \`--model
+Options: \`--runner ${RUNNER_NAMES.join('|')}\` (default ${DEFAULT_RUNNER}), \`--model
 provider/model\`, \`--stall-after 5m\`, \`--timeout 2h\`. Unsure which agent? \`baton route "TASK"\`.
 
 Several phases: write a plan and let Baton drive it, one agent at a time.

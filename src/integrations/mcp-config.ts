@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { BatonError } from '../errors.js';
-import { findJsonSyntaxError } from './json-syntax.js';
+import { findJsonSyntaxError, setJsonValue } from './json-syntax.js';
 
 /** One stdio MCP server entry, as Claude Code reads it from `.mcp.json`. */
 export interface McpServerEntry {
@@ -49,8 +49,13 @@ export function mergeMcpServer(file: string, existing: string | null, name: stri
   const merged = isObject(previous) ? { ...previous, command: entry.command, args: entry.args } : entry;
   if (isDeepStrictEqual(previous, merged) && body.trim() !== '') return { action: 'unchanged', text: existing, note: `${name} MCP server already set` };
 
-  const next = { ...config, mcpServers: { ...servers, [name]: merged } };
-  const text = `${JSON.stringify(next, null, indentOf(body))}${body.endsWith('\n') || body.trim() === '' ? '\n' : ''}`;
+  // Only Baton's own fields are edited in place, so the user's layout survives and the diff shows just them.
+  const text =
+    body.trim() === ''
+      ? `${JSON.stringify({ mcpServers: { [name]: entry } }, null, 2)}\n`
+      : isObject(previous)
+        ? setJsonValue(setJsonValue(body, ['mcpServers', name, 'command'], entry.command), ['mcpServers', name, 'args'], entry.args)
+        : setJsonValue(body, ['mcpServers', name], entry);
   const note = previous === undefined ? `${name} MCP server added → ${describe}` : `${name} MCP server updated → ${describe} (was ${summarise(previous)})`;
   return { action: 'updated', text, note };
 }
@@ -63,12 +68,6 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
   return `a ${typeof value}`;
-}
-
-/** The indentation the file already uses (two spaces if it shows none). */
-function indentOf(text: string): string | number {
-  const match = /\n([ \t]+)\S/.exec(text);
-  return match?.[1] ?? 2;
 }
 
 function summarise(entry: unknown): string {

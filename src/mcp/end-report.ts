@@ -1,6 +1,8 @@
 import { describeError, type RunStatus } from '../report.js';
-import { oneLine, unreportedError } from '../cli/format.js';
-import { clip } from './result.js';
+import { oneLine, unreportedError } from '../present/brief.js';
+import { clipCounted } from '../text.js';
+import type { Reason } from '../reasons.js';
+import { isActive } from '../store/runs.js';
 
 /**
  * What a lead reads about a run over MCP. A lead pays for every character it reads, on every look:
@@ -17,6 +19,8 @@ export interface RunReport {
   name?: string;
   state: string;
   reasons?: string[];
+  /** `reasons` as data (detail "full" only: the brief pays for the words once). */
+  reasonDetails?: Reason[];
   sessionId?: string;
   exitCode?: number;
   elapsedMs: number;
@@ -41,15 +45,18 @@ export interface RunReport {
   parentId?: string | null;
 }
 
-const isActive = (s: RunStatus) => s.state === 'queued' || s.state === 'running' || s.state === 'stalled';
-
 /** The next move for a run, by how it stands. */
 export function nextMove(s: RunStatus): string | undefined {
-  if (isActive(s)) return s.state === 'stalled' ? `wait, or kill ${s.id} if it stays stalled` : 'wait';
+  if (isActive(s.state)) return s.state === 'stalled' ? `wait, or kill ${s.id} if it stays stalled` : 'wait';
   if (s.followUp !== null) return `resume ${s.id} (Baton writes the follow-up)`;
   if (s.state === 'completed') return `review: diff ${s.id}`;
   if (s.state === 'limited') return s.limitResetAt ? `resume after ${s.limitResetAt}` : 'resume once the limit lifts';
   return 'fix the cause in reasons, then run again';
+}
+
+/** A reason with its texts (a provider's message, a path) bounded like the rendered reasons. */
+function clipReason(reason: Reason): Reason {
+  return Object.fromEntries(Object.entries(reason).map(([key, value]) => [key, typeof value === 'string' && key !== 'kind' ? clipCounted(value, 300) : value])) as Reason;
 }
 
 export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): RunReport {
@@ -61,31 +68,32 @@ export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): Run
     id: s.id,
     ...(s.name !== null && { name: s.name }),
     state: s.state,
-    ...(s.reasons.length > 0 && { reasons: s.reasons.map((r) => clip(r, 300)) }),
+    ...(s.reasons.length > 0 && { reasons: s.reasons.map((r) => clipCounted(r, 300)) }),
     ...(s.sessionId !== null && { sessionId: s.sessionId }),
     ...(s.exitCode !== null && { exitCode: s.exitCode }),
     elapsedMs: s.elapsedMs,
     outputLines: s.outputLines,
-    ...(isActive(s) && s.idleMs !== null && { idleMs: s.idleMs }),
+    ...(isActive(s.state) && s.idleMs !== null && { idleMs: s.idleMs }),
     ...(s.retrying !== null && { retrying: s.retrying }),
     ...(s.limitResetAt !== null && { limitResetAt: s.limitResetAt }),
     ...(files.length > 0 && { filesChanged: s.filesChanged.length > FILES_SHOWN ? [...files, `(+${s.filesChanged.length - FILES_SHOWN} more)`] : files }),
-    ...(lastError !== null && { lastError: clip(lastError, 200) }),
-    ...(s.finalMessage !== null && s.finalMessage.trim() !== '' && { finalMessage: detail === 'full' ? clip(s.finalMessage.trim(), 2_000) : oneLine(s.finalMessage, FINAL_CHARS) }),
+    ...(lastError !== null && { lastError: clipCounted(lastError, 200) }),
+    ...(s.finalMessage !== null && s.finalMessage.trim() !== '' && { finalMessage: detail === 'full' ? clipCounted(s.finalMessage.trim(), 2_000) : oneLine(s.finalMessage, FINAL_CHARS) }),
     ...(next !== undefined && { next }),
   };
   if (detail === 'brief') return brief;
   const lastCommand = s.commands.at(-1);
   return {
     ...brief,
+    ...(s.reasonDetails.length > 0 && { reasonDetails: s.reasonDetails.map(clipReason) }),
     runner: s.runner,
     agent: s.agent,
     model: s.model,
     dir: s.dir,
     toolCounts: Object.fromEntries(Object.entries(s.toolCounts).filter((e): e is [string, number] => typeof e[1] === 'number')),
-    lastErrors: s.errors.slice(-3).map((e) => clip(describeError(e), 200)),
-    lastCommand: lastCommand ? clip(`${lastCommand.command} (${lastCommand.exitCode !== undefined ? `exit ${lastCommand.exitCode}` : lastCommand.status})`, 200) : null,
-    followUp: s.followUp === null ? null : clip(s.followUp, 2_000),
+    lastErrors: s.errors.slice(-3).map((e) => clipCounted(describeError(e), 200)),
+    lastCommand: lastCommand ? clipCounted(`${lastCommand.command} (${lastCommand.exitCode !== undefined ? `exit ${lastCommand.exitCode}` : lastCommand.status})`, 200) : null,
+    followUp: s.followUp === null ? null : clipCounted(s.followUp, 2_000),
     parentId: s.parentId,
   };
 }

@@ -1,9 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { BatonError } from '../errors.js';
-import { makeStyle } from '../cli/style.js';
+import { BatonError, renderError, type FieldNames } from '../errors.js';
 
 /** Briefs in tool results are plain text: a model reads them, not a terminal. */
-export const plain = makeStyle(false);
+export { plainStyle as plain } from '../present/brief.js';
 
 /**
  * A tool result: a short text a model reads, and the same facts as structured content. Claude Code
@@ -23,41 +22,41 @@ export function toolError(message: string): CallToolResult {
   return { content: [{ type: 'text', text: message }], isError: true };
 }
 
+/** The library's inputs as the tools' parameters: a tool's caller knows those, not CLI flags. */
+const MCP_FIELDS: FieldNames = {
+  name: {
+    dir: 'dir',
+    prompt: 'prompt',
+    promptFile: 'promptFile',
+    runner: 'runner',
+    runnerOptions: 'runnerOptions',
+    stallAfter: 'stallAfterSeconds',
+    timeout: 'timeoutSeconds',
+    maxCost: 'maxCost',
+    lock: 'noLock',
+    lint: 'noLint',
+    detached: 'allowDetached',
+    from: 'from',
+    only: 'only',
+    onComplete: 'onComplete',
+    onBlocked: 'onBlocked',
+    port: 'port',
+    host: 'host',
+  },
+  setOverride: (field) => `set ${MCP_FIELDS.name[field]}: true`,
+};
+
 /**
  * Runs a tool body and turns anything it throws into a tool error (isError), so a bad id or a missing
  * dir reaches the model as a message it can act on, and the server keeps serving.
  */
-/** The library speaks in CLI flags; a tool's caller knows the input fields. */
-const FIELD_OF_FLAG: Record<string, string> = {
-  '--dir': 'dir',
-  '--prompt-file': 'promptFile',
-  '--runner-option': 'runnerOptions',
-  '--stall-after': 'stallAfterSeconds',
-  '--timeout': 'timeoutSeconds',
-  '--from': 'from',
-  '--only': 'only',
-  '--no-lint': 'noLint',
-  '--no-lock': 'noLock',
-  '--allow-detached': 'allowDetached',
-  '--on-complete/--on-blocked': 'onComplete/onBlocked',
-};
-
-export function inFieldTerms(message: string): string {
-  return message.replace(/--[a-z]+(?:-[a-z]+)*(?:\/--[a-z-]+)?/g, (flag) => FIELD_OF_FLAG[flag] ?? flag);
-}
-
 export async function guarded(tool: string, body: () => Promise<CallToolResult> | CallToolResult): Promise<CallToolResult> {
   try {
     return await body();
   } catch (error) {
-    if (error instanceof BatonError) return toolError(`${tool}: ${error.kind === 'usage' ? 'invalid input' : error.kind}: ${inFieldTerms(error.message)}`);
+    if (error instanceof BatonError) return toolError(`${tool}: ${error.kind === 'usage' ? 'invalid input' : error.kind}: ${renderError(error, MCP_FIELDS)}`);
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`baton mcp: ${tool} failed: ${error instanceof Error && error.stack ? error.stack : message}\n`);
     return toolError(`${tool}: ${message}`);
   }
-}
-
-/** Clips a text to `max` characters, saying how much was left out. */
-export function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more chars]`;
 }

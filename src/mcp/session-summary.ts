@@ -1,4 +1,4 @@
-import { clip } from './result.js';
+import { clipCounted } from '../text.js';
 
 /**
  * An exported agent session can be megabytes; a model needs its shape and its ending. This reads the
@@ -80,6 +80,6 @@ export function summariseSession(json: unknown, options: { last: number; maxChar
       toolCalls++;
     }
   }
-  const last = options.last === 0 ? [] : messages.slice(-options.last).map((m) => ({ ...m, text: clip(m.text.trim(), options.maxChars) }));
+  const last = options.last === 0 ? [] : messages.slice(-options.last).map((m) => ({ ...m, text: clipCounted(m.text.trim(), options.maxChars) }));
   return { messages: messages.length, toolCalls, toolsByName, exportChars: JSON.stringify(json ?? null).length, last };
 }

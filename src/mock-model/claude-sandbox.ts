@@ -31,6 +31,8 @@ export interface ClaudeSandbox {
   configDir: string;
   /** What to pass as `--model`. */
   model: typeof SCRIPTED_CLAUDE_MODEL;
+  /** The part of `env` that points claude at the endpoint: what README's claude setup shows a user. */
+  endpointEnv: Record<string, string>;
 }
 
 export async function prepareClaudeSandbox(options: ClaudeSandboxOptions): Promise<ClaudeSandbox> {
@@ -38,14 +40,19 @@ export async function prepareClaudeSandbox(options: ClaudeSandboxOptions): Promi
   const configDir = join(root, 'claude-config');
   const home: Record<string, string> = options.isolateHome ? { HOME: join(root, 'home') } : {};
   await Promise.all([configDir, ...Object.values(home)].map((dir) => mkdir(dir, { recursive: true })));
+  const endpointEnv = {
+    ANTHROPIC_BASE_URL: options.baseUrl.replace(/\/v1\/?$/, ''),
+    // Needed beside the URL: without a key claude answers "Not logged in" before any request.
+    ANTHROPIC_API_KEY: options.apiKey,
+    CLAUDE_CODE_MAX_RETRIES: String(options.maxRetries ?? 1),
+  };
   return {
     configDir,
     model: SCRIPTED_CLAUDE_MODEL,
+    endpointEnv,
     env: {
-      ANTHROPIC_BASE_URL: options.baseUrl.replace(/\/v1\/?$/, ''),
-      ANTHROPIC_API_KEY: options.apiKey,
+      ...endpointEnv,
       CLAUDE_CONFIG_DIR: configDir,
-      CLAUDE_CODE_MAX_RETRIES: String(options.maxRetries ?? 1),
       DISABLE_TELEMETRY: '1',
       DISABLE_AUTOUPDATER: '1',
       DISABLE_ERROR_REPORTING: '1',

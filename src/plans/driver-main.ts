@@ -10,7 +10,7 @@ if (!planRunId) {
   process.stderr.write('plan driver started without a plan run id\n');
   process.exitCode = 2;
 } else {
-  const baton = new Baton({ home: batonHome(), env: process.env });
+  const baton = new Baton({ home: batonHome(process.env), env: process.env });
   new PlanDriver(baton, planRunId).drive().then(
     () => {
       baton.close();

@@ -8,8 +8,8 @@ import type { RunStatus } from '../report.js';
 import { isActive } from '../store/runs.js';
 import type { PhaseAttempt, PhaseRecord, PlanRunRecord } from '../store/plans.js';
 import type { RunnerName } from '../runners/types.js';
+import { acquireRepoLock } from '../repo-lock.js';
 import {
-  acquireRepoLock,
   commitPhaseChanges,
   findPhaseCommit,
   PhaseBlocked,
@@ -21,6 +21,9 @@ import type { PlanPhase } from './schema.js';
 import { fixPrompt, runVerification } from './verify.js';
 import { outcomeUnknown } from '../supervise/orphan.js';
 import { toPlanStatus } from './service.js';
+import { writeFollowUp } from '../detect/follow-up.js';
+import { emptyDigest } from '../digest.js';
+import { largeFileBytes } from '../baseline/large-files.js';
 
 const WAIT_SLICE_MS = 1_000;
 /** Usage-limit waits per phase before the plan blocks instead. */
@@ -146,12 +149,12 @@ export class PlanDriver {
       const repo = await readRepoState(root);
       if (repo.inProgress) return this.block(phase.id, [`a ${repo.inProgress} is in progress in ${root}; finish or abort it, then baton plan resume`]);
       // The phase's baseline: the working tree as the agent finds it, with the user's own edits in it.
-      const [{ tree: baseTree }, userDirty] = await Promise.all([snapshotWorkingTree(root, this.objectStoreDir()), snapshotDirtyPaths(root)]);
+      const [{ tree: baseTree }, userDirty] = await Promise.all([snapshotWorkingTree(root, this.objectStoreDir(), { largeFileBytes: this.largeFileBytes }), snapshotDirtyPaths(root, this.largeFileBytes)]);
       record = this.update(phase.id, { baseTree, userDirty, startedAt: Date.now(), state: 'running', reasons: [] });
     } else if (record.state === 'blocked' || record.state === 'pending') {
       // Resumed: the user may have committed or stashed their own edits meanwhile; only paths still
       // dirty keep protecting their work.
-      const stillDirty = await snapshotDirtyPaths(root);
+      const stillDirty = await snapshotDirtyPaths(root, this.largeFileBytes);
       const userDirty = Object.fromEntries(Object.entries(record.userDirty ?? {}).filter(([path]) => path in stillDirty));
       record = this.update(phase.id, { state: 'running', reasons: [], userDirty });
     }
@@ -166,7 +169,7 @@ export class PlanDriver {
       const status = ended;
       this.recordAttemptState(phase.id, status);
 
-      if (outcomeUnknown(status.reasons)) {
+      if (outcomeUnknown(status.reasonDetails)) {
         // Baton's supervisor died and the agent's outcome is unknown: continue it without charging
         // the phase's resumes, a bounded number of times.
         const crashes = record.attempts.filter((a) => a.afterCrash).length;
@@ -178,7 +181,13 @@ export class PlanDriver {
         const missing = phase.files.filter((file) => !existsSync(isAbsolute(file) ? file : resolve(this.planRun.dir, file)));
         if (missing.length > 0) {
           if (record.resumes >= phase.maxResumes) return this.block(phase.id, [`still missing ${missing.join(', ')} after ${record.resumes} resume(s)`]);
-          const prompt = `Continue. You still need: ${missing.map((file, i) => `(${i + 1}) create ${file}`).join(' ')}`;
+          // The plan runs its own verification after the phase: the follow-up asks only for the files.
+          const prompt = writeFollowUp({
+            reasons: missing.map((path) => ({ kind: 'missing-file', path })),
+            digest: this.baton.store.runs.get(status.id)?.digest ?? emptyDigest(),
+            spec: { expectedFiles: phase.files },
+            dir: this.planRun.dir,
+          });
           record = await this.resume(phase, record, 'resume', prompt);
           continue;
         }
@@ -309,6 +318,10 @@ export class PlanDriver {
     return join(this.baton.home, 'plans', this.planRunId, 'git');
   }
 
+  private get largeFileBytes(): number {
+    return largeFileBytes(this.baton.env);
+  }
+
   private async commit(phase: PlanPhase): Promise<PhaseOutcome> {
     const record = this.phaseRecord(phase.id);
     try {
@@ -319,6 +332,7 @@ export class PlanDriver {
         userDirty: record.userDirty ?? {},
         message: phaseCommitMessage(this.planRunId, phase.id, phase.title),
         exclude: isAgentBookkeeping,
+        largeFileBytes: this.largeFileBytes,
       });
       this.update(phase.id, { state: 'committed', commitSha: result.sha, committedPaths: result.paths, reasons: result.sha ? [] : ['the phase changed no files; nothing to commit'], endedAt: Date.now() });
       return { kind: 'committed' };

@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { existsSync, statSync } from 'node:fs';
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BatonError } from '../errors.js';
 import { diffTrees, git, gitBytes, snapshotWorkingTree } from '../baseline/git-tree.js';
-import { largeFileBytes } from '../baseline/large-files.js';
+import { LARGE_FILE_BYTES } from '../baseline/large-files.js';
 import { openObjectStore } from '../baseline/object-store.js';
-import { isProcessAlive } from '../processes/index.js';
 
 export interface RepoState {
   root: string;
@@ -41,17 +39,16 @@ export async function readRepoState(dir: string): Promise<RepoState> {
 /** Paths with uncommitted changes (staged, unstaged or untracked) and a hash of their content now. */
 export type DirtySnapshot = Record<string, string>;
 
-export async function snapshotDirtyPaths(root: string): Promise<DirtySnapshot> {
+export async function snapshotDirtyPaths(root: string, largeFileBytes = LARGE_FILE_BYTES): Promise<DirtySnapshot> {
   const out = await git(root, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
   const paths: string[] = [];
   for (const entry of out.split('\0')) if (entry.length > 3) paths.push(entry.slice(3));
-  return hashPaths(root, paths);
+  return hashPaths(root, paths, largeFileBytes);
 }
 
 /** Content hash of each path as it is in the working tree ('deleted' when absent). */
-export async function hashPaths(root: string, paths: string[]): Promise<DirtySnapshot> {
+export async function hashPaths(root: string, paths: string[], largeFileBytes = LARGE_FILE_BYTES): Promise<DirtySnapshot> {
   const snapshot: DirtySnapshot = {};
-  const limit = largeFileBytes();
   const present: string[] = [];
   for (const p of paths) {
     let size: number;
@@ -63,7 +60,7 @@ export async function hashPaths(root: string, paths: string[]): Promise<DirtySna
       continue;
     }
     // Reading a huge file on every phase costs more than it tells: its size and mtime stand for it.
-    if (size > limit) snapshot[p] = `size ${size} mtime ${Math.floor(mtimeMs)}`;
+    if (size > largeFileBytes) snapshot[p] = `size ${size} mtime ${Math.floor(mtimeMs)}`;
     else present.push(p);
   }
   if (present.length > 0) {
@@ -93,10 +90,11 @@ export async function commitPhaseChanges(options: {
   userDirty: DirtySnapshot;
   message: string;
   exclude: (path: string) => boolean;
+  largeFileBytes?: number;
 }): Promise<PhaseCommit> {
   const { root } = options;
   const store = await openObjectStore(root, options.storeDir);
-  const snapshot = await snapshotWorkingTree(root, options.storeDir);
+  const snapshot = await snapshotWorkingTree(root, options.storeDir, { largeFileBytes: options.largeFileBytes });
   const now = snapshot.tree;
   const changes = (await diffTrees(root, options.baseTree, now, store)).filter((c) => !options.exclude(c.path));
   const touchedUserWork = changes.filter((c) => c.path in options.userDirty).map((c) => c.path);
@@ -194,79 +192,4 @@ function escapeRegex(text: string): string {
 
 export function phaseCommitMessage(planRunId: string, phaseId: string, title: string): string {
   return `Phase ${phaseId}: ${title}\n\n${TRAILER_PLAN_RUN}: ${planRunId}\n${TRAILER_PHASE}: ${phaseId}\n`;
-}
-
-interface LockOwner {
-  owner: string;
-  pid: number;
-  host: string;
-  at: number;
-}
-
-async function lockPath(root: string): Promise<string> {
-  return (await git(root, ['rev-parse', '--path-format=absolute', '--git-path', 'baton.lock'])).trim();
-}
-
-function isLive(held: LockOwner): boolean {
-  return held.host !== hostname() || isProcessAlive(held.pid);
-}
-
-/** Who holds the repository's Baton lock, when a live process does. */
-export async function repoLockHolder(dir: string): Promise<LockOwner | null> {
-  let path: string;
-  try {
-    path = await lockPath(dir);
-  } catch {
-    return null; // not a git repository: nothing to lock
-  }
-  try {
-    const held = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
-    return isLive(held) ? held : null;
-  } catch {
-    return null;
-  }
-}
-
-export type { LockOwner };
-
-/**
- * One plan at a time per repository: a lock file in the git dir, taken over when its holder is a dead
- * process on this host (or the same plan run resuming).
- */
-export async function acquireRepoLock(root: string, owner: string): Promise<() => void> {
-  const path = await lockPath(root);
-  const mine: LockOwner = { owner, pid: process.pid, host: hostname(), at: Date.now() };
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, JSON.stringify(mine));
-      closeSync(fd);
-      return () => {
-        try {
-          const held = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
-          if (held.owner === owner && held.pid === process.pid) unlinkSync(path);
-        } catch {
-          // Already gone.
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let held: LockOwner | null = null;
-    try {
-      held = JSON.parse(readFileSync(path, 'utf8')) as LockOwner;
-    } catch {
-      held = null; // torn or empty: treat as stale
-    }
-    const stale = !held || held.owner === owner || !isLive(held);
-    if (!stale) {
-      throw new BatonError('conflict', `${root} is locked by ${held!.owner} (pid ${held!.pid} on ${held!.host}); one plan at a time per repository (wait for it, or baton plan stop it)`);
-    }
-    try {
-      unlinkSync(path);
-    } catch {
-      // Someone else removed it first; try again.
-    }
-  }
-  throw new BatonError('conflict', `could not take the lock ${path}`);
 }

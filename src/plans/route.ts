@@ -2,11 +2,16 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { BatonError } from '../errors.js';
+import { ROLE_WEIGHT, wordRoles } from './task-roles.js';
 
 /**
- * Which agent suits a task: a transparent keyword scorer over a table of agents. Every point a
- * score gets comes from a word in the task (or from the number of files it names), and the reason
- * quotes those words, so a surprising choice can be fixed by editing routing.json, not by guessing.
+ * Which agent suits a task, by what the task asks for: a transparent keyword scorer over a table of
+ * agents (the seed's table: sisyphus for multi-file implementation, hephaestus for deep work on
+ * existing code, oracle for debugging and architecture, explore for creating files and simple edits,
+ * prometheus for planning before implementation). A keyword weighs by its part in the task
+ * (task-roles.ts): in the request ("Plan the…", "Create these files…") three points a word, in
+ * passing one, in a side remark ("…before implementing it") none. The reason quotes the words, and
+ * a choice the words do not settle (nothing matched, a tie, only words in passing) says it is unsure.
  */
 
 export interface AgentRoute {
@@ -34,8 +39,10 @@ export interface RouteDecision {
   reason: string;
   /** Points per agent, every agent of the table listed. */
   scores: Record<string, number>;
-  /** The words from the task that voted for the chosen agent, as written there. */
+  /** The words from the task that voted for the chosen agent, as written there, in order. */
   matched: string[];
+  /** Why the choice is a guess (nothing matched, a tie, only words in passing); absent when the task decides. */
+  unsure?: string;
 }
 
 export const BUILTIN_ROUTES: RoutingTable = {
@@ -45,7 +52,7 @@ export const BUILTIN_ROUTES: RoutingTable = {
     hephaestus: {
       name: 'hephaestus',
       bestAt: 'autonomous deep codebase work: reads before modifying, adapts tests to real behaviour, self-corrects',
-      keywords: ['refactor', 'existing code', 'existing', 'understand', 'real behaviour', 'real behavior', 'actual behaviour', 'actual behavior', 'codebase', 'test', 'adapt', 'migrate', 'legacy', 'rework', 'restructure', 'clean up', 'self-correct', 'carefully'],
+      keywords: ['refactor', 'existing code', 'existing', 'understand', 'real behaviour', 'real behavior', 'actual behaviour', 'actual behavior', 'codebase', 'tests match', 'failing test', 'adapt', 'migrate', 'legacy', 'rework', 'restructure', 'clean up', 'self-correct', 'carefully'],
     },
     oracle: {
       name: 'oracle',
@@ -60,12 +67,12 @@ export const BUILTIN_ROUTES: RoutingTable = {
     prometheus: {
       name: 'prometheus',
       bestAt: 'planning before implementation',
-      keywords: ['plan', 'design doc', 'break down', 'breakdown', 'roadmap', 'outline', 'milestone', 'proposal', 'specification', 'estimate', 'requirements', 'interview'],
+      keywords: ['plan', 'before implementing', 'before implementation', 'before coding', 'before any code', 'design doc', 'break down', 'breakdown', 'roadmap', 'outline', 'milestone', 'proposal', 'specification', 'estimate', 'requirements', 'interview'],
     },
     explore: {
       name: 'explore',
       bestAt: 'fast file creation and simple edits',
-      keywords: ['create file', 'new file', 'rename', 'typo', 'simple', 'trivial', 'quick', 'small', 'one-line', 'boilerplate', 'scaffold', 'stub', 'fixture', 'bump'],
+      keywords: ['create file', 'new file', 'list of files', 'rename', 'typo', 'simple', 'trivial', 'quick', 'small', 'one-line', 'boilerplate', 'scaffold', 'stub', 'fixture', 'bump'],
     },
   },
 };
@@ -161,7 +168,7 @@ const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** "create file" also matches "creates a new file"; "debug" matches "debugging"; "integrate" matches "integration". */
 function keywordPattern(keyword: string): RegExp {
   const words = keyword.toLowerCase().split(/[\s-]+/).filter(Boolean);
-  const filler = '(?:(?:a|an|the|new|some|one|two|three|few|\\d+)[\\s-]+)*';
+  const filler = '(?:(?:a|an|the|new|some|one|two|three|few|\\d+|these|those|following|listed|given|missing|empty|all|each|remaining)[\\s-]+)*';
   const parts = words.map((word, i) => {
     if (i < words.length - 1 || !/[a-z]$/.test(word)) return escape(word);
     if (word.endsWith('e')) return `${escape(word.slice(0, -1))}(?:e|es|ed|ing|ion|ions|er|ers)`;
@@ -188,9 +195,10 @@ interface Match {
 }
 
 /**
- * Scores each agent by the keywords found in `text` and picks the highest. Longer phrases claim
- * their words first ("race condition" scores once, as two words, not also as "race"). Ties go to
- * the default agent, then to the table's order. Deterministic: same text and table, same answer.
+ * Scores each agent by the keywords found in `text`, weighed by their part in the task, and picks
+ * the highest. Longer phrases claim their words first ("race condition" scores once, as two words,
+ * not also as "race"). Ties go to the default agent, then to the table's order, and say so in
+ * `unsure`. Deterministic: same text and table, same answer.
  */
 export function routeTask(text: string, table: RoutingTable = BUILTIN_ROUTES): RouteDecision {
   const files = namedFiles(text);
@@ -216,12 +224,16 @@ export function routeTask(text: string, table: RoutingTable = BUILTIN_ROUTES): R
     }
   }
   claimed.sort((a, b) => a.start - b.start);
+  const roles = wordRoles(words);
   const scores: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  const asked: Record<string, string[]> = Object.fromEntries(names.map((n) => [n, []]));
+  const mentioned: Record<string, string[]> = Object.fromEntries(names.map((n) => [n, []]));
   const matched: Record<string, string[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (const m of claimed) {
-    scores[m.agent] = (scores[m.agent] ?? 0) + m.keyword.split(/[\s-]+/).filter(Boolean).length;
-    const list = matched[m.agent]!;
-    if (!list.includes(m.text)) list.push(m.text);
+    const role = roles[m.start] ?? 'mention';
+    if (ROLE_WEIGHT[role] === 0) continue;
+    scores[m.agent] = (scores[m.agent] ?? 0) + ROLE_WEIGHT[role] * m.keyword.split(/[\s-]+/).filter(Boolean).length;
+    for (const list of [(role === 'request' ? asked : mentioned)[m.agent]!, matched[m.agent]!]) if (!list.includes(m.text)) list.push(m.text);
   }
   const filePoints = table.agents[MANY_FILES_AGENT] && files.length >= MANY_FILES ? Math.min(MAX_FILE_POINTS, files.length - MANY_FILES + 1) : 0;
   if (filePoints > 0) scores[MANY_FILES_AGENT] = (scores[MANY_FILES_AGENT] ?? 0) + filePoints;
@@ -230,23 +242,30 @@ export function routeTask(text: string, table: RoutingTable = BUILTIN_ROUTES): R
   for (const agent of order) if ((scores[agent] ?? 0) > (scores[best] ?? 0)) best = agent;
   const route = table.agents[best] ?? { name: best, bestAt: '', keywords: [] };
   const top = scores[best] ?? 0;
+  const runnerUp = order.filter((a) => a !== best && (scores[a] ?? 0) > 0).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0))[0];
+  const second = runnerUp === undefined ? 0 : scores[runnerUp] ?? 0;
+  const quote = (list: string[]) => list.map((w) => `"${w}"`).join(', ');
   let reason: string;
+  let unsure: string | undefined;
   if (top === 0) {
     reason = `no routing keywords matched; ${best} is the default (${route.bestAt})`;
+    unsure = 'nothing in the task says what kind of work it is';
   } else {
     const because = [
-      ...(matched[best]!.length > 0 ? [`matched ${matched[best]!.map((w) => `"${w}"`).join(', ')}`] : []),
+      ...(asked[best]!.length > 0 ? [`asks for ${quote(asked[best]!)}`] : []),
+      ...(mentioned[best]!.length > 0 ? [`mentions ${quote(mentioned[best]!)}`] : []),
       ...(best === MANY_FILES_AGENT && filePoints > 0 ? [`names ${files.length} files`] : []),
     ];
-    const others = order.filter((a) => a !== best && (scores[a] ?? 0) > 0).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0));
-    const runnerUp = others[0];
-    const tie = runnerUp !== undefined && scores[runnerUp] === top;
-    reason = `${because.join(' and ')} → ${best}, ${route.bestAt} (score ${top}${runnerUp ? `; ${tie ? 'tied with' : 'next'} ${runnerUp} ${scores[runnerUp]}${tie ? `, ${best} comes first` : ''}` : ''})`;
+    const tie = second === top;
+    reason = `${because.join(', ')} → ${best}, ${route.bestAt} (score ${top}${runnerUp ? `; ${tie ? 'tied with' : 'next'} ${runnerUp} ${second}${tie ? `, ${best} comes first` : ''}` : ''})`;
+    if (tie) unsure = `${best} and ${runnerUp} score the same; ${best} only comes first in the table`;
+    else if (second > 0 && asked[best]!.length === 0) unsure = `the task's request names no agent's work; ${best} leads ${runnerUp} only on words mentioned in passing`;
   }
   return {
     agent: best,
     ...(route.model !== undefined && { model: route.model }),
     reason,
+    ...(unsure !== undefined && { unsure }),
     scores,
     matched: top === 0 ? [] : [...matched[best]!],
   };

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { DURATION_RANGE, parseDuration } from '../duration.js';
-import { RUNNER_NAMES } from '../runners/registry.js';
+import { DEFAULT_RUNNER, RUNNER_NAMES } from '../runners/registry.js';
 
 const duration = z.string().refine(
   (text) => {
@@ -189,7 +189,7 @@ function normalise(data: z.output<typeof planSchema>, file: string, doc: Documen
       prompt,
       ...(promptFile !== undefined && { promptFile }),
       files: phase.files ?? [],
-      runner: merged.runner ?? 'omo',
+      runner: merged.runner ?? DEFAULT_RUNNER,
       ...(merged.agent !== undefined && { agent: merged.agent }),
       ...(merged.model !== undefined && { model: merged.model }),
       ...(merged.stallAfter !== undefined && { stallAfterMs: parseDuration(merged.stallAfter) }),

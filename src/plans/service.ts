@@ -5,16 +5,18 @@ import { fileURLToPath } from 'node:url';
 import type { Baton } from '../baton.js';
 import { BatonError, usageError } from '../errors.js';
 import { newId } from '../ids.js';
-import { isProcessAlive, processFacts } from '../processes/index.js';
+import { isEntryProcessFor } from '../processes/index.js';
 import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
-import { readRepoState, repoLockHolder } from './git-state.js';
+import { readRepoState } from './git-state.js';
+import { repoLockHolder } from '../repo-lock.js';
 import { loadPlan, PlanError, type Plan } from './schema.js';
 import { lintPrompt } from '../prompts/index.js';
 import { loadRoutingTable, resolveAutoAgent } from './route.js';
 import { classifyPhase, expectedRange, judgeElapsed, readPhaseHistory, type PhaseHistory } from './timing.js';
 import { splitWords } from '../runners/argv-template.js';
 
-const DRIVER_MAIN = fileURLToPath(new URL('./driver-main.js', import.meta.url));
+const DRIVER_SCRIPT = 'driver-main.js';
+const DRIVER_MAIN = fileURLToPath(new URL(`./${DRIVER_SCRIPT}`, import.meta.url));
 
 export interface PlanStartOptions {
   from?: string;
@@ -105,11 +107,11 @@ export class Plans {
           .filter((finding) => finding.severity === 'error')
           .map((finding) => `${phase.promptFile ?? `${plan.file} (phase ${phase.id}, inline prompt)`}:${finding.line}: ${finding.rule}: ${finding.message}`),
       );
-      if (problems.length > 0) throw usageError(`the phase prompts have lint errors (fix them, or pass --no-lint):\n${problems.join('\n')}`);
+      if (problems.length > 0) throw usageError(`the phase prompts have lint errors; fix them:\n${problems.join('\n')}`, { override: 'lint' });
     }
     const ids = plan.phases.map((p) => p.id);
-    if (options.from !== undefined && !ids.includes(options.from)) throw usageError(`--from ${options.from}: no such phase; phases are ${ids.join(', ')}`);
-    for (const only of options.only ?? []) if (!ids.includes(only)) throw usageError(`--only ${only}: no such phase; phases are ${ids.join(', ')}`);
+    if (options.from !== undefined && !ids.includes(options.from)) throw usageError(`${options.from}: no such phase; phases are ${ids.join(', ')}`, { field: 'from' });
+    for (const only of options.only ?? []) if (!ids.includes(only)) throw usageError(`${only}: no such phase; phases are ${ids.join(', ')}`, { field: 'only' });
     const fromIndex = options.from !== undefined ? ids.indexOf(options.from) : 0;
     const skipped = (id: string, index: number) => index < fromIndex || (options.only !== undefined && options.only.length > 0 && !options.only.includes(id));
     const summary = plan.phases.map((p, i) => ({
@@ -123,17 +125,19 @@ export class Plans {
     }));
     const repo = await readRepoState(plan.dir);
     if (repo.inProgress) throw new BatonError('conflict', `a ${repo.inProgress} is in progress in ${repo.root}; finish or abort it before starting a plan`);
-    if (!repo.branch && !options.allowDetached) throw new BatonError('conflict', `${repo.root} is on a detached HEAD; check out a branch (or pass --allow-detached)`);
+    if (!repo.branch && !options.allowDetached) throw new BatonError('conflict', `${repo.root} is on a detached HEAD; check out a branch`, { override: 'detached' });
     const hooks: PlanRunRecord['hooks'] = {};
-    try {
-      if (options.onComplete) hooks.onComplete = splitWords(options.onComplete);
-      if (options.onBlocked) hooks.onBlocked = splitWords(options.onBlocked);
-    } catch (error) {
-      throw usageError(`--on-complete/--on-blocked: ${(error as Error).message}`);
+    for (const field of ['onComplete', 'onBlocked'] as const) {
+      const command = options[field];
+      try {
+        if (command) hooks[field] = splitWords(command);
+      } catch (error) {
+        throw usageError((error as Error).message, { field });
+      }
     }
     if (!options.noLock) {
       const holder = await repoLockHolder(repo.root);
-      if (holder) throw new BatonError('conflict', `${repo.root} is locked by ${holder.owner} (pid ${holder.pid}); one plan at a time per repository (wait for it, stop it, or pass --no-lock)`);
+      if (holder) throw new BatonError('conflict', `${repo.root} is locked by ${holder.owner} (pid ${holder.pid}); one plan at a time per repository: wait for it or stop it`, { override: 'lock' });
     }
     if (options.dryRun) return { id: null, state: 'dry-run', phases: summary };
     const id = newId();
@@ -178,9 +182,7 @@ export class Plans {
   }
 
   private driverAlive(record: PlanRunRecord): boolean {
-    if (!record.driverPid || !isProcessAlive(record.driverPid)) return false;
-    // Guard against pid reuse: the process must still be the driver of this plan run.
-    return processFacts().commandLine(record.driverPid)?.includes(record.id) ?? true;
+    return record.driverPid !== null && record.driverPid > 0 && isEntryProcessFor(record.driverPid, DRIVER_SCRIPT, record.id);
   }
 
   /** A plan whose driver vanished (kill -9, reboot) must not claim to be running. */
@@ -196,7 +198,7 @@ export class Plans {
   /** Plan runs newest first, a page at a time (the dashboard's plan list). */
   list(options: { offset?: number; limit?: number } = {}): { total: number; plans: PlanStatus[] } {
     const { total, records } = this.store.listPlanRuns(options);
-    const history = readPhaseHistory(this.baton.store.db);
+    const history = readPhaseHistory(this.baton.store.plans);
     return { total, plans: records.map((r) => this.reconcile(r)).map((r) => toPlanStatus(r, this.store.phases(r.id), this.driverAlive(r), history)) };
   }
 
@@ -207,7 +209,7 @@ export class Plans {
 
   status(ref?: string): PlanStatus {
     const record = this.resolve(ref);
-    return toPlanStatus(record, this.store.phases(record.id), this.driverAlive(record), readPhaseHistory(this.baton.store.db));
+    return toPlanStatus(record, this.store.phases(record.id), this.driverAlive(record), readPhaseHistory(this.baton.store.plans));
   }
 
   async wait(ref: string | undefined, options: { timeoutMs?: number; signal?: AbortSignal; onChange?: (status: PlanStatus) => void } = {}): Promise<{ timedOut: boolean; status: PlanStatus }> {

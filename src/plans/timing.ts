@@ -1,4 +1,4 @@
-import type { Db } from '../store/db.js';
+import type { PlanStore } from '../store/plans.js';
 import { formatDuration } from '../duration.js';
 import { namedFiles, phaseTaskText } from './route.js';
 
@@ -135,45 +135,15 @@ export function expectedRange(kind: PhaseKind, history?: Partial<PhaseHistory>):
 
 const emptyHistory = (): PhaseHistory => ({ 'new-files': [], tests: [], module: [], docs: [] });
 
-interface HistoryRow {
-  plan_run_id: string;
-  phase_id: string;
-  title: string;
-  started_at: number;
-  ended_at: number;
-  plan: string;
-}
-
 /**
  * The most recent `limit` committed phases from the store, with their durations, classified by
- * kind. A phase's prompt comes from the plan saved with its plan run; without it, the title alone
- * decides.
+ * kind. A phase without a saved prompt is classified by its title alone.
  */
-export function readPhaseHistory(db: Db, limit = 200): PhaseHistory {
-  const rows = db
-    .prepare(
-      `SELECT p.plan_run_id, p.phase_id, p.title, p.started_at, p.ended_at, r.plan
-       FROM plan_phases p JOIN plan_runs r ON r.id = p.plan_run_id
-       WHERE p.state = 'committed' AND p.started_at IS NOT NULL AND p.ended_at IS NOT NULL AND p.ended_at >= p.started_at
-       ORDER BY p.ended_at DESC LIMIT ?`,
-    )
-    .all(limit) as HistoryRow[];
+export function readPhaseHistory(plans: Pick<PlanStore, 'committedPhases'>, limit = 200): PhaseHistory {
   const history = emptyHistory();
-  const prompts = new Map<string, Map<string, string>>();
-  for (const row of rows) {
-    let byPhase = prompts.get(row.plan_run_id);
-    if (!byPhase) {
-      byPhase = new Map();
-      try {
-        const plan = JSON.parse(row.plan) as { phases?: { id?: unknown; prompt?: unknown }[] };
-        for (const phase of plan.phases ?? []) if (typeof phase.prompt === 'string') byPhase.set(String(phase.id), phase.prompt);
-      } catch {
-        // A damaged plan leaves the title to decide.
-      }
-      prompts.set(row.plan_run_id, byPhase);
-    }
-    const { kind, reason } = classifyPhase(row.title, byPhase.get(row.phase_id) ?? '');
-    history[kind].push({ planRunId: row.plan_run_id, phaseId: row.phase_id, title: row.title, durationMs: row.ended_at - row.started_at, endedAt: row.ended_at, reason });
+  for (const phase of plans.committedPhases(limit)) {
+    const { kind, reason } = classifyPhase(phase.title, phase.prompt ?? '');
+    history[kind].push({ planRunId: phase.planRunId, phaseId: phase.phaseId, title: phase.title, durationMs: phase.endedAt - phase.startedAt, endedAt: phase.endedAt, reason });
   }
   return history;
 }

@@ -28,7 +28,7 @@ function isRoot(): boolean {
  * `allowedTools=TOOL` and `disallowedTools=TOOL` (repeatable, e.g. `allowedTools=Bash(npm test:*)`;
  * `allowedTools=` allows nothing extra), `dangerouslySkipPermissions=true`.
  */
-function checkClaudeOptions(options: RunnerOptions): RunnerOptions {
+function checkClaudeOptions(options: RunnerOptions, env: NodeJS.ProcessEnv = {}): RunnerOptions {
   const unknown = Object.keys(options).filter((name) => !(OPTION_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0) {
     throw usageError(`unknown option ${unknown.join(', ')} (claude takes ${OPTION_NAMES.join(', ')})`);
@@ -51,7 +51,7 @@ function checkClaudeOptions(options: RunnerOptions): RunnerOptions {
   }
   const bypass = checked.dangerouslySkipPermissions === 'true' || checked.permissionMode === 'bypassPermissions';
   // claude itself refuses this as root, after starting; say so before anything is launched.
-  if (bypass && isRoot() && process.env.IS_SANDBOX !== '1') {
+  if (bypass && isRoot() && env.IS_SANDBOX !== '1') {
     throw usageError(
       'claude refuses to skip permission checks (dangerouslySkipPermissions, permissionMode=bypassPermissions) when run as root ' +
         'unless IS_SANDBOX=1 is in its environment; set IS_SANDBOX=1 if this machine is a sandbox, or use permissionMode=acceptEdits',
@@ -73,6 +73,7 @@ function permissionArgs(options: RunnerOptions): string[] {
 export const claudeRunner: RunnerAdapter = {
   name: 'claude',
   binary: 'claude',
+  npmPackage: '@anthropic-ai/claude-code',
   companions: [],
   description: 'claude -p --output-format stream-json (Claude Code; --runner-option permissionMode=…, allowedTools=…)',
   checkOptions: checkClaudeOptions,

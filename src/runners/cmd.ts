@@ -92,6 +92,7 @@ export const cmdRunner: RunnerAdapter = {
     return splitWords(single(options, 'command') ?? '')[0] ?? 'cmd';
   },
   promptRoute: (options) => (single(options, 'input') === 'stdin' ? 'stdin' : 'argv'),
+  stdinOption: 'input=stdin',
   async buildLaunch(request, context) {
     const resuming = request.sessionId !== undefined;
     const template = splitWords((resuming ? single(request.options, 'resumeCommand') : undefined) ?? single(request.options, 'command') ?? '');
@@ -105,6 +106,7 @@ export const cmdRunner: RunnerAdapter = {
     };
   },
   createParser: createCmdParser,
+  outputFromOptions: true,
   observesCommands: false,
   completionSignalFor(options) {
     const completion = single(options, 'completion');

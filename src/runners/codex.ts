@@ -52,6 +52,7 @@ function checkCodexOptions(options: RunnerOptions): RunnerOptions {
 export const codexRunner: RunnerAdapter = {
   name: 'codex',
   binary: 'codex',
+  npmPackage: '@openai/codex',
   companions: [],
   description: 'codex exec --json (OpenAI Codex CLI; --runner-option sandbox=…, skipGitRepoCheck=true, config=KEY=VALUE)',
   checkOptions: checkCodexOptions,

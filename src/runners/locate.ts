@@ -1,6 +1,7 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { packageRoot } from '../package-root.js';
+import { npmPackageOf } from './registry.js';
 
 function isExecutable(path: string): boolean {
   try {
@@ -33,7 +34,7 @@ export function overrideVariable(name: string): string {
  * Finds an executable: the path pinned by its BATON_<NAME>_BIN variable if set, else Baton's own
  * node_modules/.bin, else PATH.
  */
-export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string | null {
+export function findExecutable(name: string, env: NodeJS.ProcessEnv): string | null {
   const pinned = env[overrideVariable(name)];
   if (pinned) return findExecutable(pinned, { PATH: env.PATH });
   if (name.includes('/')) return isExecutable(name) ? name : null;
@@ -45,23 +46,24 @@ export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.en
   return null;
 }
 
-const NPM_PACKAGE_OF: Record<string, string> = { 'oh-my-opencode': 'oh-my-opencode', opencode: 'opencode-ai' };
-
 export class MissingBinaryError extends Error {
   constructor(
     readonly binary: string,
     env: NodeJS.ProcessEnv = process.env,
   ) {
     const pinned = env[overrideVariable(binary)];
+    // An executable no runner installs (a cmd template's) gets no npm advice: its name need not be a package.
+    const npmPackage = npmPackageOf(binary);
+    const install = npmPackage === undefined ? 'install it' : `install it (npm install ${npmPackage})`;
     super(
       pinned
         ? `runner binary "${binary}" not found at ${pinned} (set by ${overrideVariable(binary)})`
-        : `runner binary "${binary}" not found in Baton's node_modules/.bin or on PATH; install it (npm install ${NPM_PACKAGE_OF[binary] ?? binary}), put it on PATH or set ${overrideVariable(binary)}`,
+        : `runner binary "${binary}" not found in Baton's node_modules/.bin or on PATH; ${install}, put it on PATH or set ${overrideVariable(binary)}`,
     );
   }
 }
 
-export function requireExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string {
+export function requireExecutable(name: string, env: NodeJS.ProcessEnv): string {
   const found = findExecutable(name, env);
   if (!found) throw new MissingBinaryError(name, env);
   return found;

@@ -10,10 +10,12 @@ import { OMO_LAUNCH_SCRIPT, SERVER_EXITED_EARLY } from './omo-launch.js';
 export const omoRunner: RunnerAdapter = {
   name: 'omo',
   binary: 'oh-my-opencode',
+  npmPackage: 'oh-my-opencode',
   companions: ['opencode'],
   description: 'oh-my-opencode run (agents: sisyphus, hephaestus, oracle, explore, prometheus, …)',
   // `oh-my-opencode run` takes its message only as an argument (no stdin, no file option, 3.x).
   promptRoute: () => 'argv',
+  demo: { agent: 'hephaestus', ohMyOpencode: true },
   async buildLaunch(request, context) {
     const opencode = context.locate('opencode');
     // Without an explicit port oh-my-opencode uses 4096 and *attaches* to whatever server is already
@@ -31,7 +33,7 @@ export const omoRunner: RunnerAdapter = {
       command: 'bash',
       args: ['-c', OMO_LAUNCH_SCRIPT, 'omo-launch', opencode, String(port), request.dir, serverLog, '--', context.binary, ...args],
       cwd: request.dir,
-      env: { PATH: `${dirname(opencode)}:${process.env.PATH ?? ''}` },
+      env: { PATH: `${dirname(opencode)}:${context.env.PATH ?? ''}` },
     };
   },
   createParser: createOmoParser,

@@ -7,9 +7,11 @@ import { exportWithCommand } from './run-export.js';
 export const opencodeRunner: RunnerAdapter = {
   name: 'opencode',
   binary: 'opencode',
+  npmPackage: 'opencode-ai',
   companions: [],
   description: 'opencode run --format json (agents: build, plan, or your own)',
   promptRoute: () => 'stdin',
+  demo: { ohMyOpencode: false },
   async buildLaunch(request, context) {
     const args = ['run', '--format', 'json', '--dir', request.dir];
     if (request.agent) args.push('--agent', request.agent);

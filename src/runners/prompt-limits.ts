@@ -1,5 +1,6 @@
 import { usageError } from '../errors.js';
 import { ARGV_PROMPT_LIMIT } from './runner-options.js';
+import { stdinRunnersText } from './registry.js';
 import type { RunnerAdapter, RunnerOptions } from './types.js';
 
 /**
@@ -32,7 +33,7 @@ export function checkPrompt(runner: RunnerAdapter, options: RunnerOptions, promp
     throw usageError(
       `the prompt is ${bytes} bytes; runner ${runner.name} takes it only as a command-line argument, limited to ${ARGV_PROMPT_LIMIT} bytes ` +
         `(Linux allows 128 KiB per argument). Shorten it, point the prompt at a file to read, or use a runner that reads it from stdin ` +
-        `(opencode, claude, codex, or cmd with input=stdin)`,
+        `(${stdinRunnersText()})`,
     );
   }
   const envBytes = environmentBytes(env);

@@ -1,6 +1,7 @@
 import type { OutputParser } from '../events.js';
 
-export type RunnerName = 'omo' | 'opencode' | 'cmd' | 'claude' | 'codex';
+// Derived from the table in registry.ts (a type-only import: no cycle at run time).
+export type { RunnerName } from './registry.js';
 
 /** Per-run settings a runner understands (e.g. claude's permission mode); stored with the run. */
 export type RunnerOptions = Record<string, string | string[]>;
@@ -46,6 +47,8 @@ export interface InvocationContext {
   freePort: () => Promise<number>;
   /** The run's own directory under BATON_HOME, for files beside its log (a server's output). */
   runDir?: string;
+  /** The environment the agent gets (Baton's env plus the run's session env), never process.env. */
+  env: NodeJS.ProcessEnv;
 }
 
 /** A tool call that the agent's own session store still shows as unfinished. */
@@ -71,10 +74,21 @@ export interface SessionFacts {
  */
 export type PromptRoute = 'stdin' | 'argv' | 'argv-or-stdin';
 
+/** How `baton demo` drives a runner against the scripted model. */
+export interface DemoFacts {
+  /** The agent the demo picks, when the runner has agents. */
+  agent?: string;
+  /** Whether the demo's sandbox installs the oh-my-opencode plugin. */
+  ohMyOpencode: boolean;
+}
+
 export interface RunnerAdapter {
-  name: RunnerName;
+  /** The runner's key in RUNNERS (registry.ts); test/runners/runner-table.test.ts checks they agree. */
+  name: string;
   /** Executable looked up in Baton's own node_modules/.bin first, then PATH. */
   binary: string;
+  /** The npm package that installs `binary`, named when it is missing; absent when there is none (cmd). */
+  npmPackage?: string;
   /** Executables the runner itself needs on PATH (oh-my-opencode starts `opencode`). */
   companions: string[];
   description: string;
@@ -85,13 +99,19 @@ export interface RunnerAdapter {
   observesCommands?: boolean;
   /** Like completionSignal, for runners whose signal depends on the run's options (cmd). */
   completionSignalFor?(options: RunnerOptions): string | undefined;
-  /** Rejects options this runner does not know, naming them; returns them normalised. */
-  checkOptions?(options: RunnerOptions): RunnerOptions;
+  /** Rejects options this runner does not know, naming them; returns them normalised. `env` is Baton's, never process.env. */
+  checkOptions?(options: RunnerOptions, env?: NodeJS.ProcessEnv): RunnerOptions;
   /** How this runner takes the prompt, so that one it cannot take is refused before anything starts. */
   promptRoute(options: RunnerOptions): PromptRoute;
+  /** The --runner-option that makes a runner whose prompt goes in argv read it from stdin (cmd: input=stdin). */
+  stdinOption?: string;
+  /** Set when `baton demo` can run this runner. */
+  demo?: DemoFacts;
   buildLaunch(request: LaunchRequest, context: InvocationContext): Promise<Invocation>;
   /** A fresh parser for one run's output (options matter to runners configured per run, like cmd). */
   createParser(options: RunnerOptions): OutputParser;
+  /** Set when the output's format comes from each run's options (cmd's regexes): no captured output can stand for it. */
+  outputFromOptions?: true;
   /** The executable for these options, when it is not always `binary` (the cmd runner's comes from its template). */
   executableFor?(options: RunnerOptions): string;
   /** The whole session as JSON-compatible data (through the runner's own export, or its session file). */

@@ -99,6 +99,17 @@ function fromRow<T>(columns: Record<string, string>, row: Record<string, unknown
   return record as T;
 }
 
+/** A committed phase and how long it took, with its prompt from the plan saved with its run. */
+export interface CommittedPhase {
+  planRunId: string;
+  phaseId: string;
+  title: string;
+  startedAt: number;
+  endedAt: number;
+  /** Null when the saved plan has no prompt for it, or cannot be read. */
+  prompt: string | null;
+}
+
 /** All SQL about plans lives here. */
 export class PlanStore {
   constructor(readonly db: Db) {}
@@ -164,6 +175,33 @@ export class PlanStore {
          ) GROUP BY id ORDER BY updatedAt LIMIT ?`,
       )
       .all(since, since, limit) as { id: string; updatedAt: number }[];
+  }
+
+  /** The most recent `limit` committed phases with a duration, newest first. */
+  committedPhases(limit = 200): CommittedPhase[] {
+    const rows = this.db
+      .prepare(
+        `SELECT p.plan_run_id, p.phase_id, p.title, p.started_at, p.ended_at, r.plan
+         FROM plan_phases p JOIN plan_runs r ON r.id = p.plan_run_id
+         WHERE p.state = 'committed' AND p.started_at IS NOT NULL AND p.ended_at IS NOT NULL AND p.ended_at >= p.started_at
+         ORDER BY p.ended_at DESC LIMIT ?`,
+      )
+      .all(limit) as { plan_run_id: string; phase_id: string; title: string; started_at: number; ended_at: number; plan: string }[];
+    const prompts = new Map<string, Map<string, string>>();
+    return rows.map((row) => {
+      let byPhase = prompts.get(row.plan_run_id);
+      if (!byPhase) {
+        byPhase = new Map();
+        try {
+          const plan = JSON.parse(row.plan) as { phases?: { id?: unknown; prompt?: unknown }[] };
+          for (const phase of plan.phases ?? []) if (typeof phase.prompt === 'string') byPhase.set(String(phase.id), phase.prompt);
+        } catch {
+          // A damaged plan leaves the phase without a prompt.
+        }
+        prompts.set(row.plan_run_id, byPhase);
+      }
+      return { planRunId: row.plan_run_id, phaseId: row.phase_id, title: row.title, startedAt: row.started_at, endedAt: row.ended_at, prompt: byPhase.get(row.phase_id) ?? null };
+    });
   }
 
   phases(planRunId: string): PhaseRecord[] {

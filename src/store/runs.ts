@@ -3,6 +3,7 @@ import type { Db } from './db.js';
 import { emptyDigest, type RunDigest } from '../digest.js';
 import type { RunnerName, RunnerOptions } from '../runners/types.js';
 import type { Baseline } from '../baseline/types.js';
+import type { Reason } from '../reasons.js';
 
 export const RUN_STATES = ['queued', 'running', 'stalled', 'completed', 'incomplete', 'limited', 'failed', 'killed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
@@ -12,6 +13,8 @@ export const SLOT_STATES: readonly RunState[] = ['running', 'stalled'];
 export const ACTIVE_STATES: readonly RunState[] = ['queued', ...SLOT_STATES];
 /** Every state a run can end in, derived so that a new end state is never left out of a query. */
 export const ENDED_STATES: readonly RunState[] = RUN_STATES.filter((state) => !ACTIVE_STATES.includes(state));
+/** Ended short of done: a session in one of these can be continued with a follow-up. */
+export const RESUMABLE_STATES: readonly RunState[] = ENDED_STATES.filter((state) => state !== 'completed');
 
 export function isActive(state: RunState): boolean {
   return ACTIVE_STATES.includes(state);
@@ -63,6 +66,8 @@ export interface RunRecord {
   sessionId: string | null;
   state: RunState;
   reasons: string[];
+  /** The same reasons as data, in the same order; empty on runs recorded before Baton kept them. */
+  reasonDetails: Reason[];
   exitCode: number | null;
   /** For `limited` runs: when the provider's usage limit lifts (null when it did not say). */
   limitResetAt: number | null;
@@ -109,6 +114,7 @@ interface RunRow {
   session_id: string | null;
   state: string;
   reasons: string;
+  reason_details: string | null;
   exit_code: number | null;
   limit_reset_at: number | null;
   signal: string | null;
@@ -153,6 +159,7 @@ function fromRow(row: RunRow): RunRecord {
     sessionId: row.session_id,
     state: row.state as RunState,
     reasons: JSON.parse(row.reasons) as string[],
+    reasonDetails: row.reason_details ? (JSON.parse(row.reason_details) as Reason[]) : [],
     exitCode: row.exit_code,
     limitResetAt: row.limit_reset_at,
     signal: row.signal,
@@ -197,6 +204,7 @@ const COLUMN_OF: Record<keyof RunRecord, string> = {
   sessionId: 'session_id',
   state: 'state',
   reasons: 'reasons',
+  reasonDetails: 'reason_details',
   exitCode: 'exit_code',
   limitResetAt: 'limit_reset_at',
   signal: 'signal',
@@ -221,7 +229,7 @@ const COLUMN_OF: Record<keyof RunRecord, string> = {
   updatedAt: 'updated_at',
 };
 
-const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'digest', 'baseline', 'sessionEnv', 'runnerOptions', 'guards']);
+const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'reasonDetails', 'digest', 'baseline', 'sessionEnv', 'runnerOptions', 'guards']);
 
 function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
   if (JSON_FIELDS.has(key)) return value === null ? null : JSON.stringify(value);
@@ -229,7 +237,7 @@ function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
 }
 
 /** The agent's start token is only known once it runs. */
-export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart' | 'guards'> & { agentStart?: string | null; guards?: RunGuards };
+export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart' | 'reasonDetails' | 'guards'> & { agentStart?: string | null; reasonDetails?: Reason[]; guards?: RunGuards };
 export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
 
 export interface ListFilter {
@@ -269,7 +277,7 @@ export class RunStore {
   }
 
   insert(run: NewRun): void {
-    const record: RunRecord = { agentStart: null, guards: {}, ...run, updatedAt: Date.now() };
+    const record: RunRecord = { agentStart: null, reasonDetails: [], guards: {}, ...run, updatedAt: Date.now() };
     const keys = Object.keys(COLUMN_OF) as (keyof RunRecord)[];
     const sql = `INSERT INTO runs (${keys.map((k) => COLUMN_OF[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
     this.prepare(sql).run(...keys.map((k) => toColumnValue(k, record[k])));
@@ -355,13 +363,13 @@ export class RunStore {
    * At the claim of a run: whether it must wait for a slot (every slot taken, or runs queued before
    * it), and if so marks it queued. One immediate transaction, so two claims cannot take the last slot.
    */
-  queueIfFull(id: string, slots: number, reason: string, held: (id: string) => boolean = () => false): boolean {
+  queueIfFull(id: string, slots: number, why: Pick<RunPatch, 'reasons' | 'reasonDetails'>, held: (id: string) => boolean = () => false): boolean {
     return this.db
       .transaction(() => {
         const busy = this.slotHolders(id);
         const ahead = this.queuedAheadIds(id).filter((other) => !held(other)).length;
         if (busy < slots && ahead === 0) return false;
-        return this.updateIfState(id, ['running'], { state: 'queued', reasons: [reason] });
+        return this.updateIfState(id, ['running'], { state: 'queued', ...why });
       })
       .immediate();
   }

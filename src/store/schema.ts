@@ -101,6 +101,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN agent_start TEXT;
   `,
+  // Reasons as data beside their rendered words (src/reasons.ts); NULL on rows written before it.
+  `
+  ALTER TABLE runs ADD COLUMN reason_details TEXT;
+  `,
   // How the run queue may treat a run and what Baton enforces on it (see RunGuards).
   `
   ALTER TABLE runs ADD COLUMN guards TEXT NOT NULL DEFAULT '{}';

@@ -2,6 +2,7 @@ import { freemem } from 'node:os';
 import { loadConfig, type BatonConfig } from '../config.js';
 import type { Store } from '../store/index.js';
 import { providerOf, type LimitBreaker, type RunRecord } from '../store/runs.js';
+import { reasonFields, renderReason, type Reason } from '../reasons.js';
 
 /** How often a queued run's supervisor looks for a free slot: a freed slot is taken within this. */
 export const QUEUE_POLL_MS = 250;
@@ -21,10 +22,10 @@ function settings(home: string, env: NodeJS.ProcessEnv, last: BatonConfig | unde
 }
 
 /** Why a run may not start now, or null when it may (slots counted separately, in the store's transaction). */
-function memoryHold(config: BatonConfig): string | null {
-  const free = freeMemoryMb();
-  const floor = config.minFreeMemoryMb.value;
-  return free < floor ? `queued: ${free} MB of memory free, below the ${floor} MB a new agent needs (minFreeMemoryMb)` : null;
+function memoryHold(config: BatonConfig): Reason | null {
+  const freeMb = freeMemoryMb();
+  const floorMb = config.minFreeMemoryMb.value;
+  return freeMb < floorMb ? { kind: 'queued-for-memory', freeMb, floorMb } : null;
 }
 
 /**
@@ -46,22 +47,28 @@ const heldByBreaker = (store: Store) => (id: string) => {
   return run !== undefined && breakerFor(store, run) !== null;
 };
 
-const breakerReason = (breaker: LimitBreaker) =>
-  `queued: run ${breaker.runId} hit a usage limit of ${breaker.runner}${breaker.model ? ` (${providerOf(breaker.model)})` : ''} that lifts at ${new Date(breaker.resetAt).toISOString()}; runs of it wait until then (--ignore-limit-breaker starts one anyway)`;
+const breakerReason = (breaker: LimitBreaker): Reason => ({
+  kind: 'queued-for-limit',
+  runId: breaker.runId,
+  runner: breaker.runner,
+  provider: providerOf(breaker.model),
+  resetsAt: breaker.resetAt,
+});
 
 /** Why the run must wait whatever the slots say: memory short, or a usage limit of its provider in force. */
-function hold(store: Store, run: RunRecord, config: BatonConfig): string | null {
+function hold(store: Store, run: RunRecord, config: BatonConfig): Reason | null {
   const memory = memoryHold(config);
   if (memory) return memory;
   const breaker = breakerFor(store, run);
   return breaker ? breakerReason(breaker) : null;
 }
 
-const slotReason = (store: Store, runId: string, config: BatonConfig) => {
-  const ahead = store.runs.queuedAhead(runId);
-  const line = ahead === 0 ? 'first in line' : `${ahead} queued before it`;
-  return `queued: ${store.runs.slotHolders(runId)} of ${config.maxConcurrent.value} agents running (maxConcurrent), ${line}`;
-};
+const slotReason = (store: Store, runId: string, config: BatonConfig): Reason => ({
+  kind: 'queued-for-slot',
+  running: store.runs.slotHolders(runId),
+  cap: config.maxConcurrent.value,
+  ahead: store.runs.queuedAhead(runId),
+});
 
 /**
  * At the claim: queues the run when every slot is taken, runs are already waiting, memory is short,
@@ -73,7 +80,7 @@ export function queueIfNeeded(store: Store, runId: string, home: string, env: No
   const run = store.runs.get(runId);
   const held = run ? hold(store, run, config) : null;
   const slots = held ? 0 : config.maxConcurrent.value;
-  return store.runs.queueIfFull(runId, slots, held ?? slotReason(store, runId, config), heldByBreaker(store));
+  return store.runs.queueIfFull(runId, slots, reasonFields([held ?? slotReason(store, runId, config)]), heldByBreaker(store));
 }
 
 /**
@@ -92,7 +99,7 @@ export async function waitForSlot(store: Store, runId: string, home: string, env
     if (run.killRequestedAt !== null) {
       const killed = store.runs.updateIfState(runId, ['queued'], {
         state: 'killed',
-        reasons: ['killed by baton kill while queued; the agent never started'],
+        ...reasonFields([{ kind: 'killed', whileQueued: true }]),
         endedAt: Date.now(),
       });
       return killed ? 'cancelled' : 'gone';
@@ -101,9 +108,10 @@ export async function waitForSlot(store: Store, runId: string, home: string, env
     const held = hold(store, run, config);
     if (!held && store.runs.admitIfFree(runId, config.maxConcurrent.value, heldByBreaker(store))) return 'admitted';
     const reason = held ?? slotReason(store, runId, config);
-    if (reason !== said) {
-      store.runs.updateIfState(runId, ['queued'], { reasons: [reason] });
-      said = reason;
+    // Written only when its words change: every write wakes the dashboard's live feed.
+    if (renderReason(reason) !== said) {
+      store.runs.updateIfState(runId, ['queued'], reasonFields([reason]));
+      said = renderReason(reason);
     }
     await new Promise((resolve) => setTimeout(resolve, QUEUE_POLL_MS));
   }

@@ -2,6 +2,7 @@ import type { Store } from '../store/index.js';
 import { ACTIVE_STATES, type RunRecord } from '../store/runs.js';
 import { Supervision } from './supervisor.js';
 import { queueIfNeeded } from './admission.js';
+import { reasonFields } from '../reasons.js';
 
 /**
  * Makes this process the run's supervisor, unless the launcher already gave up on it (or it was
@@ -31,6 +32,6 @@ export async function superviseClaimed(store: Store, run: RunRecord, home: strin
     await new Supervision(store, run, home, () => undefined, env).start();
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    store.runs.updateIfState(run.id, ACTIVE_STATES, { state: 'failed', reasons: [`could not start the agent: ${message}`], endedAt: Date.now() });
+    store.runs.updateIfState(run.id, ACTIVE_STATES, { state: 'failed', ...reasonFields([{ kind: 'spawn-failed', message }]), endedAt: Date.now() });
   }
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { diagnose } from './run-diagnostics.js';
 import { describeStoreFault, isStoreFault } from '../store/faults.js';
 import { databasePath } from '../store/paths.js';
+import { storeFaultText, type StoreFault } from '../reasons.js';
 
 /** Set aside at start and given back when the disk fills, so that the verdict still fits in the store. */
 const RESERVE_BYTES = 256 * 1024;
@@ -15,7 +16,7 @@ const NEARLY_FULL_BYTES = 64 * 1024;
  * the reserve is freed so its verdict can be written, with the full disk as a reason.
  */
 export class DiskGuard {
-  private fault: string | null = null;
+  private fault: StoreFault | null = null;
   private readonly reservePath: string;
 
   constructor(
@@ -47,7 +48,7 @@ export class DiskGuard {
       if (!isStoreFault(error)) throw error;
       const advice = describeStoreFault(error, databasePath(this.home)).message;
       const code = (error as { code?: string }).code ?? '';
-      this.note(/FULL|ENOSPC|EDQUOT/.test(code) ? `the disk holding ${this.home} is full (${code})` : advice, advice);
+      this.note(/FULL|ENOSPC|EDQUOT/.test(code) ? { kind: 'disk-full', home: this.home, code } : { kind: 'store-fault', advice }, advice);
     }
   }
 
@@ -55,18 +56,18 @@ export class DiskGuard {
    * Called once the agent has ended, before the verdict is written: the reason to add (null when the
    * store's disk never filled), and the reserve freed so that the verdict fits.
    */
-  settle(): string | null {
+  settle(): StoreFault | null {
     // Progress writes may all have fitted while the agent's log took the last of the space.
-    if (this.fault === null && this.nearlyFull()) this.fault = `the disk holding ${this.home} is full`;
+    if (this.fault === null && this.nearlyFull()) this.fault = { kind: 'disk-full', home: this.home };
     rmSync(this.reservePath, { force: true });
     if (this.fault === null) return null;
     // Said again now that there is room: the first time may not have fitted into supervisor.log.
-    diagnose(this.runDir, `[baton supervisor] run settled after a store fault: ${this.fault}`);
-    return `Baton could not record this run fully: ${this.fault}; the log and the record stop where the disk filled`;
+    diagnose(this.runDir, `[baton supervisor] run settled after a store fault: ${storeFaultText(this.fault)}`);
+    return this.fault;
   }
 
   /** `fault` goes into the run's reasons, `advice` (where and what to do) into supervisor.log. */
-  private note(fault: string, advice: string): void {
+  private note(fault: StoreFault, advice: string): void {
     if (this.fault !== null) return;
     this.fault = fault;
     diagnose(this.runDir, `[baton supervisor] ${new Date().toISOString()} ${advice}; the agent goes on, its verdict is written when it ends`);

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { RunDigest } from '../digest.js';
-import { decideFinalState, type ProcessEnd, type Verdict } from '../detect/final-state.js';
+import { decideEnding, type Ending, type ProcessEnd } from '../detect/final-state.js';
 import { readPromptSpec } from '../detect/prompt-spec.js';
 import { getRunner } from '../runners/registry.js';
 import type { SessionFacts } from '../runners/types.js';
@@ -12,7 +12,7 @@ import type { RunRecord } from '../store/runs.js';
  * Shared by the supervisor (which saw the exit) and by whoever settles a run whose supervisor died.
  * Folds the session store's commands and errors into `digest`.
  */
-export function judgeRun(run: RunRecord, digest: RunDigest, end: ProcessEnd, agentEnv: NodeJS.ProcessEnv): Verdict {
+export function judgeRun(run: RunRecord, digest: RunDigest, end: ProcessEnd, agentEnv: NodeJS.ProcessEnv): Ending {
   const spec = readPromptSpec(run.prompt);
   const missingFiles = spec.expectedFiles.filter((file) => !existsSync(isAbsolute(file) ? file : resolve(run.dir, file)));
   const runner = getRunner(run.runner);
@@ -21,7 +21,7 @@ export function judgeRun(run: RunRecord, digest: RunDigest, end: ProcessEnd, age
   // A resumed run's session holds its predecessors' commands too, which is what verification wants.
   if (session && session.commands.length > 0) digest.commands = session.commands.slice(-200);
   if (session) mergeSessionErrors(digest, session.errors);
-  return decideFinalState({
+  return decideEnding({
     end,
     digest,
     spec,

@@ -3,21 +3,16 @@ import { getRunner } from '../runners/registry.js';
 import type { RunPatch, RunRecord } from '../store/runs.js';
 import { judgeRun } from './judge.js';
 import { LogReader } from './log-reader.js';
-
-/** Starts every reason given to a run whose supervisor died: never the agent's failure. */
-export const SUPERVISOR_DIED = "Baton's supervisor died";
-const OUTCOME_UNKNOWN = `${SUPERVISOR_DIED} before the agent ended; the agent's outcome is unknown (its exit status was not seen)`;
-const LAUNCH_INTERRUPTED = "Baton's launch was interrupted before the agent started (the launching process or the supervisor died); nothing ran";
-const JUDGED_FROM_LEFTOVERS = `${SUPERVISOR_DIED} before the agent ended; judged from what the agent left (log, session, files)`;
+import { hasReason, reasonFields, type Reason } from '../reasons.js';
 
 /** Whether a run ended unjudged because Baton's own supervisor died: it says nothing about the agent. */
-export function outcomeUnknown(reasons: readonly string[]): boolean {
-  return reasons.includes(OUTCOME_UNKNOWN) || reasons.includes(LAUNCH_INTERRUPTED);
+export function outcomeUnknown(reasons: readonly Reason[]): boolean {
+  return hasReason(reasons, 'outcome-unknown', 'nothing-ran');
 }
 
 /** Whether the verdict came from the agent's own account of how it ended. */
-export function judgedFromLeftovers(reasons: readonly string[]): boolean {
-  return reasons.includes(JUDGED_FROM_LEFTOVERS);
+export function judgedFromLeftovers(reasons: readonly Reason[]): boolean {
+  return hasReason(reasons, 'judged-from-leftovers');
 }
 
 /**
@@ -28,7 +23,7 @@ export function judgedFromLeftovers(reasons: readonly string[]): boolean {
  * Baton's fault.
  */
 export function judgeOrphanedRun(run: RunRecord, env: NodeJS.ProcessEnv): RunPatch {
-  if (run.pid === null && run.startedAt === null) return { state: 'failed', reasons: [LAUNCH_INTERRUPTED], endedAt: run.endedAt ?? Date.now() };
+  if (run.pid === null && run.startedAt === null) return { state: 'failed', ...reasonFields([{ kind: 'nothing-ran' }]), endedAt: run.endedAt ?? Date.now() };
   const digest: RunDigest = structuredClone(run.digest);
   const runner = getRunner(run.runner);
   const parser = runner.createParser(run.runnerOptions);
@@ -53,7 +48,7 @@ export function judgeOrphanedRun(run: RunRecord, env: NodeJS.ProcessEnv): RunPat
   // Judged as if it exited 0: only kept when the agent itself said how it ended.
   const verdict = judgeRun(run, digest, { exitCode: 0, signal: null, killRequested: false }, { ...env, ...run.sessionEnv });
   if (digest.completionSeen || verdict.state === 'limited') {
-    return { ...counters, state: verdict.state, reasons: [...verdict.reasons, JUDGED_FROM_LEFTOVERS], limitResetAt: verdict.limitResetAt ?? null };
+    return { ...counters, state: verdict.state, ...reasonFields([...verdict.reasons, { kind: 'judged-from-leftovers' }]), limitResetAt: verdict.limitResetAt ?? null };
   }
-  return { ...counters, state: 'incomplete', reasons: [OUTCOME_UNKNOWN] };
+  return { ...counters, state: 'incomplete', ...reasonFields([{ kind: 'outcome-unknown' }]) };
 }

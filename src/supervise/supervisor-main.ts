@@ -14,7 +14,7 @@ if (!runId) {
   report({ error: 'supervisor started without a run id' });
   process.exitCode = 2;
 } else {
-  const home = batonHome();
+  const home = batonHome(process.env);
   const store = openStore(home);
   const claimed = claimRun(store, runId, home, process.env);
   if (typeof claimed === 'string') {

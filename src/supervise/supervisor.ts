@@ -5,7 +5,9 @@ import { applyEvent, emptyDigest, type RunDigest } from '../digest.js';
 import type { RunEvent } from '../events.js';
 import { takeBaseline, type Baseline } from '../baseline/index.js';
 import { filesChangedSince } from '../baseline/files-changed.js';
+import { largeFileBytes } from '../baseline/large-files.js';
 import type { ProcessEnd } from '../detect/final-state.js';
+import { reasonFields, type Reason } from '../reasons.js';
 import { formatDuration } from '../duration.js';
 import { setLongTimeout } from '../long-timer.js';
 import { DiskGuard } from './disk-guard.js';
@@ -85,7 +87,7 @@ export class Supervision {
     private readonly run: RunRecord,
     private readonly home: string,
     private readonly report: (message: Handshake) => void,
-    env: NodeJS.ProcessEnv = process.env,
+    env: NodeJS.ProcessEnv,
   ) {
     this.digest = { ...emptyDigest(), ...(run.sessionId ? { sessionId: run.sessionId } : {}) };
     this.reader = new LogReader(run.logPath);
@@ -110,7 +112,7 @@ export class Supervision {
     const runDir = runDirectory(this.home, run.id);
     let baseline: Baseline | null = null;
     try {
-      baseline = await takeBaseline(run.dir, runDir);
+      baseline = await takeBaseline(run.dir, runDir, { largeFileBytes: largeFileBytes(this.agentEnv) });
       if (baseline.kind === 'git' && baseline.skipped?.length) {
         diagnose(runDirectory(this.home, this.run.id), `baseline: not hashed, over the large-file bound (compared by size and mtime): ${baseline.skipped.map((f) => `${f.path} (${f.size} bytes)`).join(', ')}\n`);
       }
@@ -129,7 +131,7 @@ export class Supervision {
           ...(run.parentId && run.sessionId && { sessionId: run.sessionId }),
           options: run.runnerOptions,
         },
-        { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort, runDir },
+        { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort, runDir, env: this.agentEnv },
       );
       // A kill that came while the baseline was taken cancels the run before anything starts.
       if (attempt === 1 && cancelledBeforeStart(this.store, run.id)) return this.disk.release();
@@ -295,10 +297,9 @@ export class Supervision {
   }
 
   private flush(now: number): void {
-    const reasons =
-      this.state === 'stalled' ? [`no output for ${formatDuration(now - this.lastOutputAt)} (stall-after ${formatDuration(this.run.stallAfterMs)})`] : [];
+    const reasons: Reason[] = this.state === 'stalled' ? [{ kind: 'stalled', forMs: now - this.lastOutputAt, boundMs: this.run.stallAfterMs }] : [];
     // Never overwrite a verdict someone else wrote (a kill that finalised the run first).
-    this.store.runs.updateIfState(this.run.id, ['running', 'stalled'], { ...this.progressPatch(), state: this.state, reasons });
+    this.store.runs.updateIfState(this.run.id, ['running', 'stalled'], { ...this.progressPatch(), state: this.state, ...reasonFields(reasons) });
     this.lastFlushAt = now;
     this.dirty = false;
     this.urgent = false;
@@ -308,7 +309,7 @@ export class Supervision {
   private async recordFilesOnDisk(): Promise<void> {
     if (!this.baseline) return;
     try {
-      this.digest.filesOnDisk = await filesChangedSince(this.baseline, runDirectory(this.home, this.run.id), this.run.dir);
+      this.digest.filesOnDisk = await filesChangedSince(this.baseline, runDirectory(this.home, this.run.id), this.run.dir, largeFileBytes(this.agentEnv));
     } catch (error) {
       diagnose(runDirectory(this.home, this.run.id), `files changed since the baseline: ${(error as Error).message}\n`);
     }
@@ -333,18 +334,17 @@ export class Supervision {
     }, this.agentEnv);
     if (this.overBudgetAt !== undefined && verdict.state !== 'completed' && !endedByKill(end, fresh?.killRequestedAt != null)) {
       // Baton's own signal ended it: the budget is the reason, not a crash.
-      const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
       verdict.state = 'failed';
-      verdict.reasons = [`cost ${money(this.overBudgetAt)} passed the budget of ${money(this.run.guards.maxCost!)} (--max-cost)`];
+      verdict.reasons = [{ kind: 'over-budget', cost: this.overBudgetAt, maxCost: this.run.guards.maxCost! }];
     }
-    const retried = this.startRetries.length > 0 && verdict.state === 'failed'
-      ? [`the agent failed to start ${this.startRetries.length} time(s) before (${this.startRetries[0]})`]
+    const retried: Reason[] = this.startRetries.length > 0 && verdict.state === 'failed'
+      ? [{ kind: 'start-retried', times: this.startRetries.length, first: this.startRetries[0]! }]
       : [];
     const diskFault = this.disk.settle();
     this.store.runs.update(this.run.id, {
       ...this.progressPatch(),
       state: verdict.state,
-      reasons: [...(diskFault ? [diskFault] : []), ...verdict.reasons, ...retried],
+      ...reasonFields([...(diskFault ? [diskFault] : []), ...verdict.reasons, ...retried]),
       limitResetAt: verdict.limitResetAt ?? null,
       exitCode: end.exitCode,
       signal: end.signal,

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Hono, type Context } from 'hono';
 import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
@@ -7,10 +7,10 @@ import { BatonError } from '../errors.js';
 import { packageRoot } from '../package-root.js';
 import type { Plans } from '../plans/service.js';
 import { readPhaseHistory } from '../plans/timing.js';
-import { isActive, type RunState } from '../store/runs.js';
-import { readFrom } from '../tail.js';
+import type { RunState } from '../store/runs.js';
 import { csrfFor, requireSameOrigin, requireToken } from './auth.js';
 import { ChangeFeed } from './live.js';
+import { pageStatesModule } from './page-states.js';
 import { planRow, runDetail, runRow, type RunView } from './views.js';
 
 export interface UiAppOptions {
@@ -29,7 +29,6 @@ const TAIL_MAX_LINES = 2_000;
 const STREAM_BACKLOG_BYTES = 256 * 1024;
 const STREAM_CHUNK_BYTES = 64 * 1024;
 const PING_MS = 15_000;
-const RECONCILE_MS = 3_000;
 const HISTORY_MAX_AGE_MS = 5_000;
 
 const ASSET_TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8', svg: 'image/svg+xml', png: 'image/png' };
@@ -77,30 +76,6 @@ function readAtMostEvery<T>(maxAgeMs: number, read: () => T): () => T {
   };
 }
 
-function logSize(path: string): number {
-  try {
-    return statSync(path).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** The offset just past the next newline at or after `from` (or `from` when there is none nearby). */
-function startOfNextLine(path: string, from: number): number {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const buffer = Buffer.alloc(64 * 1024);
-    const read = readSync(fd, buffer, 0, buffer.length, from);
-    const newline = buffer.subarray(0, read).indexOf(10);
-    return newline < 0 ? from : from + newline + 1;
-  } catch {
-    return from;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
-
 async function sendEvent(stream: SSEStreamingApi, event: string, data: unknown): Promise<void> {
   await stream.writeSSE({ event, data: JSON.stringify(data) });
 }
@@ -114,7 +89,7 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
   const { baton, plans, token } = options;
   // Phase history changes only when a phase commits, yet every run view is judged against it: the
   // live feed and the run streams would read it several times a second.
-  const history = readAtMostEvery(HISTORY_MAX_AGE_MS, () => readPhaseHistory(baton.store.db));
+  const history = readAtMostEvery(HISTORY_MAX_AGE_MS, () => readPhaseHistory(baton.store.plans));
   const feed = new ChangeFeed(baton, plans, history, options.pollMs);
   const allowedHosts = new Set(options.allowedHosts ?? ['127.0.0.1', 'localhost', '::1']);
   const assets = uiAssetsDir();
@@ -145,6 +120,9 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
     c.header('Cache-Control', 'no-store');
     return c.html(page);
   });
+  // Built from the store's state lists rather than read from ui/, so the page never lags the store.
+  const statesModule = pageStatesModule();
+  app.get('/assets/states.js', (c) => c.body(statesModule, 200, { 'Content-Type': ASSET_TYPES.js! }));
   app.get('/assets/:file', (c) => {
     const file = c.req.param('file');
     const match = /^[a-z0-9][a-z0-9-]*\.(js|css|svg|png)$/.exec(file);
@@ -178,54 +156,26 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
     const run = baton.resolveRun(c.req.param('id'));
     const requested = intParam(c.req.query('offset'), 0, Number.MAX_SAFE_INTEGER);
     return streamSSE(c, async (stream) => {
-      let offset = requested;
-      let seenUpdate = -1;
+      const aborted = new AbortController();
+      stream.onAbort(() => aborted.abort());
+      if (stream.aborted) aborted.abort();
       let lastWrite = Date.now();
-      // Sends at most a backlog's worth per call, so status and end are never starved by a fast writer.
-      const drain = async () => {
-        const behind = logSize(run.logPath) - offset;
-        if (behind > STREAM_BACKLOG_BYTES) {
-          // Far behind (offset 0 on a multi-GB log, or a very fast writer): only the newest part is
-          // worth streaming, from the start of a line.
-          const skipTo = startOfNextLine(run.logPath, offset + behind - STREAM_BACKLOG_BYTES);
-          await sendEvent(stream, 'skipped', { bytes: skipTo - offset });
-          offset = skipTo;
-        }
-        let sent = 0;
-        let chunk = readFrom(run.logPath, offset, STREAM_CHUNK_BYTES);
-        while (chunk.text.length > 0 && !stream.aborted && sent < STREAM_BACKLOG_BYTES) {
-          await sendEvent(stream, 'tail', { text: chunk.text, offset: chunk.next });
-          sent += chunk.next - offset;
-          offset = chunk.next;
-          lastWrite = Date.now();
-          if (sent < STREAM_BACKLOG_BYTES) chunk = readFrom(run.logPath, offset, STREAM_CHUNK_BYTES);
-        }
-      };
-      let lastReconcile = Date.now();
-      while (!stream.aborted) {
-        await drain();
-        // A supervisor that died leaves "running" behind; resolving the run settles it now and then.
-        if (Date.now() - lastReconcile >= RECONCILE_MS) {
-          lastReconcile = Date.now();
-          baton.resolveRun(run.id);
-        }
-        const state = baton.store.runs.stateOf(run.id);
-        if (!state) break;
-        if (state.updatedAt !== seenUpdate) {
-          seenUpdate = state.updatedAt;
-          await sendEvent(stream, 'status', runDetail(baton, viewOf(run.id), history()));
-          lastWrite = Date.now();
-        }
-        if (!isActive(state.state)) {
-          if (logSize(run.logPath) > offset) continue;
-          await sendEvent(stream, 'end', { state: state.state });
-          break;
-        }
-        if (Date.now() - lastWrite >= PING_MS) {
+      // Far behind (offset 0 on a multi-GB log, or a very fast writer): only the newest part is worth streaming.
+      const events = baton.followEvents(run.id, requested, {
+        signal: aborted.signal,
+        pollMs: options.pollMs ?? 150,
+        maxBacklogBytes: STREAM_BACKLOG_BYTES,
+        chunkBytes: STREAM_CHUNK_BYTES,
+      });
+      for await (const event of events) {
+        if (event.kind === 'idle') {
+          if (Date.now() - lastWrite < PING_MS) continue;
           await stream.write(': ping\n\n');
-          lastWrite = Date.now();
-        }
-        await stream.sleep(options.pollMs ?? 150);
+        } else if (event.kind === 'text') await sendEvent(stream, 'tail', { text: event.text, offset: event.offset });
+        else if (event.kind === 'skipped') await sendEvent(stream, 'skipped', { bytes: event.bytes });
+        else if (event.kind === 'changed') await sendEvent(stream, 'status', runDetail(baton, viewOf(run.id), history()));
+        else await sendEvent(stream, 'end', { state: event.state });
+        lastWrite = Date.now();
       }
     });
   });

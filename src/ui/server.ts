@@ -47,7 +47,7 @@ export async function startUiServer(baton: Baton, options: UiServerOptions = {})
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: options.port ?? 0, hostname: host }, () => resolve(s));
     s.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new BatonError('conflict', `port ${options.port} is in use; pick another with --port, or 0 for any free port`) : error.code === 'EADDRNOTAVAIL' ? new BatonError('usage', `--host ${host} is not an address of this machine`) : error),
+      reject(error.code === 'EADDRINUSE' ? new BatonError('conflict', `${options.port} is in use; pick another, or 0 for any free port`, { field: 'port' }) : error.code === 'EADDRNOTAVAIL' ? new BatonError('usage', `${host} is not an address of this machine`, { field: 'host' }) : error),
     );
   });
   const port = (server.address() as AddressInfo).port;

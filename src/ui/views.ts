@@ -10,6 +10,10 @@ import type { RunRecord } from '../store/runs.js';
  * the expected duration).
  */
 
+// The page (ui/*.js, type-checked by tsconfig.ui.json) imports its JSON shapes from here.
+export type { RunStatus } from '../report.js';
+export type { PhaseStatus, PlanStatus } from '../plans/service.js';
+
 export interface ExpectedDuration {
   kind: string;
   minMs: number;
@@ -61,6 +65,47 @@ export interface PlanRow {
   endedAt: string | null;
   phases: number;
   phasesDone: number;
+}
+
+/** GET /api/runs: a page of rows, with every directory that has runs (for the filter). */
+export interface RunsPage {
+  total: number;
+  offset: number;
+  limit: number;
+  dirs: string[];
+  runs: RunRow[];
+}
+
+/** GET /api/plans */
+export interface PlansPage {
+  total: number;
+  offset: number;
+  limit: number;
+  plans: PlanRow[];
+}
+
+/** GET /api/runs/:id/tail: the last lines, and the byte offset the stream goes on from. */
+export interface TailView {
+  lines: string[];
+  offset: number;
+  /** The last line has no newline yet. */
+  partial: boolean;
+  missing: boolean;
+}
+
+/** The run stream's events (/api/runs/:id/stream): `tail`, `skipped`, `status` (a RunDetail), `end`. */
+export interface TailEvent {
+  text: string;
+  offset: number;
+}
+export interface SkippedEvent {
+  bytes: number;
+}
+
+/** POST /api/runs/:id/kill and /resume (resume also says the new run's id). */
+export interface RunActionResult {
+  id?: string;
+  status: RunDetail;
 }
 
 /** A run as both the store holds it and the CLI reports it. */

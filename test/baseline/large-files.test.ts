@@ -9,6 +9,7 @@ import { diffSinceBaseline, takeBaseline } from '../../src/baseline/index.js';
 import { LARGE_FILE_BYTES } from '../../src/baseline/large-files.js';
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
 import { runCli } from '../e2e/harness.js';
+import { startCmdAgentSession } from '../processes/cmd-agent.js';
 
 const SPARSE_BYTES = 1.5 * 1024 ** 3;
 
@@ -164,4 +165,21 @@ test('baton run + diff in a repo with a 1.5 GB untracked file: the repo\'s objec
   assert.match(supervisorLog, /baseline: not hashed.*huge\.bin/);
   assert.deepEqual(objectStoreListing(repo), objectsBefore, 'run and diff wrote into .git/objects');
   assert.equal(countObjects(repo), countBefore);
+});
+
+test('new Baton({ env }) sets the large-file bound of its runs\' baselines and diffs; process.env is not read', async (t) => {
+  assert.notEqual(process.env.BATON_LARGE_FILE_BYTES, '4096');
+  const session = await startCmdAgentSession(t, { BATON_LARGE_FILE_BYTES: '4096' });
+  writeFileSync(join(session.repo, 'big.bin'), Buffer.alloc(10_000, 1));
+  writeFileSync(join(session.repo, 'small.txt'), 'hashed\n');
+  const id = await session.launch('printf done > out.txt\necho DONE\n');
+  const waited = await session.baton.wait([id], { timeoutMs: 120_000 });
+  assert.equal(waited.timedOut, false);
+  const run = session.baton.resolveRun(id);
+  assert.equal(run.baseline?.kind, 'git');
+  assert.deepEqual(run.baseline?.kind === 'git' ? run.baseline.skipped?.map((f) => f.path) : null, ['big.bin'], 'the supervisor took the bound from the Baton env');
+  const diff = await session.baton.diff(id);
+  assert.deepEqual(diff.skipped?.map((f) => f.path), ['big.bin']);
+  // Hashed in this process with the default bound, big.bin would differ from its placeholder and show as modified.
+  assert.deepEqual(diff.changes.map((c) => c.path), ['out.txt']);
 });

@@ -1,6 +1,6 @@
 /** Runs one CLI command in this process, with argv parsed the way src/cli/main.ts parses it. */
-import { parseArgs } from 'node:util';
 import type { Command, CommandIo, CommandResult } from '../../src/cli/command.js';
+import { parseCommandArgs } from '../../src/cli/parse.js';
 import { makeStyle } from '../../src/cli/style.js';
 
 /** A stream that keeps what is written to it. */
@@ -17,12 +17,7 @@ function collector(): NodeJS.WriteStream & { text: string } {
 
 /** For commands that never open the store: asking for it fails the test. */
 export async function runInProcess(command: Command, argv: string[], env: NodeJS.ProcessEnv = {}): Promise<CommandResult & { stdout: string; stderr: string }> {
-  const parsed = parseArgs({
-    args: argv,
-    options: { ...command.options, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    allowPositionals: command.allowPositionals,
-    strict: true,
-  });
+  const parsed = parseCommandArgs(command.definition, argv);
   const stdout = collector();
   const stderr = collector();
   const io: CommandIo = {
@@ -34,7 +29,7 @@ export async function runInProcess(command: Command, argv: string[], env: NodeJS
     env,
     signal: new AbortController().signal,
   };
-  const result = await command.run({ values: parsed.values, positionals: parsed.positionals }, io, () => {
+  const result = await command.run(parsed, io, () => {
     throw new Error(`baton ${command.name} needs no store`);
   });
   return { ...result, stdout: stdout.text, stderr: stderr.text };

@@ -3,17 +3,18 @@
  * by describing, in a RunnerHarness, how to point its real CLI at the scripted model and how its
  * tools write a file and run a command; then one small *.contract.test.ts file calls runContract.
  */
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { parseScript, startMockModel, type MockModel, type ScriptInput } from '../../src/mock-model/index.js';
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
-import { runCli, type CliResult } from '../e2e/harness.js';
+import { killActiveRuns, runCli, type CliResult } from '../e2e/harness.js';
+import { cleanupStack, removeTestDir } from '../cleanup.js';
+import type { RunnerName } from '../../src/runners/registry.js';
 
 type Step = ScriptInput['steps'][number];
 
 export interface RunnerHarness {
-  runner: string;
+  runner: RunnerName;
   /** Environment (and `baton run` flags such as --model) that point the real CLI at `mock`. */
   prepare(mock: MockModel, root: string): Promise<{ env: Record<string, string>; runArgs: string[] }>;
   /** A model step that makes the agent create `path` (relative to its working dir) with `content`. */
@@ -41,19 +42,18 @@ export interface ContractSession {
 }
 
 export async function startContractSession(t: TestContext, harness: RunnerHarness, script: ScriptInput): Promise<ContractSession> {
+  const defer = cleanupStack(t);
   const mock = await startMockModel({ script: parseScript(script), apiKey: API_KEY });
+  defer(() => mock.close());
   const repo = await makeGitRepo();
+  defer(() => removeTestDir(repo));
   const root = await makeTempDir(`baton-contract-${harness.runner}-`);
+  defer(() => removeTestDir(root));
   const home = join(root, 'baton-home');
   const prepared = await harness.prepare(mock, join(root, 'agent'));
   const env: NodeJS.ProcessEnv = { ...process.env, ...prepared.env, BATON_HOME: home, NO_COLOR: '1' };
   const cli = (args: string[], options: { timeoutMs?: number } = {}) => runCli(args, env, options.timeoutMs);
-  t.after(async () => {
-    const list = await cli(['list', '--json', '--state', 'running,stalled']);
-    for (const run of (list.json ?? []) as { id: string }[]) await cli(['kill', run.id, '--grace', '1s']);
-    await mock.close();
-    if (!process.env.BATON_KEEP_TEST_DIRS) await Promise.all([rm(repo, { recursive: true, force: true }), rm(root, { recursive: true, force: true })]);
-  });
+  defer(() => killActiveRuns(env));
   return {
     mock,
     repo,

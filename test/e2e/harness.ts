@@ -3,7 +3,6 @@
  * model, a private BATON_HOME, and `cli()` to run the real `baton` binary as a user would.
  */
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -11,6 +10,8 @@ import { groupMembers } from '../../src/processes/index.js';
 import { parseScript, prepareAgentSandbox, startMockModel, type AgentSandbox, type MockModel, type ScriptInput } from '../../src/mock-model/index.js';
 import { makeGitRepo, makeTempDir, SHARED_XDG_DIR } from '../mock-model/agent-harness.js';
 import { warmSharedXdgDir } from '../mock-model/scripted-session.js';
+import { cleanupStack, removeTestDir } from '../cleanup.js';
+import { waitFor } from '../wait-for.js';
 
 export const BATON_BIN = fileURLToPath(new URL('../../../bin/baton.js', import.meta.url));
 const API_KEY = 'baton-e2e-key';
@@ -56,12 +57,22 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_00
   });
 }
 
+/** Kills every run of the env's BATON_HOME that is still active, through the CLI as a user would. */
+export async function killActiveRuns(env: NodeJS.ProcessEnv): Promise<void> {
+  const list = await runCli(['list', '--json', '--state', 'running,stalled'], env, 30_000);
+  for (const run of (list.json ?? []) as { id: string }[]) await runCli(['kill', run.id, '--grace', '1s'], env, 30_000);
+}
+
 /** Starts everything a Baton end-to-end test needs; all of it is torn down after the test. */
 export async function startBatonSession(t: TestContext, script: ScriptInput, options: { ohMyOpencode?: boolean; modelCost?: { input: number; output: number } } = {}): Promise<BatonSession> {
   await warmSharedXdgDir();
+  const defer = cleanupStack(t);
   const mock = await startMockModel({ script: parseScript(script), apiKey: API_KEY });
+  defer(() => mock.close());
   const repo = await makeGitRepo();
+  defer(() => removeTestDir(repo));
   const root = await makeTempDir('baton-e2e-');
+  defer(() => removeTestDir(root));
   const home = join(root, 'baton-home');
   const sandbox = await prepareAgentSandbox({
     baseUrl: mock.url,
@@ -81,15 +92,8 @@ export async function startBatonSession(t: TestContext, script: ScriptInput, opt
     env,
     cli: (args, more = {}) => runCli(args, { ...env, ...more.env }, more.timeoutMs),
   };
-  t.after(async () => {
-    // Leave nothing running: kill every run of this home that is still active.
-    const list = await runCli(['list', '--json', '--state', 'queued,running,stalled'], env, 30_000);
-    for (const run of (list.json ?? []) as { id: string }[]) await runCli(['kill', run.id, '--grace', '1s'], env, 30_000);
-    await mock.close();
-    if (!process.env.BATON_KEEP_TEST_DIRS) {
-      await Promise.all([rm(repo, { recursive: true, force: true }), rm(root, { recursive: true, force: true })]);
-    }
-  });
+  // Leave nothing running: kill every run of this home that is still active.
+  defer(() => killActiveRuns(env));
   return session;
 }
 
@@ -98,13 +102,14 @@ export async function startBatonSession(t: TestContext, script: ScriptInput, opt
  * claimed, before the baseline and the agent's start, so its own `pid` may still be null.
  */
 export async function agentPid(cli: (args: string[]) => Promise<CliResult>, id: string, timeoutMs = 30_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = (await cli(['status', id, '--json'])).json;
-    if (Number.isInteger(status?.pid)) return status.pid as number;
-    if (Date.now() > deadline) throw new Error(`run ${id} has no agent pid after ${timeoutMs} ms: ${JSON.stringify(status)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const pid = await waitFor(
+    async () => {
+      const status = (await cli(['status', id, '--json'])).json;
+      return Number.isInteger(status?.pid) ? (status.pid as number) : null;
+    },
+    { what: `run ${id}'s agent pid`, timeoutMs, intervalMs: 100 },
+  );
+  return pid;
 }
 
 /** Pids of live processes whose process group is `pgid` (zombies excluded). */

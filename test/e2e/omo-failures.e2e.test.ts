@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { agentPid, livePidsInGroup, phasePrompt, startBatonSession } from './harness.js';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { waitFor } from '../wait-for.js';
 
 test('omo: a model answering HTTP 500 → failed with the API error in the reasons', async (t) => {
   const session = await startBatonSession(t, {
@@ -22,7 +21,8 @@ test('omo: the agent killed from outside Baton → failed, saying so', async (t)
   const session = await startBatonSession(t, { steps: [{ hang: true }] });
   const run = await session.cli(['run', '--json', '--model', session.sandbox.model, '--dir', session.repo, 'Anything']);
   assert.equal(run.code, 0, run.stderr);
-  await sleep(1500);
+  // Killed once it is up and waiting on the model, as a user's kill would find it.
+  await waitFor(() => session.mock.requests().length > 0, { what: 'the agent to call the model', timeoutMs: 60_000 });
   process.kill(await agentPid(session.cli, run.json.id), 'SIGKILL');
   const waited = await session.cli(['wait', run.json.id, '--timeout', '30s', '--json']);
   assert.equal(waited.code, 1);
@@ -44,6 +44,7 @@ test('omo: a verification that failed the last time it ran → incomplete (the e
   const waited = await session.cli(['wait', launched.json.id, '--timeout', '50s', '--json']);
   assert.equal(waited.code, 3, JSON.stringify(waited.json));
   assert.deepEqual(waited.json.runs[0].reasons, ['verification "sh check.sh" failed (exit 3) the last time it ran']);
+  assert.deepEqual(waited.json.runs[0].reasonDetails, [{ kind: 'verification-failed', command: 'sh check.sh', exitCode: 3 }]);
   assert.match(waited.json.runs[0].followUp, /run `sh check\.sh` and fix any errors/);
 });
 
@@ -56,6 +57,8 @@ test('omo: --timeout kills the whole run and fails it, saying why', async (t) =>
   assert.equal(waited.code, 1);
   assert.equal(waited.json.runs[0].state, 'failed');
   assert.equal(waited.json.runs[0].reasons[0], 'timed out after 4s (--timeout)');
+  // The bound is data, not only a sentence.
+  assert.deepEqual(waited.json.runs[0].reasonDetails[0], { kind: 'timeout', boundMs: 4_000 });
   assert.deepEqual(livePidsInGroup(pid), []);
 });
 

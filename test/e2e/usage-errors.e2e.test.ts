@@ -26,7 +26,7 @@ test('a missing dir, an empty prompt and an unknown runner exit 2 and start noth
   const env = freshEnv();
   const missingDir = await runCli(['run', '--dir', '/no/such/dir', 'hello'], env);
   assert.equal(missingDir.code, 2);
-  assert.match(missingDir.stderr, /--dir \/no\/such\/dir does not exist/);
+  assert.match(missingDir.stderr, /--dir: \/no\/such\/dir does not exist/);
   const empty = await runCli(['run', '--dir', tmpdir(), '  \n'], env);
   assert.equal(empty.code, 2);
   assert.match(empty.stderr, /the prompt is empty/);
@@ -35,6 +35,13 @@ test('a missing dir, an empty prompt and an unknown runner exit 2 and start noth
   const runner = await runCli(['run', '--runner', 'nope', '--dir', tmpdir(), 'x'], env);
   assert.equal(runner.code, 2);
   assert.match(runner.stderr, /unknown runner "nope"; known runners: omo, opencode/);
+  // The demo checks names with the same library check, then offers the runners whose adapters have demo facts.
+  const demoRunner = await runCli(['demo', '--runner', 'nope'], env);
+  assert.equal(demoRunner.code, 2);
+  assert.match(demoRunner.stderr, /unknown runner "nope"; known runners: omo, opencode/);
+  const noDemo = await runCli(['demo', '--runner', 'claude'], env);
+  assert.equal(noDemo.code, 2);
+  assert.match(noDemo.stderr, /the demo runs omo or opencode, not "claude"/);
   const duration = await runCli(['run', '--stall-after', 'soon', '--dir', tmpdir(), 'x'], env);
   assert.equal(duration.code, 2);
   assert.match(duration.stderr, /--stall-after: "soon" is not a duration/);
@@ -45,7 +52,7 @@ test('with --json, errors are one JSON document on stdout too', async () => {
   const env = freshEnv();
   const result = await runCli(['run', '--json', '--dir', '/no/such/dir', 'x'], env);
   assert.equal(result.code, 2);
-  assert.deepEqual(result.json, { error: { kind: 'usage', message: '--dir /no/such/dir does not exist' } });
+  assert.deepEqual(result.json, { error: { kind: 'usage', field: 'dir', message: '--dir: /no/such/dir does not exist' } });
   const unknownId = await runCli(['status', 'zzzz', '--json'], env);
   assert.equal(unknownId.code, 2);
   assert.equal(unknownId.json.error.kind, 'not-found');

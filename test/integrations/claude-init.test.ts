@@ -7,7 +7,8 @@ import { parse as parseYaml } from 'yaml';
 import { BatonError } from '../../src/errors.js';
 import { initClaude, type InitResult } from '../../src/integrations/claude-init.js';
 import { CLAUDE_FILES } from '../../src/integrations/claude-skill.js';
-import { findJsonSyntaxError } from '../../src/integrations/json-syntax.js';
+import { findJsonSyntaxError, setJsonValue } from '../../src/integrations/json-syntax.js';
+import { mergeMcpServer } from '../../src/integrations/mcp-config.js';
 import { decideOwnedFile, isUntouchedBatonFile, withMarker } from '../../src/integrations/owned-file.js';
 import { unifiedDiff } from '../../src/integrations/unified-diff.js';
 
@@ -253,10 +254,39 @@ test('findJsonSyntaxError locates what JSON.parse leaves unplaced', () => {
   assert.equal(findJsonSyntaxError('{a:1}')?.message, 'unexpected "a" (expected a double-quoted string)');
   assert.equal(findJsonSyntaxError('"\\q"')?.message, 'unexpected "q" (bad escape)');
   assert.equal(findJsonSyntaxError('01')?.column, 2);
+  // Strict JSON, as Claude Code reads .mcp.json; string errors point at the offending character.
+  assert.equal(findJsonSyntaxError('{"a": 1 // note\n}')?.message, 'unexpected "/" (comments are not JSON)');
+  assert.deepEqual(findJsonSyntaxError('{\n  "a": "x\\u00zz"\n}'), { offset: 12, line: 2, column: 11, message: 'unexpected "u" (bad \\u escape)' });
+  assert.equal(findJsonSyntaxError('[1,]')?.message, 'unexpected "]" (trailing comma)');
+  assert.equal(findJsonSyntaxError('')?.message, 'unexpected end of input (expected a value)');
+});
+
+test('setJsonValue changes only the value it sets, laid out like the rest of the file', () => {
+  const multi = '{\n    "mcpServers": {\n        "a": { "command": "x" }\n    },\n    "theme": "dark"\n}';
+  assert.equal(
+    setJsonValue(multi, ['mcpServers', 'b'], { command: 'y' }),
+    '{\n    "mcpServers": {\n        "a": { "command": "x" },\n        "b": {\n            "command": "y"\n        }\n    },\n    "theme": "dark"\n}',
+  );
+  // An object kept on one line stays on one line; a missing parent is created.
+  assert.equal(setJsonValue('{"theme": "dark"}\n', ['mcpServers', 'b', 'args'], ['m']), '{"theme": "dark","mcpServers": {"b":{"args":["m"]}}}\n');
+  assert.equal(setJsonValue('{"a": {"command": "x", "env": {}}}', ['a', 'command'], 'y'), '{"a": {"command": "y", "env": {}}}');
+  assert.equal(setJsonValue('{\n  "mcpServers": {}\n}\n', ['mcpServers', 'b'], 1), '{\n  "mcpServers": {\n    "b": 1\n  }\n}\n');
+});
+
+test('merging the baton entry leaves every line of the user\'s .mcp.json it does not own as it was', () => {
+  const mine = '{\n  "mcpServers": {\n    "github": {"command": "npx", "args": ["-y", "gh"]},\n    "baton": {"command": "node", "args": ["/old.js", "mcp"], "env": {"K": "v"}}\n  },\n  "other": [1, 2, 3]\n}\n';
+  const merged = mergeMcpServer('.mcp.json', mine, 'baton', { command: NODE, args: [BIN, 'mcp'] });
+  assert.equal(merged.action, 'updated');
+  assert.deepEqual(
+    unifiedDiff('.mcp.json', mine, merged.text).split('\n').filter((l) => /^[-+](?![-+])/.test(l)),
+    ['-    "baton": {"command": "node", "args": ["/old.js", "mcp"], "env": {"K": "v"}}', `+    "baton": {"command": "${NODE}", "args": ["${BIN}","mcp"], "env": {"K": "v"}}`],
+  );
 });
 
 test('unifiedDiff: hunks with context, nothing for equal texts', () => {
   assert.equal(unifiedDiff('f', 'a\n', 'a\n'), '');
+  assert.equal(unifiedDiff('f', null, 'a\nb\n'), '--- /dev/null\n+++ b/f\n@@ -0,0 +1,2 @@\n+a\n+b\n');
+  assert.equal(unifiedDiff('f', 'a\n', 'a'), '--- a/f\n+++ b/f\n@@ -1,1 +1,1 @@\n-a\n+a\n\\ No newline at end of file\n');
   const before = Array.from({ length: 20 }, (_, i) => `line ${i + 1}`).join('\n') + '\n';
   const after = before.replace('line 3\n', 'line three\n').replace('line 18\n', '');
   assert.equal(

@@ -15,7 +15,8 @@ import { parseScript, startMockModel, type MockModel, type ScriptInput } from '.
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
 import { API_KEY } from '../contract/harness.js';
 import { opencodeHarness } from '../contract/harnesses/opencode-family.js';
-import { BATON_BIN, runCli } from '../e2e/harness.js';
+import { BATON_BIN, killActiveRuns, runCli } from '../e2e/harness.js';
+import { cleanupStack, removeTestDir } from '../cleanup.js';
 
 const MCP_MAIN = fileURLToPath(new URL('../../src/mcp/main.js', import.meta.url));
 const CLI_MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -42,34 +43,34 @@ export interface McpSession {
 }
 
 /** A scripted model, a repo, a BATON_HOME and everything opencode needs; torn down after the test. */
-export async function prepareAgentWorld(t: TestContext, script: ScriptInput): Promise<Omit<McpSession, 'client' | 'call' | 'stderr'>> {
+export async function prepareAgentWorld(t: TestContext, script: ScriptInput, defer = cleanupStack(t)): Promise<Omit<McpSession, 'client' | 'call' | 'stderr'>> {
   const mock = await startMockModel({ script: parseScript(script), apiKey: API_KEY });
+  defer(() => mock.close());
   const repo = await makeGitRepo();
+  defer(() => removeTestDir(repo));
   const root = await makeTempDir('baton-mcp-');
+  defer(() => removeTestDir(root));
   const home = join(root, 'baton-home');
   const prepared = await opencodeHarness.prepare(mock, join(root, 'agent'));
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...prepared.env, BATON_HOME: home, NO_COLOR: '1' })) if (v !== undefined) env[k] = v;
   delete env.FORCE_COLOR;
   const model = prepared.runArgs[prepared.runArgs.indexOf('--model') + 1]!;
-  t.after(async () => {
-    const list = await runCli(['list', '--json', '--state', 'running,stalled'], env, 30_000);
-    for (const run of (list.json ?? []) as { id: string }[]) await runCli(['kill', run.id, '--grace', '1s'], env, 30_000);
-    await mock.close();
-    if (!process.env.BATON_KEEP_TEST_DIRS) await Promise.all([rm(repo, { recursive: true, force: true }), rm(root, { recursive: true, force: true })]);
-  });
+  defer(() => killActiveRuns(env));
   return { mock, repo, home, env, model };
 }
 
 export async function startMcpSession(t: TestContext, script: ScriptInput): Promise<McpSession> {
-  const world = await prepareAgentWorld(t, script);
+  const defer = cleanupStack(t);
+  const world = await prepareAgentWorld(t, script, defer);
   const [command, ...args] = [process.execPath, ...mcpServerArgv()];
   const transport = new StdioClientTransport({ command: command!, args, env: world.env, cwd: world.repo, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  // Closed before the world it runs in is torn down, and even when connecting fails.
+  defer(() => transport.close());
   const client = new Client({ name: 'baton-mcp-test', version: '1.0.0' });
   await client.connect(transport);
-  t.after(() => client.close());
   return {
     ...world,
     client,
@@ -88,7 +89,7 @@ export const resultChars = (result: CallToolResult) => textOf(result).length + (
  * Calls wait with a short bound until done; returns the final result (the end report), how many calls
  * it took and the answers that were not done yet.
  */
-export async function waitUntilDone(session: McpSession, ids: string[], timeoutSeconds = 5, maxCalls = 12) {
+export async function waitUntilDone(session: McpSession, ids: string[], timeoutSeconds = 5, maxCalls = Math.ceil(240 / timeoutSeconds)) {
   const progress: { progress: number; message?: string }[] = [];
   const notDone: CallToolResult[] = [];
   for (let calls = 1; calls <= maxCalls; calls++) {

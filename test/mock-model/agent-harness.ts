@@ -136,8 +136,11 @@ const STALE_LOCK_MS = 5 * 60_000;
  */
 export async function ensureSharedDirWarm(warm: () => Promise<void>): Promise<void> {
   await mkdir(SHARED_XDG_DIR, { recursive: true });
+  // Past a stale lock's age twice over, another warm-up is not coming: fail rather than hang the file.
+  const deadline = Date.now() + 2 * STALE_LOCK_MS;
   for (;;) {
     if (await exists(WARM_MARKER)) return;
+    if (Date.now() > deadline) throw new Error(`the shared XDG dir ${SHARED_XDG_DIR} was not warmed within ${(2 * STALE_LOCK_MS) / 60_000} minutes`);
     if (await tryLock()) {
       try {
         await warm();

@@ -76,7 +76,8 @@ test('hang sends headers, never finishes, and close() ends it', async (t) => {
 
   const started = Date.now();
   await mock.close();
-  assert.ok(Date.now() - started < 1000, 'close() does not wait for the hanging answer');
+  // The answer hangs for ever: a close() that waited for it would not return at all (bounded well above any load).
+  assert.ok(Date.now() - started < 30_000, 'close() does not wait for the hanging answer');
   assert.ok(['ended', 'cut'].includes(await body));
 });
 
@@ -99,6 +100,6 @@ test('close() cuts a delayed answer short', async () => {
   while (mock.requests().length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
   const started = Date.now();
   await mock.close();
-  assert.ok(Date.now() - started < 1000);
+  assert.ok(Date.now() - started < 30_000, 'close() returned long before the 60 s answer was due');
   assert.equal(await pending, 'cut');
 });

@@ -22,18 +22,14 @@ function looseObjects(repo: string): Set<string> {
 test('a phase commit is whole in the repository, and the repository gains nothing but that commit\'s objects', async (t) => {
   const repo = await makeGitRepo();
   const home = await makeTempDir('baton-home-');
-  const previousBound = process.env.BATON_LARGE_FILE_BYTES;
-  process.env.BATON_LARGE_FILE_BYTES = '4096';
   t.after(async () => {
-    if (previousBound === undefined) delete process.env.BATON_LARGE_FILE_BYTES;
-    else process.env.BATON_LARGE_FILE_BYTES = previousBound;
     await Promise.all([rm(repo, { recursive: true, force: true }), rm(home, { recursive: true, force: true })]);
   });
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
   writeFileSync(join(repo, 'user-notes.txt'), 'the user\'s own untracked file\n');
   const storeDir = join(home, 'plans', 'p1', 'git');
   const before = looseObjects(repo);
-  const { tree: baseTree } = await snapshotWorkingTree(repo, storeDir);
+  const { tree: baseTree } = await snapshotWorkingTree(repo, storeDir, { largeFileBytes: 4096 });
   assert.deepEqual(looseObjects(repo), before, 'the phase baseline wrote into the repo');
 
   // What the phase produces: a new file, one in a new dir, one over the large-file bound, and bookkeeping.
@@ -51,6 +47,7 @@ test('a phase commit is whole in the repository, and the repository gains nothin
     userDirty: {},
     message: phaseCommitMessage('p1', '1', 'one'),
     exclude: isAgentBookkeeping,
+    largeFileBytes: 4096,
   });
   assert.deepEqual(result.paths.sort(), ['a.txt', 'big.bin', 'src/b.ts']);
   assert.equal(git('rev-parse', 'HEAD').trim(), result.sha);
@@ -70,18 +67,14 @@ test('a phase commit is whole in the repository, and the repository gains nothin
 
 test('the user\'s dirty paths: a file over the large-file bound is recorded by size and mtime, not read', async (t) => {
   const repo = await makeGitRepo();
-  const previousBound = process.env.BATON_LARGE_FILE_BYTES;
-  process.env.BATON_LARGE_FILE_BYTES = '4096';
   t.after(async () => {
-    if (previousBound === undefined) delete process.env.BATON_LARGE_FILE_BYTES;
-    else process.env.BATON_LARGE_FILE_BYTES = previousBound;
     await rm(repo, { recursive: true, force: true });
   });
   writeFileSync(join(repo, 'small.txt'), 'mine\n');
   writeFileSync(join(repo, 'big.bin'), Buffer.alloc(10_000, 1));
-  const dirty = await snapshotDirtyPaths(repo);
+  const dirty = await snapshotDirtyPaths(repo, 4096);
   assert.match(dirty['small.txt']!, /^[0-9a-f]{40}$/);
   assert.match(dirty['big.bin']!, /^size 10000 mtime \d+$/);
   writeFileSync(join(repo, 'big.bin'), Buffer.alloc(10_001, 1));
-  assert.notEqual((await snapshotDirtyPaths(repo))['big.bin'], dirty['big.bin'], 'a change to it still shows');
+  assert.notEqual((await snapshotDirtyPaths(repo, 4096))['big.bin'], dirty['big.bin'], 'a change to it still shows');
 });

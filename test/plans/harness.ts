@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { parseScript, prepareAgentSandbox, startMockModel, type MockModel, type ScriptInput } from '../../src/mock-model/index.js';
 import { makeGitRepo, makeTempDir, SHARED_XDG_DIR } from '../mock-model/agent-harness.js';
 import { warmSharedXdgDir } from '../mock-model/scripted-session.js';
 import { runCli, type CliResult } from '../e2e/harness.js';
+import { cleanupStack, removeTestDir } from '../cleanup.js';
 
 export interface PlanSession {
   mock: MockModel;
@@ -23,17 +23,19 @@ export interface PlanSession {
 /** A scripted model, a temp git repo, an opencode sandbox and a private BATON_HOME for plan tests. */
 export async function startPlanSession(t: TestContext, script: ScriptInput): Promise<PlanSession> {
   await warmSharedXdgDir();
+  const defer = cleanupStack(t);
   const mock = await startMockModel({ script: parseScript(script), apiKey: 'plan-key' });
+  defer(() => mock.close());
   const repo = await makeGitRepo();
+  defer(() => removeTestDir(repo));
   const root = await makeTempDir('baton-plan-');
+  defer(() => removeTestDir(root));
   const sandbox = await prepareAgentSandbox({ baseUrl: mock.url, apiKey: 'plan-key', root: join(root, 'agent'), shared: SHARED_XDG_DIR, ohMyOpencode: false });
   const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, BATON_HOME: join(root, 'home'), NO_COLOR: '1' };
   const cli = (args: string[], timeoutMs?: number) => runCli(args, env, timeoutMs);
-  t.after(async () => {
+  defer(async () => {
     const status = await cli(['plan', 'status', '--json']);
     if (status.json?.state === 'running') await cli(['plan', 'stop', status.json.id]);
-    await mock.close();
-    if (!process.env.BATON_KEEP_TEST_DIRS) await Promise.all([rm(repo, { recursive: true, force: true }), rm(root, { recursive: true, force: true })]);
   });
   return {
     mock,

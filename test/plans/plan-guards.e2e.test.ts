@@ -19,7 +19,7 @@ test('plan run refuses a malformed plan with located errors (exit 2) and a repo 
   session.git('checkout', '-q', '--detach');
   const detached = await session.cli(['plan', 'run', session.writePlan(`project: x\ndir: ${session.repo}\nphases:\n  - { id: a, title: t, prompt: p }\n`), '--no-lint']);
   assert.equal(detached.code, 1);
-  assert.match(detached.stderr, /detached HEAD/);
+  assert.match(detached.stderr, /detached HEAD; check out a branch \(or pass --allow-detached\)/);
 });
 
 test('a phase cut off by a usage limit waits for the reset and resumes the same session (the run itself is limited, wait exits 4)', async (t) => {
@@ -67,10 +67,10 @@ phases:
   let second = await session.cli(['plan', 'run', plan, '--no-lint']);
   while (second.code === 0 && Date.now() < deadline) second = await session.cli(['plan', 'run', plan, '--no-lint']);
   assert.equal(second.code, 1);
-  assert.match(second.stderr, new RegExp(`locked by plan run ${started.json.id}`));
+  assert.match(second.stderr, new RegExp(`locked by plan run ${started.json.id} \\(pid \\d+\\); one plan at a time per repository: wait for it or stop it \\(or pass --no-lock\\)`));
   const stray = await session.cli(['run', '--runner', 'opencode', '--model', session.model, '--dir', session.repo, 'Do something else']);
   assert.equal(stray.code, 1);
-  assert.match(stray.stderr, /held by plan run/);
+  assert.match(stray.stderr, /held by plan run \S+ \(pid \d+\); a second agent would trample its phase: wait for the plan \(or pass --no-lock\)/);
   const allowed = await session.cli(['run', '--json', '--no-lock', '--runner', 'opencode', '--model', session.model, '--dir', session.repo, 'Do something else']);
   assert.equal(allowed.code, 0, allowed.stderr);
   await session.cli(['kill', allowed.json.id]);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startPlanSession, write } from './harness.js';
+import { waitFor } from '../wait-for.js';
 
 test('a 4-phase plan in order 5, 7, 6, 8 → four commits in that order, each with only its files; the user\'s edits untouched', async (t) => {
   const session = await startPlanSession(t, {
@@ -43,8 +44,7 @@ test('a 4-phase plan in order 5, 7, 6, 8 → four commits in that order, each wi
     assert.equal(phase.timing.source, 'history');
     assert.ok(phase.timing.expectedMaxMs < 60_000, JSON.stringify(phase.timing));
   }
-  const deadline = Date.now() + 5_000;
-  while (!existsSync(notified) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await waitFor(() => existsSync(notified), { what: 'the on-complete notice', timeoutMs: 30_000 });
   const notice = JSON.parse(readFileSync(notified, 'utf8'));
   assert.equal(notice.plan.id, started.json.id);
   assert.equal(notice.plan.state, 'completed');
@@ -118,8 +118,7 @@ phases:
   assert.equal(blocked.json.state, 'blocked');
   assert.match(blocked.json.reasons[0], /phase 1: still missing x\.txt after 1 resume\(s\)/);
   assert.equal(session.git('rev-parse', 'HEAD').trim(), head, 'nothing was committed');
-  const deadline = Date.now() + 5_000;
-  while (!existsSync(notified) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await waitFor(() => existsSync(notified), { what: 'the on-complete notice', timeoutMs: 30_000 });
   const notice = JSON.parse(readFileSync(notified, 'utf8'));
   assert.equal(notice.plan.state, 'blocked');
   assert.equal(notice.phase.id, '1');

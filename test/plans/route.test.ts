@@ -26,7 +26,11 @@ const TYPICAL: [string, string, string[]][] = [
   ['explore', 'Create a new file with a few simple stubs', ['create a new file', 'simple', 'stubs']],
   ['explore', 'Rename parse_args to parseArgs', ['rename']],
   ['sisyphus', 'Implement the HTTP transport and integrate it across the server, client and CLI modules', ['implement', 'integrate', 'across', 'modules']],
-  ['hephaestus', 'Refactor the existing code of the parser: understand it first, and make the tests match real behaviour', ['refactor', 'existing code', 'understand', 'tests', 'real behaviour']],
+  ['hephaestus', 'Refactor the existing code of the parser: understand it first, and make the tests match real behaviour', ['refactor', 'existing code', 'understand', 'tests match', 'real behaviour']],
+  // The seed's "planning before implementation": the request is the plan, implementing comes after.
+  ['prometheus', 'Plan the new cache before implementing it: its architecture and its interface', ['plan', 'before implementing']],
+  // The seed's "fast file creation": a list of files to create, even when the files are tests.
+  ['explore', 'Create the files from this list: a test for the parser in tests/parse.rs, a test for the CLI in tests/cli.rs', ['create the files']],
 ];
 
 test('each agent is chosen for a typical task, and the reason names the deciding words', () => {
@@ -37,6 +41,7 @@ test('each agent is chosen for a typical task, and the reason names the deciding
     for (const word of words) assert.ok(decision.reason.includes(`"${word}"`), `${decision.reason} names "${word}"`);
     assert.ok(decision.reason.includes(`→ ${agent}`), decision.reason);
     assert.equal(decision.model, undefined, 'no model by default: the runner decides');
+    assert.equal(decision.unsure, undefined, `${task}: ${decision.unsure}`);
     assert.deepEqual(Object.keys(decision.scores), ['hephaestus', 'oracle', 'sisyphus', 'prometheus', 'explore']);
   }
 });
@@ -49,15 +54,29 @@ test('many named files vote for sisyphus, and paths never count as words', () =>
   assert.equal(routeTask('Touch src/plans/x.ts').scores.prometheus, 0);
 });
 
-test('nothing matched: hephaestus by default; ties go to the default first; same text, same answer', () => {
+test('a word in the request outweighs the same kind of word in passing, and a side remark counts nothing', () => {
+  // Both name a bug and a plan; the first sentence's request decides.
+  assert.equal(routeTask('Debug the crash in the exporter. The plan is in the wiki.').agent, 'oracle');
+  assert.equal(routeTask('Plan the exporter. The crash in it is known.').agent, 'prometheus');
+  const aside = routeTask('Rename parse_args to parseArgs before implementing the new CLI modules');
+  assert.equal(aside.agent, 'explore', aside.reason);
+  assert.equal(aside.scores.sisyphus, 0, 'implementing and modules are in a side remark');
+});
+
+test('nothing matched, a tie, or only words in passing: the answer says it is unsure, and why', () => {
   const none = routeTask('hello world');
   assert.equal(none.agent, 'hephaestus');
   assert.match(none.reason, /no routing keywords matched; hephaestus is the default/);
+  assert.match(none.unsure ?? '', /nothing in the task says what kind of work it is/);
   const tie = routeTask('refactor the typo');
-  assert.equal(tie.scores.hephaestus, 1);
-  assert.equal(tie.scores.explore, 1);
+  assert.equal(tie.scores.hephaestus, 3);
+  assert.equal(tie.scores.explore, 3);
   assert.equal(tie.agent, 'hephaestus');
-  assert.match(tie.reason, /tied with explore 1, hephaestus comes first/);
+  assert.match(tie.reason, /tied with explore 3, hephaestus comes first/);
+  assert.match(tie.unsure ?? '', /hephaestus and explore score the same/);
+  const passing = routeTask('Look at the parser. It has a memory leak, and the docs mention a roadmap, a milestone and an outline.');
+  assert.equal(passing.agent, 'prometheus', passing.reason);
+  assert.match(passing.unsure ?? '', /only on words mentioned in passing/);
   assert.deepEqual(routeTask(TYPICAL[0]![1]), routeTask(TYPICAL[0]![1]));
 });
 
@@ -140,16 +159,20 @@ test('baton route --json prints {agent, model, reason}; text is one line plus th
   const home = tempHome(t);
   const json = await route(['--json', 'why', 'does', 'this', 'race?'], { BATON_HOME: home });
   assert.equal(json.exitCode, 0);
-  assert.deepEqual(Object.keys(json.json as object), ['agent', 'model', 'reason']);
+  assert.deepEqual(Object.keys(json.json as object), ['agent', 'model', 'reason', 'unsure']);
   assert.equal((json.json as { agent: string }).agent, 'oracle');
   assert.equal((json.json as { model: unknown }).model, null);
+  assert.equal((json.json as { unsure: unknown }).unsure, null);
   assert.match((json.json as { reason: string }).reason, /"why", "race"/);
+  const guess = await route(['--json', 'hello', 'world'], { BATON_HOME: home });
+  assert.match((guess.json as { unsure: string }).unsure, /nothing in the task says/);
+  assert.match((await route(['hello', 'world'], { BATON_HOME: home })).text ?? '', /\n {2}unsure nothing in the task says what kind of work it is$/);
   assert.equal(json.stdout, '', 'the command leaves printing to bin/');
 
   const table = join(home, 'mine.json');
   writeFileSync(table, JSON.stringify({ agents: { explore: { model: 'fast/model' } } }));
   const text = await route(['fix the typo', '--table', table], { BATON_HOME: home });
-  assert.equal(text.text, `explore  fast/model\n  reason matched "typo" → explore, fast file creation and simple edits (score 1)`);
+  assert.equal(text.text, `explore  fast/model\n  reason asks for "typo" → explore, fast file creation and simple edits (score 3)`);
 });
 
 test('baton route: no text is a usage error; a bad --table names its field', async (t) => {

@@ -126,14 +126,14 @@ const TESTS_PROMPT = 'Write tests for the parser in tests/parse.rs, then run car
 
 test('history: committed phases from the store, classified by their prompts, replace the default', (t) => {
   const store = tempStore(t);
-  assert.deepEqual(readPhaseHistory(store.db), { 'new-files': [], tests: [], module: [], docs: [] });
+  assert.deepEqual(readPhaseHistory(store.plans), { 'new-files': [], tests: [], module: [], docs: [] });
 
   insertRun(store, [
     { title: 'Parser tests', prompt: TESTS_PROMPT, minutes: 3 },
     { title: 'README', prompt: 'Write the README.', minutes: 1 },
     { title: 'Lexer tests', prompt: TESTS_PROMPT, minutes: 4 },
   ]);
-  let history = readPhaseHistory(store.db);
+  let history = readPhaseHistory(store.plans);
   assert.equal(history.tests.length, 2);
   assert.equal(history.docs.length, 1);
   assert.deepEqual(history.tests.map((s) => s.durationMs).sort(), [3 * MIN, 4 * MIN]);
@@ -146,7 +146,7 @@ test('history: committed phases from the store, classified by their prompts, rep
     { title: 'Cli tests', prompt: TESTS_PROMPT, minutes: 6 },
     { title: 'Db tests', prompt: TESTS_PROMPT, minutes: 5 },
   ]);
-  history = readPhaseHistory(store.db);
+  history = readPhaseHistory(store.plans);
   assert.equal(history.tests.length, 4);
   assert.ok(history.tests.every((s) => /cargo test/.test(s.reason)));
   const range = expectedRange('tests', history);
@@ -155,7 +155,7 @@ test('history: committed phases from the store, classified by their prompts, rep
   assert.equal(judgeElapsed(12 * MIN, range).status, 'far-over');
   assert.equal(expectedRange('docs', history).source, 'default');
   // The limit keeps the most recent phases only.
-  assert.equal(readPhaseHistory(store.db, 2).tests.length, 2);
+  assert.equal(readPhaseHistory(store.plans, 2).tests.length, 2);
 });
 
 test('a phase is judged against the other phases in the history, never against its own duration', (t) => {
@@ -166,12 +166,12 @@ test('a phase is judged against the other phases in the history, never against i
     { title: 'Cli tests', prompt: TESTS_PROMPT, minutes: 5 },
   ]);
   const own = store.plans.latestPlanRun()!;
-  const history = readPhaseHistory(store.db);
+  const history = readPhaseHistory(store.plans);
   assert.equal(expectedRange('tests', history).source, 'history', 'three samples make a history');
   const status = toPlanStatus(own, store.plans.phases(own.id), false, history);
   assert.ok(status.phases.every((p) => p.timing?.expectedMinMs === DEFAULT_RANGES.tests.minMs), 'each phase sees only the two others: too few');
 
   insertRun(store, [{ title: 'Db tests', prompt: TESTS_PROMPT, minutes: 6 }]);
-  const later = toPlanStatus(store.plans.latestPlanRun()!, store.plans.phases(store.plans.latestPlanRun()!.id), false, readPhaseHistory(store.db));
+  const later = toPlanStatus(store.plans.latestPlanRun()!, store.plans.phases(store.plans.latestPlanRun()!.id), false, readPhaseHistory(store.plans));
   assert.equal(later.phases[0]!.timing?.source, 'history', "the next plan is judged by the first one's phases");
 });

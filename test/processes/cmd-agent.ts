@@ -2,14 +2,14 @@
  * Baton with a private home, launching tiny shell-script agents through the cmd runner: real
  * supervisors and real processes, cheap enough to start many of.
  */
-import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { Baton } from '../../src/baton.js';
 import { processFacts, RUN_MARKER } from '../../src/processes/index.js';
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
+import { cleanupStack, removeTestDir } from '../cleanup.js';
+import { waitFor } from '../wait-for.js';
 
 export interface CmdAgentSession {
   baton: Baton;
@@ -20,16 +20,20 @@ export interface CmdAgentSession {
   launch(script: string, options?: { timeoutMs?: number; name?: string }): Promise<string>;
 }
 
-export async function startCmdAgentSession(t: TestContext): Promise<CmdAgentSession> {
+/** `extraEnv` goes into the env given to `new Baton`, never into process.env. */
+export async function startCmdAgentSession(t: TestContext, extraEnv: NodeJS.ProcessEnv = {}): Promise<CmdAgentSession> {
+  const defer = cleanupStack(t);
   const root = await makeTempDir('baton-cmd-');
+  defer(() => removeTestDir(root));
   const repo = await makeGitRepo();
+  defer(() => removeTestDir(repo));
   const home = join(root, 'home');
-  const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: home, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: home, NO_COLOR: '1', ...extraEnv };
   delete env[RUN_MARKER];
   const baton = new Baton({ home, env });
   const launched: string[] = [];
   let scripts = 0;
-  t.after(async () => {
+  defer(() => {
     for (const id of launched) {
       for (const pid of processFacts().withEnv(RUN_MARKER, id)) {
         try {
@@ -40,8 +44,6 @@ export async function startCmdAgentSession(t: TestContext): Promise<CmdAgentSess
       }
     }
     baton.close();
-    await rm(root, { recursive: true, force: true });
-    await rm(repo, { recursive: true, force: true });
   });
   return {
     baton,
@@ -67,11 +69,7 @@ export async function startCmdAgentSession(t: TestContext): Promise<CmdAgentSess
 
 /** Polls until `check` holds, failing after `ms`: the machine is shared and busy. */
 export async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(check, { what, timeoutMs: ms });
 }
 
 /** Live processes carrying the run's marker. */

@@ -1,16 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { waitFor } from '../wait-for.js';
 import { agentIdentity, isGroupAlive, isProcessAlive, processFacts, RUN_MARKER, runProcesses, startTokenOf, terminateRun } from '../../src/processes/index.js';
 
-/** Polls until `check` holds, failing after `ms`: the machine is shared and busy. */
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = 15_000) => waitFor(check, { what, timeoutMs });
 
 /** A stranger: a live process that belongs to no run. */
 function spawnStranger() {

@@ -207,5 +207,83 @@ test('findings come sorted by line, errors first on the same line', () => {
   const text = 'Update the thing <here>\n';
   const findings = lintPrompt(text);
   assert.deepEqual(findings.map((f) => f.line), [...findings.map((f) => f.line)].sort((a, b) => a - b));
-  assert.deepEqual(findings.filter((f) => f.line === 1).map((f) => f.severity), ['error', 'error', 'warning']);
+  assert.deepEqual(findings.filter((f) => f.line === 1).map((f) => f.severity), ['error', 'error', 'error', 'warning', 'warning']);
+});
+
+// The same request in every shape a prompt takes: a vague "Update the CLI" and three checks with no order.
+const CHECKS = ['cargo check --workspace', 'cargo test --workspace', 'cargo clippy --workspace'];
+const SHAPES: Record<string, { text: string; vague: number; checks: number }> = {
+  'plain sentences': {
+    text: [
+      'You are implementing Phase 3 of quarry: the export command.',
+      'Add an `export` subcommand in crates/quarry-cli/src/export.rs that writes the index as JSON.',
+      'Update the CLI.',
+      `When you are done, run ${CHECKS[0]}, ${CHECKS[1]} and ${CHECKS[2]}.`,
+    ].join('\n'),
+    vague: 3,
+    checks: 4,
+  },
+  'one paragraph, the checks in backticks': {
+    text: `Add an \`export\` subcommand in crates/quarry-cli/src/export.rs. Update the CLI. Run \`${CHECKS[0]}\`. Run \`${CHECKS[1]}\`. Run \`${CHECKS[2]}\`.`,
+    vague: 1,
+    checks: 1,
+  },
+  bullets: {
+    text: ['## Files to Create/Modify', '- `crates/quarry-cli/src/export.rs`', '', '## Work', '- Write `export` in crates/quarry-cli/src/export.rs', '- Update the CLI', '- Verify with:', ...CHECKS.map((c) => `  - \`${c}\``)].join('\n'),
+    vague: 6,
+    checks: 8,
+  },
+  'numbered without a Steps heading': {
+    text: ['## Task', '1. Write `export` in crates/quarry-cli/src/export.rs', '2. Update the CLI', `3. Run \`${CHECKS[0]}\`, \`${CHECKS[1]}\` and \`${CHECKS[2]}\``].join('\n'),
+    vague: 3,
+    checks: 4,
+  },
+  'numbered steps': {
+    text: prompt({ steps: ['1. Write tests for `parse_line` in crates/quarry-core/tests/parse.rs', '2. Update the CLI', `3. Run \`${CHECKS[0]}\`, \`${CHECKS[1]}\` and \`${CHECKS[2]}\``] }),
+    vague: STEP(2),
+    checks: STEP(3),
+  },
+};
+
+test('vague-step and verification-priority apply whatever the prompt\'s shape', () => {
+  for (const [shape, { text, vague, checks }] of Object.entries(SHAPES)) {
+    const findings = lintPrompt(text);
+    const vagueHits = only(findings, 'vague-step');
+    assert.deepEqual(vagueHits.map((f) => f.line), [vague], `${shape}: ${JSON.stringify(findings, null, 2)}`);
+    assert.match(vagueHits[0]!.message, /"Update the CLI\.?" is vague/, shape);
+    const priority = only(findings, 'verification-priority');
+    assert.deepEqual(priority.map((f) => [f.severity, f.line]), [['warning', checks]], `${shape}: ${JSON.stringify(findings, null, 2)}`);
+    for (const check of CHECKS) assert.ok(priority[0]!.message.includes(`\`${check}\``), `${shape}: ${priority[0]!.message}`);
+  }
+});
+
+test('in prose, a stated order, a description or a named file is not a finding', () => {
+  const text = [
+    'A tool to update records and improve search, e.g. the index. It handles many files.',
+    'Update `export_index` in crates/quarry-cli/src/export.rs.',
+    `Run \`${CHECKS[0]}\` first; once it passes, run \`${CHECKS[1]}\`.`,
+    '',
+    '- Check formatting:',
+    `- \`${CHECKS[0]}\``,
+    `- then \`${CHECKS[2]}\``,
+  ].join('\n');
+  const findings = lintPrompt(text);
+  assert.deepEqual(only(findings, 'vague-step'), []);
+  assert.deepEqual(only(findings, 'verification-priority'), []);
+});
+
+test('verification-last: without numbered steps, the last thing asked must be the verification', () => {
+  const none = 'Add `export` to crates/quarry-cli/src/export.rs.\nThen write its tests.\n';
+  assert.match(assertOne(none, 'verification-last', 'error', 2).message, /runs no verification command/);
+  const early = 'Run `cargo test --workspace` until it passes.\n\n- Add `export` to crates/quarry-cli/src/export.rs\n';
+  assert.match(assertOne(early, 'verification-last', 'error', 3).message, /`cargo test --workspace` \(line 1\) is not the last/);
+  assertNone('Add `export` to crates/quarry-cli/src/export.rs, then run `cargo test --workspace`. Report the final result.\n', 'verification-last');
+});
+
+test('files-not-listed: a sentence or an item naming a file the list lacks is a warning on its line', () => {
+  const text = ['## Files to Create/Modify', '- `src/a.ts`', '', '## Work', 'Edit src/a.ts to call `b()`.', 'Then create the helper', 'in src/b.ts.', '- Add src/c.ts too', ''].join('\n');
+  const findings = only(lintPrompt(text), 'files-not-listed');
+  assert.deepEqual(findings.map((f) => [f.line, /`(src\/\w\.ts)`/.exec(f.message)?.[1]]), [[7, 'src/b.ts'], [8, 'src/c.ts']]);
+  assert.match(findings[0]!.message, /^the sentence names/);
+  assert.match(findings[1]!.message, /^the item names/);
 });

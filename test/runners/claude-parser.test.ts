@@ -270,7 +270,7 @@ test('export: the transcript lines as JSON, found from the run dir, from any pro
 
 // The adapter: argv and per-run options.
 
-const context = { binary: '/bin/claude', locate: (name: string) => name, freePort: async () => 0 };
+const context = { binary: '/bin/claude', locate: (name: string) => name, freePort: async () => 0, env: {} };
 
 test('a fresh run: print mode, stream-json, a session id chosen up front, default permissions, the prompt after --', async () => {
   const invocation = await claudeRunner.buildLaunch({ prompt: '--looks-like-a-flag\n"quoted"', dir: '/repo', model: 'claude-sonnet-4-5', options: {} }, context);
@@ -307,22 +307,14 @@ test('options: checked and named when wrong; allowedTools= allows nothing extra;
   assert.deepEqual(none.args.slice(4, 6), ['--permission-mode', 'acceptEdits']);
   assert.ok(!none.args.includes('--allowedTools'));
 
-  const asRoot = process.getuid?.() === 0;
-  const saved = process.env.IS_SANDBOX;
-  try {
-    delete process.env.IS_SANDBOX;
-    if (asRoot) {
-      assert.throws(() => check({ dangerouslySkipPermissions: 'true' }), /as root unless IS_SANDBOX=1/);
-      assert.throws(() => check({ permissionMode: 'bypassPermissions' }), /IS_SANDBOX=1/);
-    }
-    process.env.IS_SANDBOX = '1';
-    const skip = await claudeRunner.buildLaunch({ prompt: 'p', dir: '/d', options: check({ dangerouslySkipPermissions: 'true' }) }, context);
-    assert.ok(skip.args.includes('--dangerously-skip-permissions'));
-    assert.ok(!skip.args.includes('--permission-mode') && !skip.args.includes('--allowedTools'));
-  } finally {
-    if (saved === undefined) delete process.env.IS_SANDBOX;
-    else process.env.IS_SANDBOX = saved;
+  // IS_SANDBOX comes from the env Baton was given, whatever this process's own environment says.
+  if (process.getuid?.() === 0) {
+    assert.throws(() => check({ dangerouslySkipPermissions: 'true' }, { IS_SANDBOX: '0' }), /as root unless IS_SANDBOX=1/);
+    assert.throws(() => check({ permissionMode: 'bypassPermissions' }, {}), /IS_SANDBOX=1/);
   }
+  const skip = await claudeRunner.buildLaunch({ prompt: 'p', dir: '/d', options: check({ dangerouslySkipPermissions: 'true' }, { IS_SANDBOX: '1' }) }, context);
+  assert.ok(skip.args.includes('--dangerously-skip-permissions'));
+  assert.ok(!skip.args.includes('--permission-mode') && !skip.args.includes('--allowedTools'));
 });
 
 test('a prompt too long for one argv element goes on stdin instead', async () => {

@@ -295,7 +295,7 @@ test('export: the rollout as parsed lines, found by thread id under CODEX_HOME',
 });
 
 test('adapter: argv for a launch and a resume, options checked, stdin left closed', async () => {
-  const context = { binary: '/bin/codex', locate: (n: string) => n, freePort: async () => 0 };
+  const context = { binary: '/bin/codex', locate: (n: string) => n, freePort: async () => 0, env: {} };
   const options = codexRunner.checkOptions!({});
   assert.deepEqual(options, { sandbox: 'workspace-write' });
   const launch = await codexRunner.buildLaunch({ prompt: '--looks like a flag', dir: '/w', model: 'gpt-5.5', options }, context);

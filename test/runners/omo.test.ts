@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { omoRunner } from '../../src/runners/omo.js';
 import { OMO_LAUNCH_SCRIPT } from '../../src/runners/omo-launch.js';
 
-const context = { binary: '/bin/oh-my-opencode', locate: (name: string) => `/opt/${name}`, freePort: async () => 43210, runDir: '/home/baton/runs/r1' };
+const context = { binary: '/bin/oh-my-opencode', locate: (name: string) => `/opt/${name}`, freePort: async () => 43210, runDir: '/home/baton/runs/r1', env: { PATH: '/usr/bin' } };
 
 test('omo launches through the bash launcher: constant script text, then opencode, port, directory and server log, then oh-my-opencode with the prompt as one argv element', async () => {
   const prompt = '--looks-like-a-flag\n"quoted" $(not a shell)';
@@ -20,6 +20,7 @@ test('omo launches through the bash launcher: constant script text, then opencod
   ]);
   assert.equal(invocation.cwd, '/repo');
   assert.equal(invocation.stdin, undefined);
+  assert.equal(invocation.env?.PATH, '/opt:/usr/bin', "opencode's dir before the PATH of the env Baton was given, not this process's");
 });
 
 test('the launcher script is valid bash', () => {

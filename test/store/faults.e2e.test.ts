@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { runCli } from '../e2e/harness.js';
+import { waitFor } from '../wait-for.js';
 
 /** A tmpfs of `size` mounted at a fresh directory, unmounted after the test; null (test skipped) where mounting is impossible. */
 function tmpfs(t: TestContext, size: string): string | null {
@@ -40,11 +41,7 @@ async function launch(env: NodeJS.ProcessEnv, command: string, stdin = false): P
 }
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await waitFor(check, { what, timeoutMs, intervalMs: 100 });
 }
 
 const snapshots = () => readdirSync(tmpdir()).filter((name) => name.startsWith('baton-readonly-store-')).length;

@@ -4,6 +4,13 @@ import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiskGuard } from '../../src/supervise/disk-guard.js';
+import { renderReason } from '../../src/reasons.js';
+
+/** The reason the guard adds, as the run's `reasons` shows it. */
+function settled(guard: DiskGuard): string | null {
+  const fault = guard.settle();
+  return fault && renderReason(fault);
+}
 
 function fault(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
@@ -18,7 +25,7 @@ test('a full disk on a progress write is remembered, not fatal, and becomes the 
     throw fault('SQLITE_FULL', 'database or disk is full');
   });
   guard.attempt(() => undefined);
-  assert.equal(guard.settle(), `Baton could not record this run fully: the disk holding ${home} is full (SQLITE_FULL); the log and the record stop where the disk filled`);
+  assert.equal(settled(guard), `Baton could not record this run fully: the disk holding ${home} is full (SQLITE_FULL); the log and the record stop where the disk filled`);
   assert.equal(existsSync(join(home, 'disk-reserve')), false);
 });
 
@@ -28,9 +35,9 @@ test('other store faults are named with their advice; errors that are not the st
   guard.attempt(() => {
     throw fault('SQLITE_IOERR_FSYNC', 'disk I/O error');
   });
-  assert.match(guard.settle()!, new RegExp(`disk I/O error on the Baton store ${join(home, 'baton.db')}`));
+  assert.match(settled(guard)!, new RegExp(`disk I/O error on the Baton store ${join(home, 'baton.db')}`));
   assert.throws(() => guard.attempt(() => {
     throw new TypeError('a bug');
   }), TypeError);
-  assert.equal(new DiskGuard(home, home).settle(), null, 'a healthy disk adds no reason');
+  assert.equal(settled(new DiskGuard(home, home)), null, 'a healthy disk adds no reason');
 });

@@ -8,19 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { isProcessAlive } from '../../src/processes/index.js';
 import { agentPid, runCli } from '../e2e/harness.js';
 import { makeTempDir } from '../mock-model/agent-harness.js';
+import { waitFor } from '../wait-for.js';
 
 const HOST_MAIN = fileURLToPath(new URL('../../src/supervise/supervisor-host-main.js', import.meta.url));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const until = <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> =>
+  waitFor(probe, { what, timeoutMs }) as Promise<T>;
 
 async function tempHome(t: TestContext): Promise<{ root: string; home: string; env: NodeJS.ProcessEnv }> {
   const root = await makeTempDir('baton-host-');

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { openStore } from '../../src/store/index.js';
 import { runCli } from '../e2e/harness.js';
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
+import { waitFor } from '../wait-for.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface World {
   repo: string;
@@ -48,14 +48,8 @@ function starts(marker: string): number {
 
 /** Waits (bounded) until the supervisor host's log has a line matching `pattern`; returns the match. */
 async function hostLogSays(home: string, pattern: RegExp, timeoutMs = 120_000): Promise<RegExpExecArray> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const log = existsSync(join(home, 'supervisor-host.log')) ? readFileSync(join(home, 'supervisor-host.log'), 'utf8') : '';
-    const match = pattern.exec(log);
-    if (match) return match;
-    if (Date.now() > deadline) throw new Error(`the host log never said ${pattern}:\n${log}`);
-    await sleep(100);
-  }
+  const log = () => (existsSync(join(home, 'supervisor-host.log')) ? readFileSync(join(home, 'supervisor-host.log'), 'utf8') : '');
+  return waitFor(() => pattern.exec(log()), { what: `the host log to say ${pattern}`, timeoutMs, intervalMs: 100 });
 }
 
 for (const [mode, extra] of [['the supervisor host', {}], ["a run's own supervisor", { BATON_SUPERVISOR_HOST: '0' }]] as const) {

@@ -1,15 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Baton } from '../../src/baton.js';
 import { emptyDigest } from '../../src/digest.js';
 import { Plans } from '../../src/plans/service.js';
-import type { NewRun } from '../../src/store/runs.js';
+import { RUN_STATES, type NewRun } from '../../src/store/runs.js';
 import { csrfFor } from '../../src/ui/auth.js';
 import { createUiApp } from '../../src/ui/app.js';
 import type { FeedMessage } from '../../src/ui/live.js';
+import { PAGE_STATE_SETS } from '../../src/ui/page-states.js';
+import { waitFor } from '../wait-for.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
 const CSRF = csrfFor(TOKEN);
@@ -34,6 +36,9 @@ function world() {
   const { app, feed } = createUiApp({ baton, plans, token: TOKEN, pollMs: 20 });
   return { home, baton, plans, app, feed };
 }
+
+/** Until the clock has moved past `stamp`, so the next write gets a later updated_at than it. */
+const clockPast = (stamp: number) => waitFor(() => Date.now() > stamp, { what: 'the clock to move on', intervalMs: 1, timeoutMs: 5_000 });
 
 test('without the token: 401 and no data, for the page, the API and the streams', async () => {
   const { app, baton } = world();
@@ -198,6 +203,19 @@ test('assets are served from the package by name only', async () => {
   baton.close();
 });
 
+test('/assets/states.js is built from the store: the run states in order, the groups as Sets, the names ui/states.d.ts declares', async () => {
+  const { app, baton } = world();
+  const response = await app.request('/assets/states.js', { headers: AUTH });
+  assert.equal(response.status, 200);
+  assert.match(response.headers.get('content-type') ?? '', /javascript/);
+  const served = (await import(`data:text/javascript,${encodeURIComponent(await response.text())}`)) as Record<string, unknown>;
+  assert.deepEqual(served.RUN_STATES, [...RUN_STATES]);
+  for (const [name, states] of Object.entries(PAGE_STATE_SETS)) assert.deepEqual(served[name], new Set(states), name);
+  const declared = [...readFileSync(new URL('../../../ui/states.d.ts', import.meta.url), 'utf8').matchAll(/^export declare const (\w+)/gm)].map((m) => m[1]);
+  assert.deepEqual(Object.keys(served).sort(), declared.sort());
+  baton.close();
+});
+
 test('the change feed reports a run once per change, and nothing when nothing changed', async () => {
   const { baton, feed } = world();
   const messages: FeedMessage[] = [];
@@ -206,7 +224,7 @@ test('the change feed reports a run once per change, and nothing when nothing ch
   feed.tick();
   feed.tick();
   assert.deepEqual(messages.map((m) => (m.event === 'runs' ? m.runs.map((r) => `${r.id}:${r.state}`) : [])), [['feed0001:running']]);
-  await new Promise((r) => setTimeout(r, 5));
+  await clockPast(baton.store.runs.stateOf('feed0001')!.updatedAt);
   baton.store.runs.update('feed0001', { outputLines: 42 });
   feed.tick();
   assert.equal(messages.length, 2);
@@ -261,7 +279,7 @@ test('the change feed still reports a change that committed with a time older th
   const unsubscribe = feed.subscribe((m) => messages.push(m));
   baton.store.runs.insert(sampleRun('late0001'));
   feed.tick();
-  await new Promise((r) => setTimeout(r, 20));
+  await clockPast(baton.store.runs.stateOf('late0001')!.updatedAt);
   baton.store.runs.insert(sampleRun('late0002'));
   feed.tick();
   assert.equal(messages.length, 2);

@@ -59,6 +59,6 @@ test('baton ui: a bad port or a port in use is a usage error, not a crash', asyn
   const port = (JSON.parse(first.out().split('\n')[0]!) as { port: number }).port;
   const taken = await runCli(['ui', '--port', String(port), '--json'], env);
   assert.notEqual(taken.code, 0);
-  assert.match(taken.json.error.message, new RegExp(`port ${port} is in use`));
+  assert.match(taken.json.error.message, new RegExp(`^--port: ${port} is in use`));
   await first.stop();
 });

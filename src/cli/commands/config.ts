@@ -1,11 +1,11 @@
-import type { Command } from '../command.js';
+import { defineCommand } from '../define.js';
 
-export const configCommand: Command = {
+export const configCommand = defineCommand({
   name: 'config',
-  summary: 'settings and where each came from; the run queue now',
-  help: `Usage: baton config [--json]
-
-Shows this Baton home's settings, where each value came from (environment, config file or the
+  summary: 'settings (maxConcurrent, minFreeMemoryMb) and where each came from; the run queue now',
+  positionals: [],
+  options: [],
+  about: `Shows this Baton home's settings, where each value came from (environment, config file or the
 machine's default) and how the run queue stands.
 
   maxConcurrent    agents alive at once for every run of this home (plain runs, plan phases, MCP
@@ -14,16 +14,12 @@ machine's default) and how the run queue stands.
   minFreeMemoryMb  a queued run does not start while less memory is free.
                    Env BATON_MIN_FREE_MEMORY_MB, or "minFreeMemoryMb" in config.json.
 
-Example config.json:  {"maxConcurrent": 3, "minFreeMemoryMb": 1024}
-
 A run that ends "limited" (a usage limit) holds queued and new runs of the same runner and provider
 until the limit lifts (or 5 minutes when the provider did not say); they show as queued with the
-reason. \`baton run --ignore-limit-breaker\` starts one anyway.
-
-  --json    {path, maxConcurrent: {value, source, detail}, minFreeMemoryMb: {…}, agentsRunning, queued,
-            limitBreakers: [{runId, runner, provider, resetAt}]}`,
-  options: {},
-  allowPositionals: false,
+reason. baton run --ignore-limit-breaker starts one anyway.`,
+  json: 'print {path, maxConcurrent: {value, source, detail}, minFreeMemoryMb: {…}, agentsRunning, queued, limitBreakers: [{runId, runner, provider, resetAt}]}',
+  more: `Example config.json:  {"maxConcurrent": 3, "minFreeMemoryMb": 1024}`,
+}, {
   async run(_args, io, baton) {
     const config = baton().config();
     const s = io.style;
@@ -38,4 +34,4 @@ reason. \`baton run --ignore-limit-breaker\` starts one anyway.
     ].join('\n');
     return { exitCode: 0, json: config, text };
   },
-};
+});

@@ -1,22 +1,19 @@
 import { flag, requireIds } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../define.js';
 
 const MARK = { added: 'A', modified: 'M', deleted: 'D' } as const;
 
-export const diffCommand: Command = {
+export const diffCommand = defineCommand({
   name: 'diff',
-  summary: 'files the run changed, against a baseline taken at launch',
-  help: `Usage: baton diff ID [--patch] [--json]
-
-In a git repository the baseline is a snapshot of the whole working tree (untracked files included,
+  summary: 'files a run changed since it launched',
+  positionals: [{ name: 'ID' }],
+  about: `In a git repository the baseline is a snapshot of the whole working tree (untracked files included,
 ignored ones not) taken just before the agent started, so your own earlier uncommitted edits are not
 counted as the run's. Elsewhere it compares file sizes and times. Files over 32 MiB
-(BATON_LARGE_FILE_BYTES) are not read: their changes are judged by size and mtime, and the output names them.
-
-  --patch   also print the unified diff (git only)
-  --json    {"id","baseline","changes":[{"path","change"}],"skipped"?:[{"path","size"}],"patch"?}`,
-  options: { patch: { type: 'boolean' } },
-  allowPositionals: true,
+(BATON_LARGE_FILE_BYTES) are not read: their changes are judged by size and mtime, and the output names them.`,
+  options: [{ name: 'patch', description: 'also print the unified diff (git only)' }],
+  json: 'print {"id","baseline","changes":[{"path","change"}],"skipped"?:[{"path","size"}],"patch"?}',
+}, {
   async run(args, io, baton) {
     const [id] = requireIds(args, 'diff', 1);
     const result = await baton().diff(id!, { patch: flag(args, 'patch') });
@@ -29,4 +26,4 @@ counted as the run's. Elsewhere it compares file sizes and times. Files over 32 
     ].join('\n');
     return { exitCode: 0, json: result, text };
   },
-};
+});

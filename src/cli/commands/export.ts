@@ -1,18 +1,17 @@
 import { requireIds } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../define.js';
 
-export const exportCommand: Command = {
+export const exportCommand = defineCommand({
   name: 'export',
-  summary: 'the whole agent session as JSON (every message, tool input and output)',
-  help: `Usage: baton export ID [--json]
-
-Asks the runner to export the session (opencode export ses_…). Prints the session JSON; with --json
-it is wrapped as {"id","sessionId","session"}.`,
-  options: {},
-  allowPositionals: true,
+  summary: 'the whole agent session as JSON',
+  positionals: [{ name: 'ID' }],
+  about: 'Asks the runner to export the session (opencode export ses_…) and prints the session JSON.',
+  options: [],
+  json: 'wrap it as {"id","sessionId","session"}',
+}, {
   async run(args, io, baton) {
     const [id] = requireIds(args, 'export', 1);
     const result = await baton().exportSession(id!);
     return { exitCode: 0, json: { id: result.id, sessionId: result.sessionId, session: result.json }, text: JSON.stringify(result.json, null, 2) };
   },
-};
+});

@@ -1,17 +1,16 @@
 import { initClaude, type InitChange, type InitResult } from '../../integrations/claude-init.js';
 import { usageError } from '../../errors.js';
 import { flag, stringOption } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../define.js';
 import type { Style } from '../style.js';
 
 const INTEGRATIONS = ['claude'] as const;
 
-export const initCommand: Command = {
+export const initCommand = defineCommand({
   name: 'init',
-  summary: 'set a project up for a Claude Code lead session: MCP server, skill, slash commands',
-  help: `Usage: baton init claude [--dir DIR] [--dry-run] [--json]
-
-Sets up DIR (default: the current directory) for Claude Code:
+  summary: 'set a project up for Claude Code: MCP server, skill, slash commands',
+  positionals: [{ name: 'claude' }],
+  about: `Sets up DIR (default: the current directory) for Claude Code:
   .mcp.json                         adds the "baton" MCP server (node <Baton>/bin/baton.js mcp),
                                     keeping every other server and key; updates a stale baton entry
   .claude/skills/baton/SKILL.md     a skill teaching the workflow: phase prompts from the template,
@@ -26,23 +25,18 @@ An .mcp.json that is not valid JSON is refused (file, line and column named) and
 Your edits are safe: each skill and command file carries a marker line with the hash of what Baton
 wrote. Baton replaces a file only while it still matches that hash (an untouched earlier version).
 A file you edited, or one Baton did not write, is kept as it is and reported as "kept"; delete it
-and run again to get Baton's current version.
-
-Options:
-  --dir DIR    the project directory (default: current directory)
-  --dry-run    show what would change, as unified diffs; write nothing
-  --json       print {"dir","dryRun","changes":[{"file","action","note"?,"diff"? (with --dry-run)}]}
-               action: created | updated | unchanged | kept
-
-Examples:
+and run again to get Baton's current version.`,
+  options: [
+    { name: 'dir', value: 'DIR', description: 'the project directory', whenAbsent: 'the current directory' },
+    { name: 'dry-run', description: 'show what would change, as unified diffs; write nothing' },
+  ],
+  json: `print {"dir","dryRun","changes":[{"file","action","note"?,"diff"? (with --dry-run)}]}
+action: created | updated | unchanged | kept`,
+  more: `Examples:
   baton init claude --dry-run
   baton init claude --dir ~/repo
   baton init claude --json | jq -r '.changes[] | "\\(.action) \\(.file)"'`,
-  options: {
-    dir: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-  },
-  allowPositionals: true,
+}, {
   async run(args, io) {
     const [integration, ...extra] = args.positionals;
     if (integration === undefined) throw usageError(`baton init needs an integration: ${INTEGRATIONS.join(', ')}`);
@@ -60,7 +54,7 @@ Examples:
       text: formatInit(result, io.style),
     };
   },
-};
+});
 
 function formatInit(result: InitResult, s: Style): string {
   const width = Math.max(...result.changes.map((c) => c.file.length));

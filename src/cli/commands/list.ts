@@ -1,20 +1,20 @@
 import { usageError } from '../../errors.js';
 import { RUN_STATES, type RunState } from '../../store/runs.js';
 import { integerOption, stringOption } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../define.js';
 import { formatTable } from '../format.js';
 
-export const listCommand: Command = {
+export const listCommand = defineCommand({
   name: 'list',
-  summary: 'runs, newest first',
-  help: `Usage: baton list [--state STATE[,STATE]] [--dir DIR] [--limit N] [--json]
-
-  --state   only runs in these states: ${RUN_STATES.join(', ')}
-  --dir     only runs in this project directory
-  --limit   at most N runs (default 50)
-  --json    an array of status objects (as baton status --json)`,
-  options: { state: { type: 'string' }, dir: { type: 'string' }, limit: { type: 'string' } },
-  allowPositionals: false,
+  summary: 'runs, newest first, filtered by state or dir',
+  positionals: [],
+  options: [
+    { name: 'state', value: 'STATE[,STATE]', description: `only runs in these states: ${RUN_STATES.join(', ')}` },
+    { name: 'dir', value: 'DIR', description: 'only runs in this project directory' },
+    { name: 'limit', value: 'N', description: 'at most N runs', default: '50' },
+  ],
+  json: 'print an array of status objects (as baton status --json)',
+}, {
   async run(args, io, baton) {
     const stateText = stringOption(args, 'state');
     const states = stateText?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -25,8 +25,8 @@ export const listCommand: Command = {
     const runs = baton().list({
       ...(states && { states: states as RunState[] }),
       ...(dir !== undefined && { dir }),
-      limit: integerOption(args, 'limit', 50),
+      limit: integerOption(args, 'limit'),
     });
     return { exitCode: 0, json: runs, text: formatTable(runs, io.style) };
   },
-};
+});

@@ -1,23 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { loadScript, ScriptError, startMockModel } from '../../mock-model/index.js';
 import { usageError } from '../../errors.js';
 import { integerOption, stringOption } from '../args.js';
-import { untilStopped, type Command } from '../command.js';
+import { untilStopped } from '../command.js';
+import { defineCommand } from '../define.js';
+import { requireOptions } from '../parse.js';
 
-export const mockModelCommand: Command = {
+export const mockModelCommand = defineCommand({
   name: 'mock-model',
-  summary: 'serve the scripted model (OpenAI chat, Anthropic Messages, OpenAI Responses) for tests and demos',
-  help: `Usage: baton mock-model --script FILE [--port N] [--api-key KEY] [--log FILE] [--json]
-
-Requests must carry "Authorization: Bearer KEY"; without --api-key a random key is made and printed.
-
-Serves POST /v1/chat/completions (OpenAI), /v1/messages (Anthropic) and /v1/responses (OpenAI
+  summary: 'serve Baton\'s scripted model (OpenAI, Anthropic, Responses APIs) for tests and demos',
+  positionals: [],
+  about: `Serves POST /v1/chat/completions (OpenAI), /v1/messages (Anthropic) and /v1/responses (OpenAI
 Responses) on 127.0.0.1, streaming the script's steps in order, whichever protocol asks: tool calls,
 texts and faults (delayMs, hang, HTTP 500/429 errors, malformed chunks). Requests without tools
 (opencode's title requests) do not consume steps. Every request is recorded: GET /_baton/requests
-returns them; --log appends them to FILE as JSON lines. Runs until interrupted.
-
-Script (JSON):
+returns them; --log appends them to FILE as JSON lines. Runs until interrupted.`,
+  options: [
+    { name: 'script', value: 'FILE', required: true, description: 'the script to serve; its format is below' },
+    { name: 'port', value: 'N', description: 'port to listen on', whenAbsent: 'any free port' },
+    { name: 'api-key', value: 'KEY', description: 'requests must carry "Authorization: Bearer KEY"', whenAbsent: 'a random key, printed' },
+    { name: 'log', value: 'FILE', description: 'append every request to FILE as a JSON line' },
+  ],
+  json: 'print {"url","port","apiKey","steps"} as one line once listening',
+  more: `Script (JSON):
   {"title": "…", "steps": [
      {"tools": [{"name": "write", "args": {"filePath": "{{workdir}}/src/a.ts", "content": "…"}}]},
      {"error": {"status": 500, "message": "boom"}, "times": 3},
@@ -25,11 +29,11 @@ Script (JSON):
   ], "onExhausted": {"text": "Nothing left to do."}}
 {{workdir}} becomes the agent's working directory. Point opencode at it with a provider using
 "@ai-sdk/openai-compatible" and baseURL http://127.0.0.1:PORT/v1 (baton demo shows a full setup).`,
-  options: { script: { type: 'string' }, port: { type: 'string' }, 'api-key': { type: 'string' }, log: { type: 'string' } },
-  allowPositionals: false,
+}, {
   async run(args, io) {
-    const scriptPath = stringOption(args, 'script');
-    if (!scriptPath) throw usageError('--script FILE is required');
+    const { loadScript, ScriptError, startMockModel } = await import('../../mock-model/index.js');
+    requireOptions(mockModelCommand.definition, args);
+    const scriptPath = stringOption(args, 'script')!;
     let script;
     try {
       script = await loadScript(scriptPath);
@@ -52,4 +56,4 @@ Script (JSON):
     await server.close();
     return { exitCode: 0 };
   },
-};
+});

@@ -1,20 +1,15 @@
 import { usageError } from '../../errors.js';
-import { Plans, type PlanStatus } from '../../plans/service.js';
+import type { PlanStatus } from '../../plans/service.js';
 import { formatDuration } from '../../duration.js';
 import { flag, stringOption } from '../args.js';
-import type { Command, CommandIo } from '../command.js';
+import type { CommandIo } from '../command.js';
+import { defineCommand } from '../define.js';
+import { rejectForeignOptions } from '../parse.js';
 import { parseDurationOption } from './run.js';
 import { planShortStatus, planStillGoing } from '../../plan-report.js';
 
 const SUBCOMMANDS = ['run', 'status', 'wait', 'resume', 'stop'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
-const FLAGS_OF: Record<Subcommand, string[]> = {
-  run: ['from', 'only', 'dry-run', 'allow-detached', 'no-lint', 'no-lock', 'on-complete', 'on-blocked'],
-  status: [],
-  wait: ['timeout'],
-  resume: [],
-  stop: [],
-};
 
 /** plan wait's exit codes follow baton wait's: 0 completed, 3 blocked, 1 failed or stopped, 124 timeout. */
 export function planExitCode(status: PlanStatus, timedOut: boolean): number {
@@ -39,17 +34,12 @@ function formatPlan(status: PlanStatus, io: CommandIo): string {
   return lines.join('\n');
 }
 
-export const planCommand: Command = {
+export const planCommand = defineCommand({
   name: 'plan',
   summary: 'multi-phase plans: one agent at a time, verified, one commit per phase',
-  help: `Usage: baton plan run FILE [--from ID] [--only ID,ID] [--dry-run] [--allow-detached] [--no-lint] [--no-lock]
-                      [--on-complete CMD] [--on-blocked CMD] [--json]
-       baton plan status [PLANRUN] [--json]
-       baton plan wait [PLANRUN] [--timeout DUR] [--json]
-       baton plan resume [PLANRUN] [--json]
-       baton plan stop [PLANRUN] [--json]
-
-plan run validates FILE (YAML; every error located as file:line:column field), lints every phase
+  positionals: [],
+  subcommands: SUBCOMMANDS.map((name) => ({ name, positionals: [name === 'run' ? { name: 'FILE' } : { name: 'PLANRUN', optional: true }] })),
+  about: `plan run validates FILE (YAML; every error located as file:line:column field), lints every phase
 prompt (baton prompt lint; errors refuse the plan unless --no-lint), returns a plan-run id
 at once and drives the phases in the background: launch the agent, wait, resume it with Baton's
 follow-up while it exits incomplete (up to maxResumes), run the verification commands in order and
@@ -58,9 +48,20 @@ the phase changed as "Phase <id>: <title>" with Baton-Plan-Run / Baton-Phase tra
 stops the plan as blocked, with nothing of that phase committed; fix the cause, then plan resume.
 Your own uncommitted changes are never committed and never lost. Without PLANRUN: the latest.
 
-plan wait exits 0 completed, 3 blocked, 1 failed or stopped, 124 on --timeout.
-
---on-complete / --on-blocked run a command (split like shell words, never through a shell) when the
+plan wait exits 0 completed, 3 blocked, 1 failed or stopped, 124 on --timeout.`,
+  options: [
+    { name: 'from', value: 'ID', of: ['run'], description: 'start at phase ID; the phases before it are skipped' },
+    { name: 'only', value: 'ID,ID', of: ['run'], description: 'run only these phases' },
+    { name: 'dry-run', of: ['run'], description: 'validate the plan and show its phases; launch nothing' },
+    { name: 'allow-detached', of: ['run'], description: 'start even on a detached HEAD' },
+    { name: 'no-lint', of: ['run'], description: 'launch even when a phase prompt has lint errors' },
+    { name: 'no-lock', of: ['run'], description: 'neither take nor respect the one-plan-per-repository lock' },
+    { name: 'on-complete', value: 'CMD', of: ['run'], description: 'run CMD when the plan completes' },
+    { name: 'on-blocked', value: 'CMD', of: ['run'], description: 'run CMD when the plan blocks' },
+    { name: 'timeout', value: 'DUR', of: ['wait'], description: 'stop waiting after DUR (exit 124); the plan goes on' },
+  ],
+  json: 'print the plan status (plan run: the plan-run id and its phases; plan wait adds "timedOut")',
+  more: `--on-complete / --on-blocked run a command (split like shell words, never through a shell) when the
 plan ends that way, with {"plan": <plan status>, "phase": <the blocked phase>} as JSON on stdin.
 
 A plan:
@@ -71,27 +72,14 @@ A plan:
     - { id: "5", title: Integration tests, promptFile: prompts/phase5.txt, files: [crates/x/tests/y.rs] }
     - { id: "6", title: CLI, prompt: "…inline prompt…", verify: ["cargo test -p quarry-cli"] }
   order: ["6", "5"]            # optional; default: file order`,
-  options: {
-    from: { type: 'string' },
-    only: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    'allow-detached': { type: 'boolean' },
-    'no-lint': { type: 'boolean' },
-    'no-lock': { type: 'boolean' },
-    'on-complete': { type: 'string' },
-    'on-blocked': { type: 'string' },
-    timeout: { type: 'string' },
-  },
-  allowPositionals: true,
+}, {
   async run(args, io, baton) {
     const [sub, ...rest] = args.positionals;
     if (!sub || !(SUBCOMMANDS as readonly string[]).includes(sub)) throw usageError(`baton plan needs one of: ${SUBCOMMANDS.join(', ')}`);
     const subcommand = sub as Subcommand;
-    for (const name of Object.keys(args.values)) {
-      if (name === 'json' || name === 'help') continue;
-      if (!FLAGS_OF[subcommand].includes(name)) throw usageError(`--${name} does not go with baton plan ${subcommand}`);
-    }
+    rejectForeignOptions(planCommand.definition, args, subcommand);
     if (rest.length > 1) throw usageError(`baton plan ${subcommand} takes one ${subcommand === 'run' ? 'plan file' : 'plan run id'}`);
+    const { Plans } = await import('../../plans/service.js');
     const plans = new Plans(baton());
     const ref = rest[0];
     switch (subcommand) {
@@ -139,4 +127,4 @@ A plan:
       }
     }
   },
-};
+});

@@ -5,46 +5,38 @@ import type { LintFinding } from '../../prompts/rule.js';
 import { RULES } from '../../prompts/rules/index.js';
 import { writePhasePrompt } from '../../prompts/template.js';
 import { flag, stringOption } from '../args.js';
-import type { Command, ParsedArgs } from '../command.js';
+import type { ParsedArgs } from '../command.js';
+import { defineCommand } from '../define.js';
+import { rejectForeignOptions, requireOptions } from '../parse.js';
 import type { Style } from '../style.js';
 
 const SUBCOMMANDS = ['new', 'lint'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
-/** Which flags each subcommand takes (--json and --help are everyone's). */
-const FLAGS: Record<Subcommand, readonly string[]> = {
-  new: ['phase', 'project', 'description', 'verify', 'file', 'out', 'force'],
-  lint: [],
-};
-
 const ruleWidth = Math.max(...RULES.map((r) => r.id.length));
 
-export const promptCommand: Command = {
+export const promptCommand = defineCommand({
   name: 'prompt',
-  summary: 'write a phase prompt from the proven template, or lint one before you launch it',
-  help: `Usage: baton prompt new --phase N --project NAME [--description D] [--verify CMD] [--file PATH]… [--out FILE [--force]]
-       baton prompt lint FILE… [--json]
-
-new   prints the proven phase-prompt template: numbered steps (agents track them as todos), an explicit
+  summary: 'write a phase prompt from the proven template, or lint one',
+  positionals: [],
+  subcommands: SUBCOMMANDS.map((name) => ({ name, positionals: name === 'lint' ? [{ name: 'FILE', repeatable: true }] : [] })),
+  about: `new   prints the proven phase-prompt template: numbered steps (agents track them as todos), an explicit
       "## Files to Create/Modify" list, heredocs for new files and the Edit tool for existing ones, and
       the verification as the last step. Baton reads the files and the verification back from these
       sections to decide whether a run completed. What you don't give is left as a <placeholder>.
-lint  checks prompts against the template's do's and don'ts. Errors exit 1, warnings don't.
-
-Options (new):
-  --phase N           the phase number or label (5, 5b)
-  --project NAME      the project's name
-  --description D     one line: what this phase delivers
-  --verify CMD        the command that proves the phase works, e.g. "cargo check --workspace 2>&1"
-  --file PATH         a file the phase creates or modifies; repeat for more
-  --out FILE          write the prompt to FILE instead of printing it (refuses to overwrite)
-  --force             with --out: overwrite FILE if it exists
-  --json              print {"prompt"} (or {"file","placeholders"} with --out)
-
-Options (lint):
-  --json              print {"files":[{"file","findings":[{"rule","severity","line","message"}]}],"errors","warnings"}
-
-Rules:
+lint  checks prompts against the template's do's and don'ts. Errors exit 1, warnings don't.`,
+  options: [
+    { name: 'phase', value: 'N', of: ['new'], required: true, description: 'the phase number or label (5, 5b)' },
+    { name: 'project', value: 'NAME', of: ['new'], required: true, description: 'the project\'s name' },
+    { name: 'description', value: 'D', of: ['new'], description: 'one line: what this phase delivers' },
+    { name: 'verify', value: 'CMD', of: ['new'], description: 'the command that proves the phase works, e.g. "cargo check --workspace 2>&1"' },
+    { name: 'file', value: 'PATH', of: ['new'], repeatable: true, description: 'a file the phase creates or modifies' },
+    { name: 'out', value: 'FILE', of: ['new'], description: 'write the prompt to FILE instead of printing it (refuses to overwrite)' },
+    { name: 'force', of: ['new'], description: 'with --out: overwrite FILE if it exists' },
+  ],
+  json: `new: print {"prompt"} (or {"file","placeholders"} with --out)
+lint: print {"files":[{"file","findings":[{"rule","severity","line","message"}]}],"errors","warnings"}`,
+  more: `Rules:
 ${RULES.map((r) => `  ${r.id.padEnd(ruleWidth)}  ${r.severity.padEnd(7)}  ${r.summary}`).join('\n')}
 
 Examples:
@@ -53,44 +45,26 @@ Examples:
   $EDITOR /tmp/phase5.txt && baton prompt lint /tmp/phase5.txt
   baton prompt lint prompts/*.txt --json | jq '.files[] | select(.findings != [])'
   baton run --agent hephaestus --dir ~/repo --prompt-file /tmp/phase5.txt --name phase-5`,
-  options: {
-    phase: { type: 'string' },
-    project: { type: 'string' },
-    description: { type: 'string' },
-    verify: { type: 'string' },
-    file: { type: 'string', multiple: true },
-    out: { type: 'string' },
-    force: { type: 'boolean' },
-  },
-  allowPositionals: true,
+}, {
   async run(args, io) {
     const [sub, ...rest] = args.positionals;
     if (sub === undefined) throw usageError(`baton prompt needs a subcommand: ${SUBCOMMANDS.join(' or ')}`);
     if (!isSubcommand(sub)) throw usageError(`unknown subcommand "${sub}"; valid: ${SUBCOMMANDS.join(', ')}`);
-    rejectForeignFlags(args, sub);
+    rejectForeignOptions(promptCommand.definition, args, sub);
+    requireOptions(promptCommand.definition, args, sub);
     return sub === 'new' ? promptNew(args, rest, io.style) : promptLint(rest, io.style);
   },
-};
+});
 
 function isSubcommand(name: string): name is Subcommand {
   return (SUBCOMMANDS as readonly string[]).includes(name);
 }
 
-function rejectForeignFlags(args: ParsedArgs, sub: Subcommand): void {
-  for (const [name, value] of Object.entries(args.values)) {
-    if (value === undefined || name === 'json' || name === 'help' || FLAGS[sub].includes(name)) continue;
-    const owner = SUBCOMMANDS.find((s) => FLAGS[s].includes(name));
-    throw usageError(`--${name} does not apply to baton prompt ${sub}${owner ? ` (it belongs to baton prompt ${owner})` : ''}`);
-  }
-}
-
 async function promptNew(args: ParsedArgs, extra: string[], s: Style) {
   if (extra.length > 0) throw usageError(`baton prompt new takes no arguments, got "${extra[0]}"; list files with --file PATH`);
-  const phase = stringOption(args, 'phase');
-  const project = stringOption(args, 'project');
-  if (phase === undefined) throw usageError('--phase N is required');
+  const phase = stringOption(args, 'phase')!;
+  const project = stringOption(args, 'project')!;
   if (!/^\d+[\w.-]*$/.test(phase)) throw usageError(`--phase takes a phase number such as 5 or 5b, got "${phase}"`);
-  if (project === undefined) throw usageError('--project NAME is required');
   const description = stringOption(args, 'description');
   const verify = stringOption(args, 'verify');
   const out = stringOption(args, 'out');

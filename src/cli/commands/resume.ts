@@ -1,19 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { usageError } from '../../errors.js';
 import { requireIds, stringOption } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../define.js';
 
-export const resumeCommand: Command = {
+export const resumeCommand = defineCommand({
   name: 'resume',
-  summary: 'continue a run\'s agent session with a follow-up (written for you from the reasons)',
-  help: `Usage: baton resume ID [PROMPT | --prompt-file FILE] [--json]
-
-Starts a new run in the same agent session (it keeps its context). Without a prompt Baton writes
+  summary: 'continue a run\'s agent session (follow-up written for you)',
+  positionals: [{ name: 'ID' }, { name: 'PROMPT', optional: true }],
+  about: `Starts a new run in the same agent session (it keeps its context). Without a prompt Baton writes
 the targeted follow-up from the run's reasons, e.g.
   "Continue. You created src/a.rs but still need: (1) create tests/a.rs (2) run \`cargo test\` and fix any errors until it passes"
 See it beforehand in baton status ID (the "next" line).`,
-  options: { 'prompt-file': { type: 'string' } },
-  allowPositionals: true,
+  options: [{ name: 'prompt-file', value: 'FILE', description: 'read the follow-up from FILE instead' }],
+  json: 'print the new run: {"id","state","pid","log","parentId","sessionId","prompt"}',
+}, {
   async run(args, io, baton) {
     const [id, ...rest] = requireIds(args, 'resume', 2, 1);
     const promptFile = stringOption(args, 'prompt-file');
@@ -38,4 +38,4 @@ See it beforehand in baton status ID (the "next" line).`,
       ].join('\n'),
     };
   },
-};
+});

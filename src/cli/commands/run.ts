@@ -1,60 +1,43 @@
 import { parseDuration } from '../../duration.js';
 import { usageError } from '../../errors.js';
-import { RUNNER_NAMES, isRunnerName } from '../../runners/registry.js';
-import type { Command } from '../command.js';
+import { DEFAULT_RUNNER, RUNNER_NAMES, RUNNERS } from '../../runners/registry.js';
+import { defineCommand } from '../define.js';
 import type { RunnerOptions } from '../../runners/types.js';
 import { MAX_REF_CHARS, stringOption } from '../args.js';
 
-export const runCommand: Command = {
+export const runCommand = defineCommand({
   name: 'run',
-  summary: 'launch an agent in the background and print its run id at once',
-  help: `Usage: baton run [options] (--prompt-file FILE | PROMPT)
-
-Launches an agent CLI detached from this terminal, under Baton's supervision, and returns at once.
+  summary: 'launch an agent in the background; prints its run id at once',
+  positionals: [{ name: 'PROMPT', optional: true }],
+  usage: ['baton run [options] --prompt-file FILE', 'baton run [options] [--] PROMPT'],
+  about: `Launches an agent CLI detached from this terminal, under Baton's supervision, and returns at once.
 The prompt is passed to the agent as one argument (never through a shell); output is kept byte for
-byte in a log file (mode 0600).
-
-Options:
-  --runner NAME        ${RUNNER_NAMES.join(' | ')} (default omo = oh-my-opencode run)
-  --agent NAME         agent to use, e.g. hephaestus, sisyphus, oracle, explore, prometheus
-  --model ID           provider/model, e.g. anthropic/claude-sonnet-4
-  --name LABEL         a label to find the run by (baton status LABEL)
-  --dir DIR            the project directory the agent works in (default: current directory)
-  --prompt-file FILE   read the prompt from FILE
-  --stall-after DUR    no new output for DUR marks the run stalled (default 5m)
-  --timeout DUR        kill the run after DUR and mark it failed (default: none)
-  --runner-option K=V  a runner-specific setting; repeat for more (see README, Runners)
-  --no-lock            launch even while a plan is running in the same repository
-  --max-cost USD       end the run failed once the cost its runner reports passes
-                       this (runners that report cost: opencode, omo, claude)
-  --ignore-limit-breaker  start even while another run of this runner and provider
-                       hit a usage limit that has not lifted yet (else it waits, queued)
-  --json               print {"id","state","pid","log"} and nothing else (pid is null while the
-                       agent is still starting; baton status shows it)
-
-Durations: 90s, 5m, 2h, 1h30m, 3d, 2w (from 1ms to 366d).
+byte in a log file (mode 0600). A prompt that starts with "-" goes after --, or it is read as an option.`,
+  options: [
+    { name: 'runner', value: 'NAME', description: RUNNER_NAMES.join(' | '), whenAbsent: `${DEFAULT_RUNNER} = ${RUNNERS[DEFAULT_RUNNER].binary} run` },
+    { name: 'agent', value: 'NAME', description: 'agent to use, e.g. hephaestus, sisyphus, oracle, explore, prometheus' },
+    { name: 'model', value: 'ID', description: 'provider/model, e.g. anthropic/claude-sonnet-4' },
+    { name: 'name', value: 'LABEL', description: 'a label to find the run by (baton status LABEL)' },
+    { name: 'dir', value: 'DIR', description: 'the project directory the agent works in', whenAbsent: 'the current directory' },
+    { name: 'prompt-file', value: 'FILE', description: 'read the prompt from FILE' },
+    { name: 'stall-after', value: 'DUR', description: 'no new output for DUR marks the run stalled', whenAbsent: '5m' },
+    { name: 'timeout', value: 'DUR', description: 'kill the run after DUR and mark it failed', whenAbsent: 'none' },
+    { name: 'runner-option', value: 'K=V', repeatable: true, description: 'a runner-specific setting; see README, Runners' },
+    { name: 'no-lock', description: 'launch even while a plan is running in the same repository' },
+    { name: 'max-cost', value: 'USD', description: 'end the run failed once the cost its runner reports passes this (opencode, omo and claude report costs)' },
+    { name: 'ignore-limit-breaker', description: 'start even while another run of this runner and provider hit a usage limit that has not lifted yet (else it waits, queued)' },
+  ],
+  json: `print {"id","state","pid","log"} and nothing else (pid is null while the
+agent is still starting; baton status shows it)`,
+  more: `Durations: 90s, 5m, 2h, 1h30m, 3d, 2w (from 1ms to 366d).
 
 Examples:
   baton run --agent hephaestus --dir ~/repo --prompt-file /tmp/phase5.txt --name phase-5
-  baton run --runner opencode --dir . "Add a --verbose flag to src/cli.ts and run npm test"`,
-  options: {
-    runner: { type: 'string' },
-    agent: { type: 'string' },
-    model: { type: 'string' },
-    name: { type: 'string' },
-    dir: { type: 'string' },
-    'prompt-file': { type: 'string' },
-    'stall-after': { type: 'string' },
-    timeout: { type: 'string' },
-    'runner-option': { type: 'string', multiple: true },
-    'no-lock': { type: 'boolean' },
-    'ignore-limit-breaker': { type: 'boolean' },
-    'max-cost': { type: 'string' },
-  },
-  allowPositionals: true,
+  baton run --runner opencode --dir . "Add a --verbose flag to src/cli.ts and run npm test"
+  baton run --dir . -- "-n in baton tail should accept 0; fix it and run npm test"`,
+}, {
   async run(args, io, baton) {
-    const runner = stringOption(args, 'runner') ?? 'omo';
-    if (!isRunnerName(runner)) throw usageError(`unknown runner "${runner}"; known runners: ${RUNNER_NAMES.join(', ')}`);
+    const runner = stringOption(args, 'runner');
     if (args.positionals.length > 1) {
       throw usageError('give the prompt as one argument (quote it) or use --prompt-file FILE');
     }
@@ -67,7 +50,7 @@ Examples:
     const promptFile = stringOption(args, 'prompt-file');
     const prompt = args.positionals[0];
     const launched = await baton().run({
-      runner,
+      ...(runner !== undefined && { runner }),
       dir: stringOption(args, 'dir') ?? process.cwd(),
       ...(agent !== undefined && { agent }),
       ...(model !== undefined && { model }),
@@ -91,7 +74,7 @@ Examples:
       ].join('\n'),
     };
   },
-};
+});
 
 /** `--runner-option key=value`, repeatable; a key given twice collects its values in a list. */
 export function parseRunnerOptions(raw: unknown): RunnerOptions {

@@ -1,25 +1,23 @@
 import { flag, integerOption, requireIds } from '../args.js';
-import type { Command } from '../command.js';
+import { defineCommand } from '../define.js';
 import { createControlStripper, stripTerminalControls } from '../../text.js';
 
-export const tailCommand: Command = {
+export const tailCommand = defineCommand({
   name: 'tail',
-  summary: 'the last lines of a run\'s output (ANSI stripped), optionally following it',
-  help: `Usage: baton tail ID [-n 80] [-f] [--raw] [--json]
-
-  -n, --lines N   how many lines (default 80)
-  -f, --follow    keep printing new output until the run ends
-  --raw           the output as the agent wrote it; without it, colours, escape
-                  sequences and control characters are removed
-  --json          {"id","lines":[…]} (not with --follow)
-
-Reads backwards from the end of the log: cheap on any size of log.`,
-  options: { lines: { type: 'string', short: 'n' }, follow: { type: 'boolean', short: 'f' }, raw: { type: 'boolean' } },
-  allowPositionals: true,
+  summary: 'last lines of a run\'s output (ANSI stripped), -f to follow',
+  positionals: [{ name: 'ID' }],
+  options: [
+    { name: 'lines', short: 'n', value: 'N', description: 'how many lines', default: '80' },
+    { name: 'follow', short: 'f', description: 'keep printing new output until the run ends' },
+    { name: 'raw', description: 'the output as the agent wrote it; without it, colours, escape\nsequences and control characters are removed' },
+  ],
+  json: 'print {"id","lines":[…]} (not with --follow)',
+  more: 'Reads backwards from the end of the log: cheap on any size of log.',
+}, {
   async run(args, io, baton) {
     const [id] = requireIds(args, 'tail', 1);
     const raw = flag(args, 'raw');
-    const result = baton().tail(id!, { lines: integerOption(args, 'lines', 80), raw });
+    const result = baton().tail(id!, { lines: integerOption(args, 'lines'), raw });
     // Without --raw nothing the agent printed may drive the reader's terminal; JSON keeps the text as logged.
     const shown = (text: string) => (raw ? text : stripTerminalControls(text));
     if (!flag(args, 'follow') || io.json) {
@@ -32,4 +30,4 @@ Reads backwards from the end of the log: cheap on any size of log.`,
     io.stderr.write(`${io.errStyle.dim('run')} ${status.id} ${io.errStyle.state(status.state)}\n`);
     return { exitCode: 0 };
   },
-};
+});

@@ -1,7 +1,7 @@
 import type { RunStatus } from '../../report.js';
 import { requireIds, stringOption } from '../args.js';
-import type { Command } from '../command.js';
-import { formatBrief } from '../format.js';
+import { defineCommand } from '../define.js';
+import { formatBrief } from '../../present/brief.js';
 import { stillGoing } from '../../still-going.js';
 import { parseDurationOption } from './run.js';
 
@@ -16,20 +16,19 @@ export function exitCodeFor(runs: RunStatus[], timedOut: boolean): number {
   return EXIT.completed;
 }
 
-export const waitCommand: Command = {
+export const waitCommand = defineCommand({
   name: 'wait',
-  summary: 'block until runs end; the exit code says how they ended',
-  help: `Usage: baton wait ID… [--timeout DUR] [--json]
-
-Returns within a fraction of a second of the last run ending. Exit codes:
+  summary: 'block until runs end; exit 0 completed, 3 incomplete, 4 limited, 1 failed/killed, 124 timeout',
+  positionals: [{ name: 'ID', repeatable: true }],
+  about: `Returns within a fraction of a second of the last run ending. Exit codes:
   0   completed          3   incomplete (exited early; see reasons, then baton resume)
   1   failed or killed   4   limited (a usage/rate limit cut it off; see limitResetAt)
   124 --timeout passed first (the runs keep going)
-  2   usage error
-
-Run it in a background shell instead of sleep-polling:  baton wait k3x9 && git commit …`,
-  options: { timeout: { type: 'string' } },
-  allowPositionals: true,
+  2   usage error`,
+  options: [{ name: 'timeout', value: 'DUR', description: 'stop waiting after DUR (exit 124); the runs go on' }],
+  json: 'print {"timedOut","exitCode","runs":[…]} (runs as baton status --json)',
+  more: 'Run it in a background shell instead of sleep-polling:  baton wait k3x9 && git commit …',
+}, {
   async run(args, io, baton) {
     const ids = requireIds(args, 'wait');
     const timeout = stringOption(args, 'timeout');
@@ -51,4 +50,4 @@ Run it in a background shell instead of sleep-polling:  baton wait k3x9 && git c
         : result.runs.map((s) => formatBrief(s, io.style)).join('\n\n'),
     };
   },
-};
+});

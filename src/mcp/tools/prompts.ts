@@ -42,7 +42,8 @@ export function registerPromptTools(tools: ToolTable, baton: Baton): void {
     (input) =>
       guarded('route', () => {
         const decision = routeTask(input.task, loadRoutingTable(baton.home));
-        return toolResult(`${decision.agent}${decision.model ? ` (model ${decision.model})` : ''}: ${decision.reason}`, { ...decision });
+        const unsure = decision.unsure !== undefined ? `\nunsure: ${decision.unsure}` : '';
+        return toolResult(`${decision.agent}${decision.model ? ` (model ${decision.model})` : ''}: ${decision.reason}${unsure}`, { ...decision });
       }),
   );
 }

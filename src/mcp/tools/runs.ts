@@ -2,14 +2,16 @@ import type { ToolTable } from '../tool-table.js';
 import { z } from 'zod';
 import type { Baton } from '../../baton.js';
 import { MAX_DURATION_MS } from '../../duration.js';
-import { formatBrief, formatFullBrief } from '../../cli/format.js';
+import { formatBrief, formatFullBrief } from '../../present/brief.js';
 import type { RunStatus } from '../../report.js';
 import { RUN_STATES } from '../../store/runs.js';
+import { DEFAULT_RUNNER, RUNNER_NAMES } from '../../runners/registry.js';
 import { reportRun } from '../end-report.js';
 import { stillGoing } from '../../still-going.js';
 import { LIMITS, name, path, strictInput, text } from '../input.js';
-import { clip, guarded, plain, textResult, toolError, toolResult } from '../result.js';
+import { guarded, plain, textResult, toolError, toolResult } from '../result.js';
 import { summariseSession } from '../session-summary.js';
+import { clipCounted } from '../../text.js';
 
 /**
  * Claude Code gives an MCP call about 60 s; a wait must answer well before that, and every answer
@@ -46,7 +48,8 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
         prompt: text().optional(),
         promptFile: path().optional().describe('instead of prompt'),
         dir: path().optional().describe('default: cwd'),
-        runner: z.enum(['omo', 'opencode', 'claude', 'codex', 'cmd']).optional().describe('default omo'),
+        // A name, not an enum: the library's one check answers an unknown runner, listing the known ones.
+        runner: name().optional().describe(`${RUNNER_NAMES.join('|')}; default ${DEFAULT_RUNNER}`),
         agent: name().optional(),
         model: name().optional(),
         name: name().optional(),
@@ -147,7 +150,7 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
     (input) =>
       guarded('tail', () => {
         const tail = baton.tail(input.id, { lines: input.lines ?? TAIL_DEFAULT });
-        const lines = tail.lines.map((l) => clip(l, TAIL_LINE_CHARS));
+        const lines = tail.lines.map((l) => clipCounted(l, TAIL_LINE_CHARS));
         return toolResult(lines.join('\n') || '(no output yet)', { id: tail.id, lines, logBytes: tail.offset });
       }),
   );
@@ -195,7 +198,7 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
     (input) =>
       guarded('resume', async () => {
         const resumed = await baton.resume(input.id, input.prompt, input.name !== undefined ? { name: input.name } : {});
-        return toolResult(`resumed as ${resumed.id}; next: wait`, { id: resumed.id, parentId: resumed.parentId, sessionId: resumed.sessionId, prompt: clip(resumed.prompt, 300) });
+        return toolResult(`resumed as ${resumed.id}; next: wait`, { id: resumed.id, parentId: resumed.parentId, sessionId: resumed.sessionId, prompt: clipCounted(resumed.prompt, 300) });
       }),
   );
 
@@ -229,7 +232,7 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
     (input) =>
       guarded('diff', async () => {
         const result = await baton.diff(input.id, { patch: input.patch === true });
-        const patch = result.patch !== undefined ? clip(result.patch, input.maxPatchChars ?? PATCH_DEFAULT_CHARS) : undefined;
+        const patch = result.patch !== undefined ? clipCounted(result.patch, input.maxPatchChars ?? PATCH_DEFAULT_CHARS) : undefined;
         const mark = { added: 'A', modified: 'M', deleted: 'D' } as const;
         const text = [`${result.id}: ${result.changes.length} file(s) changed since ${result.baseline}`, ...result.changes.map((c) => `${mark[c.change]} ${c.path}`), ...(patch ? ['', patch] : [])].join('\n');
         return toolResult(text, { id: result.id, baseline: result.baseline, changes: result.changes, ...(patch !== undefined && { patch }) });

@@ -1,3 +1,4 @@
+import { instructionName } from '../document.js';
 import { filesMentionedIn } from '../mentions.js';
 import { withoutPlaceholders } from '../placeholders.js';
 import type { LintRule } from '../rule.js';
@@ -27,25 +28,25 @@ function normalise(path: string): string {
   return path.replace(/^\.\//, '');
 }
 
-/** Baton only checks the listed files, so a file a step creates but the list forgets is never checked. */
+/** Baton only checks the listed files, so a file a step (or item, or sentence) creates but the list forgets is never checked. */
 export const filesNotListed: LintRule = {
   id: 'files-not-listed',
   severity: 'warning',
-  summary: 'a step names a file that the Files to Create/Modify section does not list',
+  summary: 'a step, item or sentence names a file that the Files to Create/Modify section does not list',
   check(doc) {
     if (doc.filesSections.length === 0) return []; // files-section reports it
     const listed = doc.spec.expectedFiles.map(normalise);
     const isListed = (path: string) => listed.some((l) => l === path || l.endsWith(`/${path}`) || path.endsWith(`/${l}`));
     const reported = new Set<string>();
     const hits = [];
-    for (const step of doc.steps) {
-      for (const line of step.lines) {
+    for (const instruction of doc.instructions) {
+      for (const line of instruction.lines) {
         const text = withoutPlaceholders(line.text);
         for (const mention of filesMentionedIn(text)) {
           const path = normalise(mention.path);
           if (reported.has(path) || isListed(path) || onlyReadOrDeleted(text, mention.index)) continue;
           reported.add(path);
-          hits.push({ line: line.number, message: `step ${step.ordinal} names \`${mention.path}\`, which "Files to Create/Modify" does not list; Baton only checks listed files` });
+          hits.push({ line: line.number, message: `${instructionName(instruction)} names \`${mention.path}\`, which "Files to Create/Modify" does not list; Baton only checks listed files` });
         }
       }
     }

@@ -28,6 +28,7 @@ async function launch(t: TestContext, session: ScriptedSession, options: { promp
       locate: (name) => join(BIN_DIR, name),
       freePort: async () => options.port ?? (await freePort()),
       runDir,
+      env: { ...process.env, ...session.sandbox.env },
     },
   );
   const child = spawn(invocation.command, invocation.args, {

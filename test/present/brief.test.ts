@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatBrief, formatFullBrief } from '../../src/cli/format.js';
+import { formatBrief, formatFullBrief, plainStyle as plain } from '../../src/present/brief.js';
 import { makeStyle } from '../../src/cli/style.js';
 import { reportRun as summariseRun } from '../../src/mcp/end-report.js';
+import { reasonFields } from '../../src/reasons.js';
 import type { RunStatus } from '../../src/report.js';
 
-const plain = makeStyle(false);
 const NOW = Date.parse('2026-11-26T12:00:00Z');
 
 function status(overrides: Partial<RunStatus> = {}): RunStatus {
@@ -17,7 +17,7 @@ function status(overrides: Partial<RunStatus> = {}): RunStatus {
     model: 'openai/gpt-5',
     dir: '/work/app',
     state: 'incomplete',
-    reasons: ['src/cache.ts was never written', 'the agent never ran `npm test`'],
+    ...reasonFields([{ kind: 'missing-file', path: 'src/cache.ts' }, { kind: 'verification-not-run', command: 'npm test' }]),
     queuePosition: null,
     sessionId: 'ses_2f1c9a0b7e',
     pid: 4242,
@@ -55,7 +55,7 @@ test('the brief holds state, reasons, session, files, the last error, the final 
   assert.match(brief, /^k3v9x2ab incomplete · omo\/Hephaestus · 8m20s · 2,431 lines · exit 0 "phase-3"/);
   assert.match(brief, /session ses_2f1c9a0b7e/);
   assert.match(brief, /changed src\/store\.ts, src\/index\.ts/);
-  assert.match(brief, /why {5}src\/cache\.ts was never written\n {8}the agent never ran `npm test`/);
+  assert.match(brief, /why {5}missing file src\/cache\.ts\n {8}verification "npm test" never ran/);
   assert.match(brief, /error {3}429 rate limited, retrying \(×2\)/);
   assert.match(brief, /final {3}Done · Store written; cache left for later\. · - 2 files edited/);
   assert.match(brief, /next {4}baton resume k3v9x2ab$/);
@@ -64,21 +64,26 @@ test('the brief holds state, reasons, session, files, the last error, the final 
 });
 
 test('the brief stays a few hundred characters however long the final message or reasons get', () => {
-  const long = status({ finalMessage: 'x'.repeat(10_000), reasons: ['y'.repeat(5_000)], filesChanged: Array.from({ length: 40 }, (_, i) => `src/file-${i}.ts`) });
+  const long = status({ finalMessage: 'x'.repeat(10_000), ...reasonFields([{ kind: 'agent-error', message: 'y'.repeat(5_000) }]), filesChanged: Array.from({ length: 40 }, (_, i) => `src/file-${i}.ts`) });
   const brief = formatBrief(long, plain, NOW);
   assert.ok(brief.length < 600, `${brief.length} chars`);
   assert.match(brief, /\(\+36 more\)/);
 });
 
 test('an error a reason already states is not repeated; an exit a reason states is not either', () => {
-  const failed = status({ state: 'failed', exitCode: 1, reasons: ['agent exited with code 1', 'model API error: 500 boom'], errors: [{ message: '500 boom', api: true, status: 500, count: 1 }] });
+  const failed = status({
+    state: 'failed',
+    exitCode: 1,
+    ...reasonFields([{ kind: 'exit-code', code: 1 }, { kind: 'api-error', status: 500, count: 1, message: '500 boom' }]),
+    errors: [{ message: '500 boom', api: true, status: 500, count: 1 }],
+  });
   const brief = formatBrief(failed, plain, NOW);
   assert.ok(!/^error/m.test(brief), brief);
   assert.ok(!brief.includes('· exit 1'), brief);
 });
 
 test('a running run shows when it last wrote and what it is doing, and suggests wait', () => {
-  const running = status({ state: 'running', endedAt: null, exitCode: null, reasons: [], followUp: null, finalMessage: null, lastOutputAt: new Date(NOW - 5_000).toISOString(), recentLinesPerMinute: 340 });
+  const running = status({ state: 'running', endedAt: null, exitCode: null, ...reasonFields([]), followUp: null, finalMessage: null, lastOutputAt: new Date(NOW - 5_000).toISOString(), recentLinesPerMinute: 340 });
   const brief = formatBrief(running, plain, NOW);
   assert.match(brief, /output {2}last 5s ago · \+340\/min/);
   assert.match(brief, /now {5}edit src\/store\.ts/);
@@ -96,7 +101,7 @@ test('MCP structured content: the brief facts by default, everything with detail
     id: 'k3v9x2ab',
     name: 'phase-3',
     state: 'incomplete',
-    reasons: ['src/cache.ts was never written', 'the agent never ran `npm test`'],
+    reasons: ['missing file src/cache.ts', 'verification "npm test" never ran'],
     sessionId: 'ses_2f1c9a0b7e',
     exitCode: 0,
     elapsedMs: 500_000,
@@ -111,4 +116,19 @@ test('MCP structured content: the brief facts by default, everything with detail
   assert.equal(full.dir, '/work/app');
   assert.deepEqual(full.toolCounts, { read: 12, edit: 4, command: 3 });
   assert.equal(full.lastCommand, 'npm run build (exit 0)');
+});
+
+test('the header drops its exit when a reason of an exit kind names it, whatever other reasons say', () => {
+  const wordy = status({ state: 'incomplete', exitCode: 0, ...reasonFields([{ kind: 'agent-error', message: 'the build script exited early' }]) });
+  assert.match(formatBrief(wordy, plain, NOW), /· exit 0/);
+  const signalled = status({ state: 'failed', exitCode: null, signal: 'SIGKILL', ...reasonFields([{ kind: 'signal', signal: 'SIGKILL' }]) });
+  assert.ok(!formatBrief(signalled, plain, NOW).split('\n')[0]!.includes('SIGKILL'), 'the reason already says SIGKILL');
+});
+
+test('the shared brief has no colour of its own: the CLI passes its style, MCP the plain one', () => {
+  const coloured = formatBrief(status(), makeStyle(true), NOW);
+  const uncoloured = formatBrief(status(), plain, NOW);
+  assert.ok(coloured.includes('\x1b['), 'the CLI colours it');
+  assert.ok(!uncoloured.includes('\x1b['));
+  assert.equal(coloured.replace(/\x1b\[\d+m/g, ''), uncoloured);
 });

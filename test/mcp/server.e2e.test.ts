@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { phasePrompt, resultChars, startMcpSession, textOf, waitUntilDone } from './harness.js';
 
@@ -28,7 +28,22 @@ test('lists every tool in under 6,000 chars, each refusing unknown arguments; ba
   assert.match(textOf(wrongType), /lines/);
   const noDir = await session.call('run', { prompt: 'hi', dir: '/nonexistent/baton-mcp', runner: 'opencode' });
   assert.equal(noDir.isError, true);
-  assert.match(textOf(noDir), /\bdir\b.*does not exist/);
+  assert.match(textOf(noDir), /^run: invalid input: dir: \/nonexistent\/baton-mcp does not exist$/);
+  const noPromptFile = await session.call('run', { promptFile: '/nonexistent/prompt.txt', dir: session.repo, runner: 'opencode' });
+  assert.match(textOf(noPromptFile), /^run: invalid input: promptFile: cannot read \/nonexistent\/prompt\.txt: ENOENT$/);
+  const badStall = await session.call('run', { prompt: 'hi', dir: session.repo, runner: 'cmd', runnerOptions: { command: 'true {prompt}' }, stallAfterSeconds: 0.0001 });
+  assert.match(textOf(badStall), /^run: invalid input: stallAfterSeconds: 0\.1 ms is not a positive duration/);
+  const plan = join(session.repo, '..', `plan-${process.pid}.yaml`);
+  writeFileSync(plan, `project: x\ndir: ${session.repo}\nphases:\n  - { id: a, title: t, prompt: p }\n`);
+  t.after(() => rmSync(plan, { force: true }));
+  const unlinted = await session.call('plan_run', { file: plan, dryRun: true });
+  assert.match(textOf(unlinted), /^plan_run: invalid input: the phase prompts have lint errors; fix them \(or set noLint: true\):\n/);
+  const noPhase = await session.call('plan_run', { file: plan, dryRun: true, noLint: true, from: 'zz' });
+  assert.equal(textOf(noPhase), 'plan_run: invalid input: from: zz: no such phase; phases are a');
+  // The runner is checked by the library, as for the CLI: its error, with the table's names.
+  const noRunner = await session.call('run', { prompt: 'hi', dir: '/nonexistent/baton-mcp', runner: 'nope' });
+  assert.equal(noRunner.isError, true);
+  assert.match(textOf(noRunner), /unknown runner "nope"; known runners: omo, opencode, cmd, claude, codex/);
   const unknown = await session.call('status', { ids: ['zzzzzzzz'] });
   assert.equal(unknown.isError, true);
   assert.match(textOf(unknown), /no run "zzzzzzzz"/);
@@ -56,10 +71,8 @@ test('run → bounded waits (a line each while not done, with progress) → an e
   const id: string = launched.structuredContent.id;
   assert.match(textOf(launched), new RegExp(`^launched ${id}`));
 
-  const started = Date.now();
   const { result, calls, progress, notDone } = await waitUntilDone(session, ['greet'], 3);
   assert.ok(calls >= 2, `the 3 s bound ran out at least once (took ${calls} calls)`);
-  assert.ok(Date.now() - started < 45_000);
   assert.ok(progress.length > 0, 'progress notifications arrived during the wait');
   for (const look of notDone) {
     assert.ok(resultChars(look) < 100, `a wait that is not done says almost nothing: ${textOf(look)} ${JSON.stringify(look.structuredContent)}`);
