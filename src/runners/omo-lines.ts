@@ -148,27 +148,33 @@ function timestampLength(line: string): number {
 
 /** `raw` is the coloured line when it has colours: the bold span of a tool header is its exact title. */
 function classifyIndented(line: string, padded: boolean, raw: string | undefined): Indented {
-  const boxBranch = line.startsWith(BRANCH, 2);
-  if (boxBranch || line.startsWith(CI_BRANCH, 2)) {
-    const body = line.slice(5).trimEnd();
-    if (body === 'output') return OUTPUT_MARKER;
-    if (isFooter(body)) return FOOTER;
-    // `  └─ Agent  ` after an optional `  model  ` line; the CI form is never an agent header.
-    if (boxBranch) return { type: 'agent-header', agent: body };
+  // Most lines are text: one look at the character after the indent rules out every other shape.
+  const first = line.charAt(2);
+  if (first === BRANCH.charAt(0) || first === CI_BRANCH.charAt(0)) {
+    const boxBranch = line.startsWith(BRANCH, 2);
+    if (boxBranch || line.startsWith(CI_BRANCH, 2)) {
+      const body = line.slice(5).trimEnd();
+      if (body === 'output') return OUTPUT_MARKER;
+      if (isFooter(body)) return FOOTER;
+      // `  └─ Agent  ` after an optional `  model  ` line; the CI form is never an agent header.
+      if (boxBranch) return { type: 'agent-header', agent: body };
+    }
   }
-  if (line.startsWith(THINKING)) return THINKING_LINE;
-  if (padded && line.charCodeAt(3) === SPACE && HEADER_ICONS.includes(line.charAt(2))) {
+  if (first === THINKING.charAt(2) && line.startsWith(THINKING)) return THINKING_LINE;
+  if (padded && line.charCodeAt(3) === SPACE && HEADER_ICONS.includes(first)) {
     const body = line.slice(4, -2).trim();
     if (body.length > 0) {
       const bold = raw === undefined ? undefined : between(raw, BOLD_ON, BOLD_OFF);
-      return { type: 'tool-header', header: parseHeader(line.charAt(2), body, bold) };
+      return { type: 'tool-header', header: parseHeader(first, body, bold) };
     }
   }
-  if (line.startsWith('  No events for ') || line.startsWith('  No meaningful work events') || line.startsWith('  Waiting: ')) {
-    return PROGRESS;
-  }
+  if (PROGRESS_INITIALS.includes(first) && PROGRESS_NOTES.some((note) => line.startsWith(note))) return PROGRESS;
   return TEXT;
 }
+
+/** oh-my-opencode's own progress notes, indented like agent output. */
+const PROGRESS_NOTES = ['  No events for ', '  No meaningful work events', '  Waiting: '] as const;
+const PROGRESS_INITIALS = 'NW';
 
 function isFooter(body: string): boolean {
   // `Agent · model · 0.1s` (model may carry a ` (variant)` suffix).

@@ -49,7 +49,7 @@ export function guardParser(create: (report: ParseReport) => OutputParser): Outp
       } catch (error) {
         events = failed(error);
       }
-      return withNotes(events);
+      return notes === null ? events : withNotes(events);
     },
     end(): RunEvent[] {
       notes = null;
