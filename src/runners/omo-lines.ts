@@ -10,9 +10,8 @@ export const MARKER_LINE_LIMIT = 4_096;
 
 const ESC = '\x1b';
 const BOLD_ON = '\x1b[1m';
-const BOLD_OFF = '\x1b[22m';
-/** Ends oh-my-opencode's dim span, which with colours on closes a tool's output on its last line. */
-const DIM_OFF = '\x1b[22m';
+/** SGR 22, normal intensity: ends a bold span (a tool header's title) and a dim one (a tool's output). */
+const NORMAL_INTENSITY = '\x1b[22m';
 const CR = 0x0d;
 const SPACE = 0x20;
 const ZERO = 0x30;
@@ -105,7 +104,7 @@ export function classifyLine(input: string): OmoLine {
   const text = hasEsc ? stripAnsi(raw) : raw;
   const stamped = ts > 0;
   const padded = text.endsWith(INDENT);
-  const dimEnd = hasEsc && raw.endsWith(DIM_OFF);
+  const dimEnd = hasEsc && raw.endsWith(NORMAL_INTENSITY);
   if (text.length === 0) return omoLine('blank', text, stamped, padded, dimEnd);
   if (text.startsWith(INDENT)) return omoLine('indented', text, stamped, padded, dimEnd, classifyIndented(text, padded, hasEsc ? raw : undefined));
   const marker = text.length > MARKER_LINE_LIMIT ? undefined : classifyMarker(text);
@@ -164,7 +163,7 @@ function classifyIndented(line: string, padded: boolean, raw: string | undefined
   if (padded && line.charCodeAt(3) === SPACE && HEADER_ICONS.includes(first)) {
     const body = line.slice(4, -2).trim();
     if (body.length > 0) {
-      const bold = raw === undefined ? undefined : between(raw, BOLD_ON, BOLD_OFF);
+      const bold = raw === undefined ? undefined : between(raw, BOLD_ON, NORMAL_INTENSITY);
       return { type: 'tool-header', header: parseHeader(first, body, bold) };
     }
   }
