@@ -9,7 +9,7 @@ import { benchDashboard } from './dashboard.js';
 import { benchInstallSize } from './install-size.js';
 import { benchLeadCost } from './lead-cost.js';
 import { printTable, type Row } from './lib.js';
-import { benchParserThroughput } from './parser-throughput.js';
+import { benchJsonlParsers, benchParserThroughput } from './parser-throughput.js';
 import { benchPlanOverhead } from './plan-overhead.js';
 import { benchQueueLatency } from './queue-latency.js';
 import { benchTokenEconomy } from './token-economy.js';
@@ -36,6 +36,7 @@ const step = async (name: string, run: () => Promise<Row[]> | Row[]) => {
 await step('install size', benchInstallSize);
 await step('CLI cold start', () => benchColdStart(quick ? 10 : 25));
 await step('parser throughput', () => benchParserThroughput(big));
+await step('JSONL parsers throughput', () => benchJsonlParsers(quick ? 16 << 20 : 64 << 20));
 await step('status on big logs', () => benchStatusOnBigLogs(small, big, quick ? 5 : 15));
 await step('completion latency (real opencode runs)', () => benchCompletionLatency(quick ? 5 : 20));
 await step('20 launches at once: latency, RSS and CPU per supervised run', () => benchConcurrency(quick));

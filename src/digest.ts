@@ -36,8 +36,19 @@ export interface RunDigest {
   denials: { tool: string; detail?: string }[];
   recent: BriefEvent[];
   eventCount: number;
+  /** Exceptions inside the runner's parser (Baton bugs; their lines' events are lost). Absent: none. */
+  parseErrors?: ParseTally;
+  /** Lines that broke the runner's output format (JSON cut short), skipped. Absent: none. */
+  unparsedLines?: ParseTally;
   /** Samples of [time ms, output lines so far], a few per minute, for growth at a glance. */
   growth?: [number, number][];
+}
+
+/** How many lines a parser could not use, and the first of them, for diagnosis. */
+export interface ParseTally {
+  count: number;
+  firstLine: number;
+  firstMessage: string;
 }
 
 export interface CommandRecord {
@@ -132,6 +143,7 @@ function describeTool(event: Extract<RunEvent, { kind: 'tool' }>): string {
 
 /** Folds one event into the digest, in place. */
 export function applyEvent(digest: RunDigest, event: RunEvent): void {
+  if (event.kind === 'unparsed') return tallyUnparsed(digest, event);
   digest.eventCount += 1;
   switch (event.kind) {
     case 'server':
@@ -218,6 +230,13 @@ export function applyEvent(digest: RunDigest, event: RunEvent): void {
       return;
     }
   }
+}
+
+function tallyUnparsed(digest: RunDigest, event: Extract<RunEvent, { kind: 'unparsed' }>): void {
+  const field = event.cause === 'exception' ? 'parseErrors' : 'unparsedLines';
+  const tally = digest[field];
+  if (tally) tally.count += 1;
+  else digest[field] = { count: 1, firstLine: event.line, firstMessage: event.message };
 }
 
 function recordCommand(digest: RunDigest, event: Extract<RunEvent, { kind: 'tool' }>): void {

@@ -57,7 +57,14 @@ export type RunEvent =
   /** The runner is retrying a failed model call (e.g. Claude Code's api_retry): shown as it happens. */
   | { kind: 'retry'; attempt: number; maxAttempts?: number; status?: number; message?: string; at?: number }
   /** A tool call the agent's permission settings refused; the run cannot have done what it was asked. */
-  | { kind: 'denied'; tool: string; detail?: string; at?: number };
+  | { kind: 'denied'; tool: string; detail?: string; at?: number }
+  /**
+   * A line the parser could not use, counted in the digest rather than dropped unseen. `malformed`: the
+   * output broke its own format (a JSON line cut short by a killed process), not a fault of Baton's.
+   * `exception`: the parser threw on the line, which is a bug in Baton; parsing goes on with the next line.
+   * `line` counts the lines this parser was given, from 1.
+   */
+  | { kind: 'unparsed'; cause: 'malformed' | 'exception'; line: number; message: string; at?: number };
 
 export type RunEventKind = RunEvent['kind'];
 

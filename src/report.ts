@@ -54,6 +54,10 @@ export interface RunStatus {
   followUp: string | null;
   parentId: string | null;
   log: string;
+  /** Exceptions inside Baton's parser of the output (bugs), with the first one's line and message; always set by toRunStatus. */
+  parseErrors?: { count: number; firstLine?: number; firstMessage?: string };
+  /** Output lines that broke the runner's own format (JSON cut short) and were skipped. */
+  unparsedLines?: { count: number; firstLine?: number; firstMessage?: string };
 }
 
 /** "429 rate limited (×3)": an error as every view shows it. */
@@ -120,5 +124,7 @@ export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()
     followUp: canResume ? writeFollowUp({ reasons: run.reasonDetails, digest: run.digest, spec: readPromptSpec(rootPrompt), dir: run.dir }) : null,
     parentId: run.parentId,
     log: run.logPath,
+    parseErrors: run.digest.parseErrors ?? { count: 0 },
+    unparsedLines: run.digest.unparsedLines ?? { count: 0 },
   };
 }

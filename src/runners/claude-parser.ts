@@ -4,6 +4,7 @@ import { clip, stripAnsi } from '../text.js';
 import { classifyErrorText } from './provider-errors.js';
 import { toolKindOf } from './tool-kinds.js';
 import { dispatchJsonLine, isRecord, num, str } from './jsonl.js';
+import { guardParser, type ParseReport } from './parse-guard.js';
 
 /**
  * Parser for `claude -p --output-format stream-json --verbose` (Claude Code 2.1.x): one JSON object
@@ -107,6 +108,10 @@ interface KnownCall {
 }
 
 export function createClaudeParser(): OutputParser {
+  return guardParser(readClaudeParser);
+}
+
+function readClaudeParser(report: ParseReport): OutputParser {
   let sessionId: string | undefined;
   let model: string | undefined;
   const calls = new Map<string, KnownCall>();
@@ -306,7 +311,7 @@ export function createClaudeParser(): OutputParser {
   return {
     push(line: string): RunEvent[] {
       out = [];
-      dispatchJsonLine(line, onEvent, onPlain);
+      dispatchJsonLine(line, onEvent, onPlain, report);
       return out;
     },
     end(): RunEvent[] {

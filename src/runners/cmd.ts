@@ -2,6 +2,7 @@ import type { OutputParser, RunEvent } from '../events.js';
 import { ellipsize, stripAnsi } from '../text.js';
 import { fillTemplate, splitWords } from './argv-template.js';
 import { classifyErrorText } from './provider-errors.js';
+import { guardParser } from './parse-guard.js';
 import type { RunnerAdapter, RunnerOptions } from './types.js';
 
 /**
@@ -105,7 +106,7 @@ export const cmdRunner: RunnerAdapter = {
       ...(viaStdin && { stdin: request.prompt }),
     };
   },
-  createParser: createCmdParser,
+  createParser: (options) => guardParser(() => createCmdParser(options)),
   outputFromOptions: true,
   observesCommands: false,
   completionSignalFor(options) {

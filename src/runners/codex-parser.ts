@@ -3,6 +3,7 @@ import { TOOL_OUTPUT_LIMIT as OUTPUT_LIMIT } from '../events.js';
 import { clip, stripAnsi } from '../text.js';
 import { classifyErrorText } from './provider-errors.js';
 import { dispatchJsonLine, isRecord, num, str } from './jsonl.js';
+import { guardParser, type ParseReport } from './parse-guard.js';
 
 /**
  * Parser for `codex exec --json` (0.169): one JSON object per line on stdout, each `{type, …}` with type
@@ -147,6 +148,10 @@ const FILE_KIND: ReadonlyMap<string, ToolKind> = new Map([
 ]);
 
 export function createCodexParser(): OutputParser {
+  return guardParser(readCodexParser);
+}
+
+function readCodexParser(report: ParseReport): OutputParser {
   /** The last turn completed and nothing (work, failure) came after it. */
   let completed = false;
   /** Message of the last fatal `error` line, which `turn.failed` repeats. */
@@ -331,7 +336,7 @@ export function createCodexParser(): OutputParser {
   return {
     push(line: string): RunEvent[] {
       out = [];
-      dispatchJsonLine(line, onEvent, onPlain, 7);
+      dispatchJsonLine(line, onEvent, onPlain, report, 7);
       return out;
     },
     end(): RunEvent[] {

@@ -4,6 +4,7 @@ import { TOOL_OUTPUT_LIMIT as OUTPUT_LIMIT } from '../events.js';
 import { classifyErrorText } from './provider-errors.js';
 import { toolKindOf } from './tool-kinds.js';
 import { dispatchJsonLine, isRecord, num, str } from './jsonl.js';
+import { guardParser, type ParseReport } from './parse-guard.js';
 
 /**
  * Parser for `opencode run --format json` (1.18.x): one JSON object per line, each
@@ -48,6 +49,10 @@ function tokensOf(value: unknown): TokenUsage | undefined {
 }
 
 export function createOpencodeParser(): OutputParser {
+  return guardParser(readOpencodeParser);
+}
+
+function readOpencodeParser(report: ParseReport): OutputParser {
   let sessionId: string | undefined;
   /** The last step finished with reason "stop" and nothing (tool, step, error) came after it. */
   let stopped = false;
@@ -167,7 +172,7 @@ export function createOpencodeParser(): OutputParser {
   return {
     push(line: string): RunEvent[] {
       out = [];
-      dispatchJsonLine(line, onEvent, onPlain, 7);
+      dispatchJsonLine(line, onEvent, onPlain, report, 7);
       return out;
     },
     end(): RunEvent[] {

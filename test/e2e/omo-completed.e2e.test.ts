@@ -37,6 +37,9 @@ test('omo: run → wait → completed, with session id, files, diff, tail and ex
   assert.ok(status.outputLines > 5);
   assert.equal(status.toolCounts.write, 1);
   assert.equal(status.toolCounts.command, 1);
+  // Every line of a real run was understood: no parser bug, nothing the agent printed broke its format.
+  assert.deepEqual(status.parseErrors, { count: 0 });
+  assert.deepEqual(status.unparsedLines, { count: 0 });
   assert.ok(existsSync(join(session.repo, 'src/greeting.ts')));
   for (const key of ['id', 'name', 'runner', 'agent', 'model', 'dir', 'state', 'reasons', 'sessionId', 'exitCode', 'startedAt', 'endedAt', 'outputLines', 'outputBytes', 'lastActivityAt', 'filesChanged', 'finalMessage']) {
     assert.ok(key in status, `status --json lacks ${key}`);

@@ -3,26 +3,42 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OutputParser, RunEvent } from '../../src/events.js';
-import { createOmoParser } from '../../src/runners/omo-parser.js';
-import { createOpencodeParser } from '../../src/runners/opencode-parser.js';
+import { applyEvent, emptyDigest } from '../../src/digest.js';
+import { RUNNERS } from '../../src/runners/registry.js';
+import type { RunnerName, RunnerOptions } from '../../src/runners/types.js';
 import { fixtureLines } from './parser-harness.js';
 
-// One suite over every parser: whatever the agent prints, a parser keeps going and stays incremental.
+// One suite over every runner's parser: whatever the agent prints, a parser keeps going, stays
+// incremental, and never throws on what the agents really print.
 
 const FIXTURES = fileURLToPath(new URL('../../../test/fixtures/', import.meta.url));
 
-const PARSERS: Record<'omo' | 'opencode', () => OutputParser> = {
-  omo: createOmoParser,
-  opencode: createOpencodeParser,
+/**
+ * Per runner of the table: the options its parser is made with, and its captured output under
+ * test/fixtures/ (null: the runner has no grammar of its own to capture). Typed by the table, so a runner
+ * added there without an entry here does not compile, and the test below checks the same at run time.
+ */
+const CASES: Record<RunnerName, { options: RunnerOptions; fixtures: string | null }> = {
+  omo: { options: {}, fixtures: 'omo' },
+  opencode: { options: {}, fixtures: 'opencode' },
+  claude: { options: {}, fixtures: 'claude' },
+  codex: { options: {}, fixtures: 'codex' },
+  // Only the user's regexes give cmd output a meaning; these exercise each of them.
+  cmd: { options: { command: 'agent {prompt}', completion: '^DONE$', session: 'session: (\\S+)', error: '^Error' }, fixtures: null },
 };
 
-const KINDS = new Set<RunEvent['kind']>(['server', 'session', 'model', 'agent', 'tool', 'text', 'step', 'completion', 'error']);
+const RUNNER_NAMES = Object.keys(RUNNERS) as RunnerName[];
 
-function fixtureFiles(runner: string): string[] {
-  return readdirSync(`${FIXTURES}${runner}`).filter((f) => f.endsWith('.log'));
+const parserOf = (runner: RunnerName) => (): OutputParser => RUNNERS[runner].createParser(CASES[runner].options);
+
+const KINDS = new Set<RunEvent['kind']>(['server', 'session', 'model', 'agent', 'tool', 'text', 'step', 'completion', 'error', 'retry', 'denied', 'unparsed']);
+
+function fixtureFiles(runner: RunnerName): string[] {
+  const dir = CASES[runner].fixtures;
+  return dir === null ? [] : readdirSync(`${FIXTURES}${dir}`).filter((f) => f.endsWith('.log') || f.endsWith('.jsonl'));
 }
 
-const fixture = (runner: string, file: string): string[] => fixtureLines(`${FIXTURES}${runner}/${file}`);
+const fixture = (runner: RunnerName, file: string): string[] => fixtureLines(`${FIXTURES}${CASES[runner].fixtures}/${file}`);
 
 function parseAll(create: () => OutputParser, lines: readonly string[]): RunEvent[] {
   const parser = create();
@@ -39,13 +55,40 @@ function parseAll(create: () => OutputParser, lines: readonly string[]): RunEven
 function assertWellFormed(events: RunEvent[]): void {
   for (const event of events) {
     assert.ok(KINDS.has(event.kind), `unknown kind ${event.kind}`);
-    if (event.kind === 'tool') {
-      assert.ok(event.callId.length > 0);
-      assert.ok((event.output?.length ?? 0) <= 2_000);
+    switch (event.kind) {
+      case 'tool':
+        assert.ok(event.callId.length > 0);
+        assert.ok((event.output?.length ?? 0) <= 2_000);
+        break;
+      case 'text':
+        assert.ok(event.text.length > 0);
+        break;
+      case 'error':
+        assert.equal(typeof event.api, 'boolean');
+        break;
+      case 'retry':
+        assert.ok(Number.isInteger(event.attempt) && event.attempt >= 1, `retry attempt ${event.attempt}`);
+        if (event.maxAttempts !== undefined) assert.ok(Number.isInteger(event.maxAttempts));
+        break;
+      case 'denied':
+        assert.ok(typeof event.tool === 'string' && event.tool.length > 0);
+        break;
+      case 'unparsed':
+        assert.ok(event.cause === 'malformed' || event.cause === 'exception');
+        assert.ok(Number.isInteger(event.line) && event.line >= 1);
+        assert.ok(event.message.length > 0 && event.message.length <= 300);
+        break;
     }
-    if (event.kind === 'text') assert.ok(event.text.length > 0);
-    if (event.kind === 'error') assert.equal(typeof event.api, 'boolean');
   }
+}
+
+/** Exceptions the parser threw (and its guard counted) while reading these events' lines. */
+function parseErrors(events: RunEvent[]): string[] {
+  const digest = emptyDigest();
+  for (const event of events) applyEvent(digest, event);
+  const thrown = events.filter((e) => e.kind === 'unparsed' && e.cause === 'exception');
+  assert.equal(digest.parseErrors?.count ?? 0, thrown.length);
+  return thrown.map((e) => (e.kind === 'unparsed' ? `line ${e.line}: ${e.message}` : ''));
 }
 
 /** Deterministic bytes, decoded as a log reader would (invalid UTF-8 becomes U+FFFD). */
@@ -119,16 +162,37 @@ const HOSTILE_LINES: string[] = [
   ...Array.from({ length: 50 }, (_, i) => noise(i + 2, 200)),
 ];
 
-for (const [runner, create] of Object.entries(PARSERS)) {
-  test(`${runner}: hostile input never throws and yields only well-formed events`, () => {
+test('every runner of the table has a case here', () => {
+  for (const runner of RUNNER_NAMES) assert.ok(Object.hasOwn(CASES, runner), `${runner} has no entry in CASES`);
+  assert.deepEqual(Object.keys(CASES).sort(), [...RUNNER_NAMES].sort());
+});
+
+for (const runner of RUNNER_NAMES) {
+  const create = parserOf(runner);
+
+  test(`${runner}: hostile input never throws, is never a parse error, and yields only well-formed events`, () => {
     const events = parseAll(create, HOSTILE_LINES);
     assertWellFormed(events);
+    assert.deepEqual(parseErrors(events), []);
     // The same lines in reverse order, interleaved with a real fixture, also get through.
-    const real = fixture(runner, 'rich.log');
+    const real = CASES[runner].fixtures === null ? [] : fixture(runner, fixtureFiles(runner).find((f) => f.startsWith('rich.'))!);
     const mixed: string[] = [];
     for (let i = 0; i < real.length; i++) mixed.push(real[i]!, HOSTILE_LINES[HOSTILE_LINES.length - 1 - (i % HOSTILE_LINES.length)]!);
-    assertWellFormed(parseAll(create, mixed));
+    const mixedEvents = parseAll(create, mixed);
+    assertWellFormed(mixedEvents);
+    assert.deepEqual(parseErrors(mixedEvents), []);
     assert.equal(({} as Record<string, unknown>)['polluted'], undefined);
+  });
+
+  test(`${runner}: no parse errors over its captured fixtures, whole, cut in half or with CRLF endings`, () => {
+    for (const file of fixtureFiles(runner)) {
+      const lines = fixture(runner, file);
+      for (const variant of [lines, lines.map((l) => l.slice(0, Math.floor(l.length / 2))), lines.map((l) => `${l}\r`)]) {
+        const events = parseAll(create, variant);
+        assertWellFormed(events);
+        assert.deepEqual(parseErrors(events), [], file);
+      }
+    }
   });
 
   test(`${runner}: end() may be called on a fresh parser and twice`, () => {
@@ -137,16 +201,11 @@ for (const [runner, create] of Object.entries(PARSERS)) {
     assert.deepEqual(parser.end(), []);
   });
 
-  test(`${runner}: has captured fixtures to check`, () => {
-    assert.ok(fixtureFiles(runner).length >= 7);
-  });
-
-  test(`${runner}: every fixture line cut in half (a truncated write) is survived`, () => {
-    for (const file of fixtureFiles(runner)) {
-      const lines = fixture(runner, file);
-      assertWellFormed(parseAll(create, lines.map((l) => l.slice(0, Math.floor(l.length / 2)))));
-    }
-  });
+  if (CASES[runner].fixtures !== null) {
+    test(`${runner}: has captured fixtures to check`, () => {
+      assert.ok(fixtureFiles(runner).length >= 7);
+    });
+  }
 
   test(`${runner}: each fixture split at every line gives the same events as one pass`, () => {
     for (const file of fixtureFiles(runner)) {
@@ -175,14 +234,14 @@ for (const [runner, create] of Object.entries(PARSERS)) {
 }
 
 test('omo: a 1 MB text line becomes one bounded text event', () => {
-  const events = parseAll(createOmoParser, ['', `  ${'word '.repeat(MB / 5)}`, '']);
+  const events = parseAll(parserOf('omo'), ['', `  ${'word '.repeat(MB / 5)}`, '']);
   assert.equal(events.length, 1);
   assert.equal(events[0]?.kind, 'text');
   assert.ok(events[0]?.kind === 'text' && events[0].text.length <= 20_000);
 });
 
 test('omo: ANSI soup around markers is stripped', () => {
-  const events = parseAll(createOmoParser, [
+  const events = parseAll(parserOf('omo'), [
     '\x1b[2m\x1b[1mSession: ses_abc\x1b[22m\x1b[0m',
     '\x1b]8;;http://x\x07\x1b[32mAll tasks completed.\x1b[39m\x1b]8;;\x07',
   ]);
@@ -192,9 +251,11 @@ test('omo: ANSI soup around markers is stripped', () => {
   ]);
 });
 
-test('opencode: a truncated JSON line yields nothing, the next good line still parses', () => {
+test('opencode: a truncated JSON line is counted as unparsed (not a parse error), the next good line still parses', () => {
   const good = '{"type":"text","timestamp":5,"sessionID":"ses_y","part":{"text":"hi"}}';
-  const events = parseAll(createOpencodeParser, [good.slice(0, 30), good]);
+  const [unparsed, ...events] = parseAll(parserOf('opencode'), [good.slice(0, 30), good]);
+  assert.ok(unparsed?.kind === 'unparsed' && unparsed.message.startsWith('not JSON: '));
+  assert.deepEqual({ ...unparsed, message: '' }, { kind: 'unparsed', cause: 'malformed', line: 1, message: '' });
   assert.deepEqual(events, [
     { kind: 'session', sessionId: 'ses_y', at: 5 },
     { kind: 'text', text: 'hi', at: 5 },
@@ -203,6 +264,6 @@ test('opencode: a truncated JSON line yields nothing, the next good line still p
 
 test('opencode: a 1 MB tool output is cut to the output bound', () => {
   const big = HOSTILE_LINES.find((l) => l.includes('"callID":"big"'))!;
-  const [, tool] = parseAll(createOpencodeParser, [big]);
+  const [, tool] = parseAll(parserOf('opencode'), [big]);
   assert.ok(tool?.kind === 'tool' && tool.output?.length === 2_000 && tool.exitCode === 0);
 });
