@@ -93,7 +93,8 @@ export async function benchConcurrency(quick: boolean): Promise<Row[]> {
   const home = mkdtempSync(join(tmpdir(), 'baton-bench-conc-'));
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-conc-dir-'));
   writeFileSync(join(dir, 'README.md'), 'bench\n');
-  const env = { ...process.env, BATON_HOME: home };
+  // Every run holds its agent at once: this measures supervision, not the run queue.
+  const env = { ...process.env, BATON_HOME: home, BATON_MAX_CONCURRENT: '100' };
   const concurrent = 20;
   const loneRounds = quick ? 3 : 7;
   // Bounds each agent's life; the bench releases them once all 20 have been seen alive together.

@@ -11,6 +11,7 @@ import { benchLeadCost } from './lead-cost.js';
 import { printTable, type Row } from './lib.js';
 import { benchJsonlParsers, benchParserThroughput } from './parser-throughput.js';
 import { benchPlanOverhead } from './plan-overhead.js';
+import { benchQueueLatency } from './queue-latency.js';
 import { benchTokenEconomy } from './token-economy.js';
 import { benchStatusOnBigLogs } from './status-big-log.js';
 
@@ -39,6 +40,7 @@ await step('JSONL parsers throughput', () => benchJsonlParsers(quick ? 16 << 20 
 await step('status on big logs', () => benchStatusOnBigLogs(small, big, quick ? 5 : 15));
 await step('completion latency (real opencode runs)', () => benchCompletionLatency(quick ? 5 : 20));
 await step('20 launches at once: latency, RSS and CPU per supervised run', () => benchConcurrency(quick));
+await step('run queue: start latency after a slot frees', () => benchQueueLatency(quick));
 await step('plan overhead per phase', () => benchPlanOverhead(quick ? 8 : 21));
 await step('token economy per look', benchTokenEconomy);
 await step('dashboard paging and live updates', () => benchDashboard(quick));

@@ -18,7 +18,8 @@ import { findExecutable, MissingBinaryError, requireExecutable } from './runners
 import { checkPrompt } from './runners/prompt-limits.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
-import { ACTIVE_STATES, ENDED_STATES, RUN_STATES, type RunPatch } from './store/runs.js';
+import { loadConfig, type BatonConfig } from './config.js';
+import { ACTIVE_STATES, ENDED_STATES, providerOf, RUN_STATES, type RunPatch } from './store/runs.js';
 import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
 import { lastLines, stripAnsi } from './tail.js';
@@ -49,6 +50,10 @@ export interface RunOptions {
   runnerOptions?: RunnerOptions;
   /** Launch even while a plan holds the repository (baton run --no-lock). */
   ignoreRepoLock?: boolean;
+  /** Start even while a usage limit hit by another run of the same runner and provider is in force. */
+  ignoreLimitBreaker?: boolean;
+  /** USD: end the run `failed` once the cost its runner reports passes this. */
+  maxCost?: number;
 }
 
 export interface LaunchResult {
@@ -174,12 +179,17 @@ export class Baton {
       throw usageError(`${runnerName}: ${(error as Error).message}`, { field: 'runnerOptions' });
     }
     this.checkRunnerInstalled(runnerName, checkedOptions);
+    // A broken config.json is the user's to fix before anything is recorded (the supervisor reads it to queue).
+    loadConfig(this.home, this.env);
     if (!options.ignoreRepoLock) {
       const holder = await repoLockHolder(dir);
       if (holder) throw new BatonError('conflict', `the repository of ${dir} is held by ${holder.owner} (pid ${holder.pid}); a second agent would trample its phase: wait for the plan`, { override: 'lock' });
     }
     if (options.stallAfterMs !== undefined) checkDurationOption('stallAfter', options.stallAfterMs);
     if (options.timeoutMs !== undefined) checkDurationOption('timeout', options.timeoutMs);
+    if (options.maxCost !== undefined && !(Number.isFinite(options.maxCost) && options.maxCost > 0)) {
+      throw usageError(`must be a positive amount of US dollars, e.g. 2.50 (got ${options.maxCost})`, { field: 'maxCost' });
+    }
     return this.launch({
       runner: runnerName,
       agent: options.agent ?? adapter.defaultAgent ?? null,
@@ -194,6 +204,7 @@ export class Baton {
       timeoutMs: options.timeoutMs ?? null,
       sessionEnv: sessionLocation(this.env),
       runnerOptions: checkedOptions,
+      guards: { ...(options.ignoreLimitBreaker && { ignoreLimitBreaker: true }), ...(options.maxCost !== undefined && { maxCost: options.maxCost }) },
     });
   }
 
@@ -204,7 +215,7 @@ export class Baton {
     }
   }
 
-  private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions'>): Promise<LaunchResult> {
+  private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions' | 'guards'>): Promise<LaunchResult> {
     // Before the run exists: a refused prompt leaves no row and no run dir.
     checkPrompt(getRunner(fields.runner), fields.runnerOptions, fields.prompt, this.env);
     this.store.assertWritable();
@@ -258,6 +269,13 @@ export class Baton {
     }
   }
 
+  /** The home's settings with where each came from, and how the run queue stands now. */
+  config(): BatonConfig & { agentsRunning: number; queued: number; limitBreakers: { runId: string; runner: string; provider: string | null; resetAt: string }[] } {
+    const config = loadConfig(this.home, this.env);
+    const limitBreakers = this.store.runs.limitBreakers(Date.now()).map((b) => ({ runId: b.runId, runner: b.runner, provider: providerOf(b.model), resetAt: new Date(b.resetAt).toISOString() }));
+    return { ...config, agentsRunning: this.store.runs.slotHolders(), queued: this.store.runs.count({ states: ['queued'] }), limitBreakers };
+  }
+
   /** Finds a run by id, unique id prefix or name. */
   resolveRun(ref: string): RunRecord {
     // Ids are short lowercase words and names are bounded: anything longer is no reference to a run.
@@ -293,7 +311,7 @@ export class Baton {
     const patch: RunPatch =
       run.killRequestedAt !== null && !judgedFromLeftovers(judged.reasonDetails ?? []) ? { ...judged, state: 'killed', ...reasonFields([{ kind: 'killed' }]) } : judged;
     // A read-only store still answers: the judgement is shown, just not kept.
-    if (this.store.readOnly || this.store.runs.updateIfState(run.id, ['running', 'stalled'], patch)) return { ...run, ...patch };
+    if (this.store.readOnly || this.store.runs.updateIfState(run.id, ACTIVE_STATES, patch)) return { ...run, ...patch };
     return this.store.runs.get(run.id) ?? run;
   }
 
@@ -309,7 +327,8 @@ export class Baton {
   }
 
   statusOf(run: RunRecord): RunStatus {
-    return toRunStatus(run, this.rootPrompt(run));
+    const queuePosition = run.state === 'queued' ? this.store.runs.queuedAhead(run.id) + 1 : null;
+    return { ...toRunStatus(run, this.rootPrompt(run)), queuePosition };
   }
 
   /** Status of the given runs; with none, the active runs plus the latest finished one. */
@@ -391,6 +410,10 @@ export class Baton {
       return { id: run.id, state: run.state, signalled: 0, forced: false, survivors: [], alreadyEnded: true };
     }
     this.store.runs.update(run.id, { killRequestedAt: Date.now() });
+    // A queued run is cancelled here and now; if its supervisor admitted it meanwhile, it is stopped below like any other.
+    if (this.store.runs.updateIfState(run.id, ['queued'], { state: 'killed', ...reasonFields([{ kind: 'killed', whileQueued: true }]), endedAt: Date.now() })) {
+      return { id: run.id, state: 'killed', signalled: 0, forced: false, survivors: [], alreadyEnded: false };
+    }
     // Read again: the agent may have started since; one that starts later is stopped by its supervisor.
     const outcome = await this.executor.stop(this.store.runs.get(run.id) ?? run, graceMs);
     // The supervisor writes the verdict when it sees the exit; settle it ourselves if it is gone.
@@ -406,7 +429,7 @@ export class Baton {
       throw new BatonError('conflict', `run ${run.id} still looks active, but its recorded agent pid ${outcome.unproven} is not proven to be its agent (no matching start time or BATON_RUN_ID marker); nothing was signalled`);
     }
     if (isActive(after.state)) {
-      this.store.runs.updateIfState(run.id, ['running', 'stalled'], { state: 'killed', ...reasonFields([{ kind: 'killed' }]), endedAt: Date.now() });
+      this.store.runs.updateIfState(run.id, ACTIVE_STATES, { state: 'killed', ...reasonFields([{ kind: 'killed' }]), endedAt: Date.now() });
       after = this.store.runs.get(run.id)!;
     }
     return { id: run.id, state: after.state, ...outcome, alreadyEnded: false };
@@ -437,6 +460,7 @@ export class Baton {
       // The session lives where the first run kept it, whatever this shell's environment says.
       sessionEnv: { ...sessionLocation(this.env), ...parent.sessionEnv },
       runnerOptions: parent.runnerOptions,
+      guards: parent.guards,
     });
     return { ...launched, parentId: parent.id, sessionId: parent.sessionId, prompt: followUp };
   }

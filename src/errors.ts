@@ -14,6 +14,7 @@ export const INPUT_FIELDS = [
   'promptFile',
   'runner',
   'runnerOptions',
+  'maxCost',
   'stallAfter',
   'timeout',
   'lock',

@@ -9,7 +9,8 @@ import { formatDuration } from './duration.js';
 export type Reason =
   // How the agent process ended.
   | { kind: 'spawn-failed'; message: string }
-  | { kind: 'killed'; beforeStart?: true }
+  | { kind: 'killed'; beforeStart?: true; whileQueued?: true }
+  | { kind: 'over-budget'; cost: number; maxCost: number }
   | { kind: 'timeout'; boundMs: number }
   | { kind: 'signal'; signal: string }
   | { kind: 'exit-code'; code: number | null }
@@ -25,6 +26,10 @@ export type Reason =
   | { kind: 'verification-not-run'; command: string }
   | { kind: 'verification-failed'; command: string; exitCode?: number }
   | { kind: 'verification-cut-off'; command: string }
+  // While queued (the run holds no slot yet).
+  | { kind: 'queued-for-slot'; running: number; cap: number; ahead: number }
+  | { kind: 'queued-for-memory'; freeMb: number; floorMb: number }
+  | { kind: 'queued-for-limit'; runId: string; runner: string; provider: string | null; resetsAt: number }
   // While running.
   | { kind: 'stalled'; forMs: number; boundMs: number }
   | { kind: 'unwatched'; pid: number | null }
@@ -61,13 +66,25 @@ export function storeFaultText(fault: StoreFault): string {
   return fault.kind === 'disk-full' ? `the disk holding ${fault.home} is full${fault.code ? ` (${fault.code})` : ''}` : fault.advice;
 }
 
+/** Dollars as the budget reason shows them: cents are too coarse below a dollar. */
+const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+
 /** The one sentence a person reads for a reason; `reasons: string[]` in every JSON output is made of these. */
 export function renderReason(reason: Reason): string {
   switch (reason.kind) {
     case 'spawn-failed':
       return `could not start the agent: ${reason.message}`;
     case 'killed':
+      if (reason.whileQueued) return 'killed by baton kill while queued; the agent never started';
       return reason.beforeStart ? 'killed by baton kill before the agent started' : 'killed by baton kill';
+    case 'over-budget':
+      return `cost ${money(reason.cost)} passed the budget of ${money(reason.maxCost)} (--max-cost)`;
+    case 'queued-for-slot':
+      return `queued: ${reason.running} of ${reason.cap} agents running (maxConcurrent), ${reason.ahead === 0 ? 'first in line' : `${reason.ahead} queued before it`}`;
+    case 'queued-for-memory':
+      return `queued: ${reason.freeMb} MB of memory free, below the ${reason.floorMb} MB a new agent needs (minFreeMemoryMb)`;
+    case 'queued-for-limit':
+      return `queued: run ${reason.runId} hit a usage limit of ${reason.runner}${reason.provider ? ` (${reason.provider})` : ''} that lifts at ${new Date(reason.resetsAt).toISOString()}; runs of it wait until then (--ignore-limit-breaker starts one anyway)`;
     case 'timeout':
       return `timed out after ${formatDuration(reason.boundMs)} (--timeout)`;
     case 'signal':

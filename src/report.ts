@@ -20,6 +20,8 @@ export interface RunStatus {
   reasons: string[];
   /** `reasons` as data, one entry per reason in the same order (see src/reasons.ts); empty for runs recorded before it. */
   reasonDetails: Reason[];
+  /** For `queued` runs: its place in the home's queue, 1 for the next to start; otherwise null. */
+  queuePosition: number | null;
   sessionId: string | null;
   pid: number | null;
   exitCode: number | null;
@@ -94,6 +96,7 @@ export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()
     state: run.state,
     reasons: run.reasons,
     reasonDetails: run.reasonDetails,
+    queuePosition: null,
     sessionId: run.sessionId,
     pid: run.pid,
     exitCode: run.exitCode,

@@ -13,6 +13,22 @@ const WORDING: Record<ReasonKind, [Reason, string][]> = {
   killed: [
     [{ kind: 'killed' }, 'killed by baton kill'],
     [{ kind: 'killed', beforeStart: true }, 'killed by baton kill before the agent started'],
+    [{ kind: 'killed', whileQueued: true }, 'killed by baton kill while queued; the agent never started'],
+  ],
+  'over-budget': [
+    [{ kind: 'over-budget', cost: 0.5213, maxCost: 0.5 }, 'cost $0.5213 passed the budget of $0.5000 (--max-cost)'],
+    [{ kind: 'over-budget', cost: 12.5, maxCost: 10 }, 'cost $12.50 passed the budget of $10.00 (--max-cost)'],
+  ],
+  'queued-for-slot': [
+    [{ kind: 'queued-for-slot', running: 3, cap: 3, ahead: 0 }, 'queued: 3 of 3 agents running (maxConcurrent), first in line'],
+    [{ kind: 'queued-for-slot', running: 3, cap: 3, ahead: 2 }, 'queued: 3 of 3 agents running (maxConcurrent), 2 queued before it'],
+  ],
+  'queued-for-memory': [[{ kind: 'queued-for-memory', freeMb: 180, floorMb: 256 }, 'queued: 180 MB of memory free, below the 256 MB a new agent needs (minFreeMemoryMb)']],
+  'queued-for-limit': [
+    [
+      { kind: 'queued-for-limit', runId: 'k3v9x2ab', runner: 'claude', provider: 'anthropic', resetsAt: RESET },
+      'queued: run k3v9x2ab hit a usage limit of claude (anthropic) that lifts at 2026-12-01T15:00:00.000Z; runs of it wait until then (--ignore-limit-breaker starts one anyway)',
+    ],
   ],
   timeout: [[{ kind: 'timeout', boundMs: 7_200_000 }, 'timed out after 2h (--timeout)']],
   signal: [[{ kind: 'signal', signal: 'SIGKILL' }, 'agent process killed by SIGKILL from outside Baton']],

@@ -10,6 +10,7 @@ export const CLI_FIELDS: FieldNames = {
     runnerOptions: '--runner-option',
     stallAfter: '--stall-after',
     timeout: '--timeout',
+    maxCost: '--max-cost',
     lock: '--no-lock',
     lint: '--no-lint',
     detached: '--allow-detached',

@@ -26,6 +26,7 @@ export function makeStyle(enabled: boolean): Style {
   const yellow = enabled ? wrap(33, 39) : id;
   const cyan = enabled ? wrap(36, 39) : id;
   const byState: Record<string, (t: string) => string> = {
+    queued: dim,
     running: cyan,
     stalled: yellow,
     completed: green,

@@ -32,6 +32,7 @@ const MCP_FIELDS: FieldNames = {
     runnerOptions: 'runnerOptions',
     stallAfter: 'stallAfterSeconds',
     timeout: 'timeoutSeconds',
+    maxCost: 'maxCost',
     lock: 'noLock',
     lint: 'noLint',
     detached: 'allowDetached',

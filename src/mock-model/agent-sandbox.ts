@@ -21,6 +21,8 @@ export interface AgentSandboxOptions {
   shared?: string;
   /** Also point HOME at `root/home`, for runs that must not see the user's dotfiles. */
   isolateHome?: boolean;
+  /** USD per million tokens: opencode then reports a cost for each step (budgets are tested with it). */
+  modelCost?: { input: number; output: number };
   /** Load oh-my-opencode as a plugin (default true); false gives plain opencode. */
   ohMyOpencode?: boolean;
 }
@@ -46,7 +48,7 @@ export async function prepareAgentSandbox(options: AgentSandboxOptions): Promise
   await Promise.all(Object.values(dirs).map((dir) => mkdir(dir, { recursive: true })));
 
   const configPath = join(root, 'opencode.json');
-  const config = opencodeConfig(options.baseUrl, options.apiKey, options.ohMyOpencode ?? true);
+  const config = opencodeConfig(options.baseUrl, options.apiKey, options.ohMyOpencode ?? true, options.modelCost);
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
 
   return {
@@ -65,7 +67,7 @@ export async function prepareAgentSandbox(options: AgentSandboxOptions): Promise
   };
 }
 
-function opencodeConfig(baseURL: string, apiKey: string, withOhMyOpencode: boolean) {
+function opencodeConfig(baseURL: string, apiKey: string, withOhMyOpencode: boolean, cost?: { input: number; output: number }) {
   const [providerId, modelId] = SCRIPTED_MODEL.split('/') as [string, string];
   return {
     $schema: 'https://opencode.ai/config.json',
@@ -74,7 +76,7 @@ function opencodeConfig(baseURL: string, apiKey: string, withOhMyOpencode: boole
         npm: '@ai-sdk/openai-compatible',
         name: 'Baton mock model',
         options: { baseURL, apiKey },
-        models: { [modelId]: { name: 'Baton scripted model', tool_call: true } },
+        models: { [modelId]: { name: 'Baton scripted model', tool_call: true, ...(cost && { cost }) } },
       },
     },
     // The id must contain "gpt": oh-my-opencode silently swaps its hephaestus agent for sisyphus

@@ -82,7 +82,7 @@ export function formatBrief(status: RunStatus, style: BriefStyle, now = Date.now
   lines.push(`${style.bold(status.id)} ${style.state(status.state)} · ${who} · ${formatDuration(status.elapsedMs)} · ${number(status.outputLines)} lines${exit}${label}`);
   const row = (key: string, value: string) => lines.push(`${style.dim(key.padEnd(7))} ${value}`);
   if (status.sessionId) row('session', escapeControls(status.sessionId));
-  if (active) {
+  if (active && status.state !== 'queued') {
     const growth = status.recentLinesPerMinute !== null ? ` · +${number(status.recentLinesPerMinute)}/min` : '';
     row('output', `last ${ago(status.lastOutputAt, now)}${growth}`);
     if (status.retrying) row('retry', oneLine(status.retrying, 160));
@@ -92,7 +92,7 @@ export function formatBrief(status: RunStatus, style: BriefStyle, now = Date.now
   if (status.limitResetAt) row('resets', escapeControls(status.limitResetAt));
   const error = unreportedError(status);
   if (error) row('error', style.red(oneLine(error, 160)));
-  if (active) {
+  if (active && status.state !== 'queued') {
     const latest = status.recentEvents.at(-1);
     if (latest) row('now', oneLine(latest.summary, 100));
   }

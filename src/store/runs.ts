@@ -5,9 +5,12 @@ import type { RunnerName, RunnerOptions } from '../runners/types.js';
 import type { Baseline } from '../baseline/types.js';
 import type { Reason } from '../reasons.js';
 
-export const RUN_STATES = ['running', 'stalled', 'completed', 'incomplete', 'limited', 'failed', 'killed'] as const;
+export const RUN_STATES = ['queued', 'running', 'stalled', 'completed', 'incomplete', 'limited', 'failed', 'killed'] as const;
 export type RunState = (typeof RUN_STATES)[number];
-export const ACTIVE_STATES: readonly RunState[] = ['running', 'stalled'];
+/** States whose agent holds one of the machine's slots (alive, or about to start). */
+export const SLOT_STATES: readonly RunState[] = ['running', 'stalled'];
+/** States of a run that has not ended: waiting for a slot, or holding one. */
+export const ACTIVE_STATES: readonly RunState[] = ['queued', ...SLOT_STATES];
 /** Every state a run can end in, derived so that a new end state is never left out of a query. */
 export const ENDED_STATES: readonly RunState[] = RUN_STATES.filter((state) => !ACTIVE_STATES.includes(state));
 /** Ended short of done: a session in one of these can be continued with a follow-up. */
@@ -15,6 +18,32 @@ export const RESUMABLE_STATES: readonly RunState[] = ENDED_STATES.filter((state)
 
 export function isActive(state: RunState): boolean {
   return ACTIVE_STATES.includes(state);
+}
+
+/** What Baton enforces on a run beyond the agent's own settings, set at launch. */
+export interface RunGuards {
+  /** Start even while a usage limit hit by another run of the same runner and provider holds (--ignore-limit-breaker). */
+  ignoreLimitBreaker?: boolean;
+  /** USD: once the cost the runner reports passes it, the run is ended `failed` (--max-cost). */
+  maxCost?: number;
+}
+
+/** A usage limit that holds new runs of a runner and provider until it lifts. */
+export interface LimitBreaker {
+  runId: string;
+  runner: string;
+  model: string | null;
+  resetAt: number;
+}
+
+/** When the provider does not say when its limit lifts, queued runs of it wait this long after the limited run ended. */
+export const DEFAULT_BREAKER_MS = 5 * 60_000;
+
+/** "openai" of "openai/gpt-5": runs of one provider share its usage limits. Null when the model is not known. */
+export function providerOf(model: string | null): string | null {
+  if (!model) return null;
+  const slash = model.indexOf('/');
+  return slash > 0 ? model.slice(0, slash) : model;
 }
 
 export interface RunRecord {
@@ -62,6 +91,7 @@ export interface RunRecord {
   sessionEnv: Record<string, string>;
   /** Runner-specific settings (see RunnerAdapter.checkOptions). */
   runnerOptions: RunnerOptions;
+  guards: RunGuards;
   updatedAt: number;
 }
 
@@ -105,6 +135,7 @@ interface RunRow {
   baseline: string | null;
   session_env: string;
   runner_options: string;
+  guards: string;
   updated_at: number;
 }
 
@@ -148,6 +179,7 @@ function fromRow(row: RunRow): RunRecord {
     finalMessage: row.final_message,
     baseline: row.baseline ? (JSON.parse(row.baseline) as Baseline) : null,
     sessionEnv: JSON.parse(row.session_env) as Record<string, string>,
+    guards: JSON.parse(row.guards ?? '{}') as RunGuards,
     runnerOptions: JSON.parse(row.runner_options) as RunnerOptions,
     updatedAt: row.updated_at,
   };
@@ -193,10 +225,11 @@ const COLUMN_OF: Record<keyof RunRecord, string> = {
   baseline: 'baseline',
   sessionEnv: 'session_env',
   runnerOptions: 'runner_options',
+  guards: 'guards',
   updatedAt: 'updated_at',
 };
 
-const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'reasonDetails', 'digest', 'baseline', 'sessionEnv', 'runnerOptions']);
+const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'reasonDetails', 'digest', 'baseline', 'sessionEnv', 'runnerOptions', 'guards']);
 
 function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
   if (JSON_FIELDS.has(key)) return value === null ? null : JSON.stringify(value);
@@ -204,7 +237,7 @@ function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
 }
 
 /** The agent's start token is only known once it runs. */
-export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart' | 'reasonDetails'> & { agentStart?: string | null; reasonDetails?: Reason[] };
+export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart' | 'reasonDetails' | 'guards'> & { agentStart?: string | null; reasonDetails?: Reason[]; guards?: RunGuards };
 export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
 
 export interface ListFilter {
@@ -244,7 +277,7 @@ export class RunStore {
   }
 
   insert(run: NewRun): void {
-    const record: RunRecord = { agentStart: null, reasonDetails: [], ...run, updatedAt: Date.now() };
+    const record: RunRecord = { agentStart: null, reasonDetails: [], guards: {}, ...run, updatedAt: Date.now() };
     const keys = Object.keys(COLUMN_OF) as (keyof RunRecord)[];
     const sql = `INSERT INTO runs (${keys.map((k) => COLUMN_OF[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
     this.prepare(sql).run(...keys.map((k) => toColumnValue(k, record[k])));
@@ -324,6 +357,65 @@ export class RunStore {
   /** Ids of runs updated at or after `since` (ms), oldest change first: what a live view must refresh. */
   changedSince(since: number, limit = 500): { id: string; updatedAt: number }[] {
     return this.prepare('SELECT id, updated_at AS updatedAt FROM runs WHERE updated_at >= ? ORDER BY updated_at LIMIT ?').all(since, limit) as { id: string; updatedAt: number }[];
+  }
+
+  /**
+   * At the claim of a run: whether it must wait for a slot (every slot taken, or runs queued before
+   * it), and if so marks it queued. One immediate transaction, so two claims cannot take the last slot.
+   */
+  queueIfFull(id: string, slots: number, why: Pick<RunPatch, 'reasons' | 'reasonDetails'>, held: (id: string) => boolean = () => false): boolean {
+    return this.db
+      .transaction(() => {
+        const busy = this.slotHolders(id);
+        const ahead = this.queuedAheadIds(id).filter((other) => !held(other)).length;
+        if (busy < slots && ahead === 0) return false;
+        return this.updateIfState(id, ['running'], { state: 'queued', ...why });
+      })
+      .immediate();
+  }
+
+  /**
+   * Starts a queued run when a slot is free and no run queued before it waits; returns whether it did.
+   * Queued runs thereby start in the order they were queued; one that `held` says cannot start yet
+   * (a usage limit of its provider) does not hold up those behind it.
+   */
+  admitIfFree(id: string, slots: number, held: (id: string) => boolean = () => false): boolean {
+    return this.db
+      .transaction(() => {
+        if (this.slotHolders(id) >= slots || this.queuedAheadIds(id).some((other) => !held(other))) return false;
+        return this.updateIfState(id, ['queued'], { state: 'running', reasons: [] });
+      })
+      .immediate();
+  }
+
+  /** Runs holding a slot, other than `exceptId`: claimed by a supervisor and not ended (a just-launched, unclaimed run holds none yet). */
+  slotHolders(exceptId = ''): number {
+    const sql = `SELECT COUNT(*) AS n FROM runs WHERE state IN (${SLOT_STATES.map(() => '?').join(', ')}) AND supervisor_pid IS NOT NULL AND id != ?`;
+    return (this.prepare(sql).get(...SLOT_STATES, exceptId) as { n: number }).n;
+  }
+
+  /** How many queued runs were queued before this one (its place in line, from 0). */
+  queuedAhead(id: string): number {
+    return this.queuedAheadIds(id).length;
+  }
+
+  /** The queued runs queued before this one, first in line first. */
+  queuedAheadIds(id: string): string[] {
+    const sql = `SELECT r.id AS id FROM runs r, runs me WHERE me.id = ? AND r.state = 'queued' AND r.id != me.id
+      AND (r.created_at < me.created_at OR (r.created_at = me.created_at AND r.rowid < me.rowid)) ORDER BY r.created_at, r.rowid`;
+    return (this.prepare(sql).all(id) as { id: string }[]).map((row) => row.id);
+  }
+
+  /**
+   * Usage limits still in force: runs that ended `limited` whose reset (or, unsaid, DEFAULT_BREAKER_MS
+   * after they ended) is still ahead. `runner` narrows them to one runner.
+   */
+  limitBreakers(now: number, runner?: string): LimitBreaker[] {
+    const sql = `SELECT id, runner, model, COALESCE(limit_reset_at, ended_at + ${DEFAULT_BREAKER_MS}) AS reset_at FROM runs
+      WHERE state = 'limited' AND COALESCE(limit_reset_at, ended_at + ${DEFAULT_BREAKER_MS}) > ?${runner ? ' AND runner = ?' : ''}
+      ORDER BY reset_at DESC LIMIT 50`;
+    const rows = this.prepare(sql).all(...(runner ? [now, runner] : [now])) as { id: string; runner: string; model: string | null; reset_at: number }[];
+    return rows.map((row) => ({ runId: row.id, runner: row.runner, model: row.model, resetAt: row.reset_at }));
   }
 
   /** Cheap check used by `wait` loops: only the columns that say whether a run ended. */

@@ -105,4 +105,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN reason_details TEXT;
   `,
+  // How the run queue may treat a run and what Baton enforces on it (see RunGuards).
+  `
+  ALTER TABLE runs ADD COLUMN guards TEXT NOT NULL DEFAULT '{}';
+  `,
 ];

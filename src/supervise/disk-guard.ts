@@ -35,6 +35,11 @@ export class DiskGuard {
     }
   }
 
+  /** Gives the reserve back when the run ends before its agent started (nothing to settle). */
+  release(): void {
+    rmSync(this.reservePath, { force: true });
+  }
+
   /** Runs a progress write; a store fault is remembered instead of ending the supervisor (the next write may succeed). */
   attempt(write: () => void): void {
     try {

@@ -91,7 +91,7 @@ export async function serveHost(home: string, idleMs: number, log: (line: string
     if (typeof request.runId !== 'string' || typeof request.env !== 'object' || request.env === null) {
       return answer(socket, { error: 'malformed request' });
     }
-    const claimed = claimRun(shared, request.runId);
+    const claimed = claimRun(shared, request.runId, home, request.env);
     if (typeof claimed === 'string') {
       log(`refused run ${request.runId}: ${claimed}`);
       return answer(socket, { error: claimed });

@@ -16,7 +16,7 @@ if (!runId) {
 } else {
   const home = batonHome(process.env);
   const store = openStore(home);
-  const claimed = claimRun(store, runId);
+  const claimed = claimRun(store, runId, home, process.env);
   if (typeof claimed === 'string') {
     report({ error: claimed });
     store.close();

@@ -8,6 +8,7 @@ import { filesChangedSince } from '../baseline/files-changed.js';
 import { largeFileBytes } from '../baseline/large-files.js';
 import type { ProcessEnd } from '../detect/final-state.js';
 import { reasonFields, type Reason } from '../reasons.js';
+import { formatDuration } from '../duration.js';
 import { setLongTimeout } from '../long-timer.js';
 import { DiskGuard } from './disk-guard.js';
 import { diagnose } from './run-diagnostics.js';
@@ -18,6 +19,7 @@ import type { Store } from '../store/index.js';
 import { runDirectory } from '../store/paths.js';
 import type { RunRecord, RunState } from '../store/runs.js';
 import { cancelledBeforeStart } from './cancel.js';
+import { waitForSlot } from './admission.js';
 import { freePort } from './free-port.js';
 import { LogReader } from './log-reader.js';
 import { groupMembers, RUN_MARKER, startTokenOf, terminateRun, type RunProcessRef } from '../processes/index.js';
@@ -69,6 +71,8 @@ export class Supervision {
   private dirty = false;
   private urgent = false;
   private timedOutAfterMs: number | undefined;
+  /** The reported cost when it passed the run's --max-cost: the agent is being ended for it. */
+  private overBudgetAt: number | undefined;
   private pgid = 0;
   private agentStart: string | null = null;
   private watcher: FSWatcher | undefined;
@@ -95,6 +99,13 @@ export class Supervision {
   }
 
   async start(): Promise<void> {
+    // Queued at the claim: the agent, its baseline and its timers start only once it has a slot.
+    if (this.store.runs.get(this.run.id)?.state === 'queued') {
+      const queuedAt = Date.now();
+      const admission = await waitForSlot(this.store, this.run.id, this.home, this.agentEnv);
+      if (admission !== 'admitted') return this.disk.release();
+      diagnose(runDirectory(this.home, this.run.id), `left the queue at ${new Date().toISOString()} after ${formatDuration(Date.now() - queuedAt)}`);
+    }
     const run = this.run;
     const runner = getRunner(run.runner);
     const binary = requireExecutable(runner.executableFor?.(run.runnerOptions) ?? runner.binary, this.agentEnv);
@@ -123,7 +134,7 @@ export class Supervision {
         { binary, locate: (name) => requireExecutable(name, this.agentEnv), freePort, runDir, env: this.agentEnv },
       );
       // A kill that came while the baseline was taken cancels the run before anything starts.
-      if (attempt === 1 && cancelledBeforeStart(this.store, run.id)) return;
+      if (attempt === 1 && cancelledBeforeStart(this.store, run.id)) return this.disk.release();
       const child = this.spawnAgent(invocation, runDir);
       const pid = child.pid;
       if (pid === undefined) {
@@ -237,6 +248,12 @@ export class Supervision {
     // Parsers rarely know the date; the moment Baton read the line is close enough.
     applyEvent(this.digest, event.at === undefined ? { ...event, at: now } : event);
     this.lastActivityAt = now;
+    const maxCost = this.run.guards.maxCost;
+    if (maxCost !== undefined && this.overBudgetAt === undefined && this.digest.cost > maxCost && this.pgid) {
+      this.overBudgetAt = this.digest.cost;
+      this.urgent = true;
+      void this.endAgentProcesses(5_000);
+    }
     this.dirty = true;
     if (event.kind === 'session') this.sessionStarted = true;
     if (event.kind === 'session' || event.kind === 'error') this.urgent = true;
@@ -315,6 +332,11 @@ export class Supervision {
       killRequested: endedByKill(end, fresh?.killRequestedAt != null),
       ...(this.timedOutAfterMs !== undefined && { timedOutAfterMs: this.timedOutAfterMs }),
     }, this.agentEnv);
+    if (this.overBudgetAt !== undefined && verdict.state !== 'completed' && !endedByKill(end, fresh?.killRequestedAt != null)) {
+      // Baton's own signal ended it: the budget is the reason, not a crash.
+      verdict.state = 'failed';
+      verdict.reasons = [{ kind: 'over-budget', cost: this.overBudgetAt, maxCost: this.run.guards.maxCost! }];
+    }
     const retried: Reason[] = this.startRetries.length > 0 && verdict.state === 'failed'
       ? [{ kind: 'start-retried', times: this.startRetries.length, first: this.startRetries[0]! }]
       : [];

@@ -64,7 +64,7 @@ export async function killActiveRuns(env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 /** Starts everything a Baton end-to-end test needs; all of it is torn down after the test. */
-export async function startBatonSession(t: TestContext, script: ScriptInput, options: { ohMyOpencode?: boolean } = {}): Promise<BatonSession> {
+export async function startBatonSession(t: TestContext, script: ScriptInput, options: { ohMyOpencode?: boolean; modelCost?: { input: number; output: number } } = {}): Promise<BatonSession> {
   await warmSharedXdgDir();
   const defer = cleanupStack(t);
   const mock = await startMockModel({ script: parseScript(script), apiKey: API_KEY });
@@ -80,6 +80,7 @@ export async function startBatonSession(t: TestContext, script: ScriptInput, opt
     root: join(root, 'agent'),
     shared: SHARED_XDG_DIR,
     ohMyOpencode: options.ohMyOpencode ?? true,
+    ...(options.modelCost && { modelCost: options.modelCost }),
   });
   const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, BATON_HOME: home, NO_COLOR: '1' };
   delete env.FORCE_COLOR;

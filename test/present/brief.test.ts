@@ -18,6 +18,7 @@ function status(overrides: Partial<RunStatus> = {}): RunStatus {
     dir: '/work/app',
     state: 'incomplete',
     ...reasonFields([{ kind: 'missing-file', path: 'src/cache.ts' }, { kind: 'verification-not-run', command: 'npm test' }]),
+    queuePosition: null,
     sessionId: 'ses_2f1c9a0b7e',
     pid: 4242,
     exitCode: 0,

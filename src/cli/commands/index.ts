@@ -23,6 +23,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   ui: async () => (await import('./ui.js')).uiCommand,
   mcp: async () => (await import('./mcp.js')).mcpCommand,
   'mock-model': async () => (await import('./mock-model.js')).mockModelCommand,
+  config: async () => (await import('./config.js')).configCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
 };
 

@@ -24,6 +24,8 @@ byte in a log file (mode 0600). A prompt that starts with "-" goes after --, or 
     { name: 'timeout', value: 'DUR', description: 'kill the run after DUR and mark it failed', whenAbsent: 'none' },
     { name: 'runner-option', value: 'K=V', repeatable: true, description: 'a runner-specific setting; see README, Runners' },
     { name: 'no-lock', description: 'launch even while a plan is running in the same repository' },
+    { name: 'max-cost', value: 'USD', description: 'end the run failed once the cost its runner reports passes this (opencode, omo and claude report costs)' },
+    { name: 'ignore-limit-breaker', description: 'start even while another run of this runner and provider hit a usage limit that has not lifted yet (else it waits, queued)' },
   ],
   json: `print {"id","state","pid","log"} and nothing else (pid is null while the
 agent is still starting; baton status shows it)`,
@@ -59,6 +61,8 @@ Examples:
       ...(timeout !== undefined && { timeoutMs: parseDurationOption('--timeout', timeout) }),
       runnerOptions: parseRunnerOptions(args.values['runner-option']),
       ignoreRepoLock: args.values['no-lock'] === true,
+      ignoreLimitBreaker: args.values['ignore-limit-breaker'] === true,
+      ...(stringOption(args, 'max-cost') !== undefined && { maxCost: Number(stringOption(args, 'max-cost')) }),
     });
     const s = io.style;
     return {

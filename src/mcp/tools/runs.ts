@@ -60,6 +60,8 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
           .refine((o) => Object.keys(o).length <= LIMITS.list, `at most ${LIMITS.list} options`)
           .optional(),
         noLock: z.boolean().optional(),
+        maxCost: z.number().positive().max(1e6).optional().describe('USD; the run ends failed once its reported cost passes it'),
+        ignoreLimitBreaker: z.boolean().optional().describe('start even while a usage limit of this runner and provider is in force'),
       }),
     },
     (input) =>
@@ -76,6 +78,8 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
           ...(input.timeoutSeconds !== undefined && { timeoutMs: input.timeoutSeconds * 1000 }),
           ...(input.runnerOptions !== undefined && { runnerOptions: input.runnerOptions }),
           ...(input.noLock === true && { ignoreRepoLock: true }),
+          ...(input.ignoreLimitBreaker === true && { ignoreLimitBreaker: true }),
+          ...(input.maxCost !== undefined && { maxCost: input.maxCost }),
         });
         return toolResult(`launched ${launched.id}; next: wait`, { id: launched.id, state: launched.state, pid: launched.pid });
       }),
