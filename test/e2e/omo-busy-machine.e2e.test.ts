@@ -41,7 +41,9 @@ test('omo runs complete on a saturated machine whose opencode server takes longe
     // Text, not escapes: oh-my-opencode colours its words when it thinks it is in CI (CI=true).
     const log = stripAnsi(readFileSync(launched[i]!.json.log, 'utf8'));
     assert.match(log, /\[baton\] the opencode server answered after/);
-    assert.doesNotMatch(log, /failed to start/, 'the first launch attempt worked');
+    // What this test is about: never oh-my-opencode's own 5 s server start. (A port taken between Baton
+    // choosing it and the server binding it still ends that attempt, and the retry is the remedy.)
+    assert.doesNotMatch(log, /did not start within the 5 s|Timeout waiting for server to start/i, 'no attempt failed on oh-my-opencode\'s 5 s limit');
     assert.match(log, /Port \d+ is occupied, attaching to existing server/, 'oh-my-opencode attached to Baton\'s server');
     assert.ok(existsSync(join(session.home, 'runs', run.id, 'server.log')), 'the server wrote to its own file');
     assert.doesNotMatch(log, /opencode server listening/, 'and not to the run\'s log');

@@ -184,15 +184,15 @@ test('SIGKILL of the MCP server mid-launch and of the dashboard mid-kill: every 
       await mcp.initialize();
       mcp.send({ id: 1, method: 'tools/call', params: { name: 'run', arguments: { prompt: 'go', dir: session.repo, runner: 'cmd', name: `mcp ${i}`, runnerOptions: { command: `sh ${agent(i, 1)} {prompt}`, completion: '^DONE$' } } } });
       await sleep(Math.floor(next() * 600));
-      const answered = mcp.messages().some((m) => m.id === 1);
+      const answer = mcp.messages().find((m) => m.id === 1);
       mcp.child.kill('SIGKILL');
       await mcp.exited;
-      return { i, answered };
+      return { i, answered: answer !== undefined, answer: JSON.stringify(answer) };
     }),
   );
-  for (const { i, answered } of mcpRuns) {
+  for (const { i, answered, answer } of mcpRuns) {
     const id = session.baton.store.runs.idsByName(`mcp ${i}`)[0];
-    if (answered) assert.ok(id, `seed ${seed}: MCP run ${i} was answered but is not in the store`);
+    if (answered) assert.ok(id, `seed ${seed}: MCP run ${i} was answered but is not in the store: ${answer}`);
     if (!id) continue;
     // A launcher killed before any supervisor claimed its run leaves it to be given up after twice the
     // launch timeout (30 s): then it is failed, and nothing ever ran.

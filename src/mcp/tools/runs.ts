@@ -60,8 +60,8 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
           .refine((o) => Object.keys(o).length <= LIMITS.list, `at most ${LIMITS.list} options`)
           .optional(),
         noLock: z.boolean().optional(),
-        maxCost: z.number().positive().max(1e6).optional().describe('USD; the run ends failed once its reported cost passes it'),
-        ignoreLimitBreaker: z.boolean().optional().describe('start even while a usage limit of this runner and provider is in force'),
+        maxCost: z.number().positive().max(1e6).optional().describe('USD budget'),
+        ignoreLimitBreaker: z.boolean().optional(),
       }),
     },
     (input) =>
