@@ -436,7 +436,7 @@ export class Baton {
   }
 
   /** Starts a new run that continues the same agent session; writes the follow-up when none given. */
-  async resume(ref: string, prompt?: string, options: { name?: string } = {}): Promise<ResumeResult> {
+  async resume(ref: string, prompt?: string, options: { name?: string; maxCost?: number } = {}): Promise<ResumeResult> {
     const parent = this.resolveRun(ref);
     if (isActive(parent.state)) throw new BatonError('conflict', `run ${parent.id} is still ${parent.state}; wait for it or kill it before resuming`);
     if (!parent.sessionId) throw new BatonError('conflict', `run ${parent.id} never reported an agent session id, so there is no session to resume; start a new run instead`);
@@ -460,7 +460,8 @@ export class Baton {
       // The session lives where the first run kept it, whatever this shell's environment says.
       sessionEnv: { ...sessionLocation(this.env), ...parent.sessionEnv },
       runnerOptions: parent.runnerOptions,
-      guards: parent.guards,
+      // A plan passes what is left of its budget; otherwise the parent's budget applies to this run too.
+      guards: { ...parent.guards, ...(options.maxCost !== undefined && { maxCost: options.maxCost }) },
     });
     return { ...launched, parentId: parent.id, sessionId: parent.sessionId, prompt: followUp };
   }

@@ -1,5 +1,6 @@
 import { formatDuration } from './duration.js';
 import { flatLine } from './text.js';
+import { formatUsd as money } from './reasons.js';
 import type { PlanStatus } from './plans/service.js';
 
 /**
@@ -8,15 +9,18 @@ import type { PlanStatus } from './plans/service.js';
  * resumes, fixes, a failed verification, the commit). The full record stays in `baton plan status`.
  */
 
+
 export function planShortStatus(status: PlanStatus): string {
   const committed = status.phases.filter((p) => p.state === 'committed').length;
-  const lines = [`plan ${status.id} ${status.state} · ${committed}/${status.phases.length} phases committed${status.state === 'running' && !status.driverAlive ? ' · driver not running' : ''}`];
+  const spent = status.cost > 0 || status.maxCost !== null ? ` · ${money(status.cost)}${status.maxCost !== null ? ` of ${money(status.maxCost)}` : ''}` : '';
+  const lines = [`plan ${status.id} ${status.state} · ${committed}/${status.phases.length} phases committed${spent}${status.state === 'running' && !status.driverAlive ? ' · driver not running' : ''}`];
   for (const reason of status.reasons) lines.push(`- ${flatLine(reason, 200)}`);
   for (const phase of status.phases) {
     const bits = [
       phase.durationMs !== null ? formatDuration(phase.durationMs) : null,
       phase.resumes ? `${phase.resumes} resume${phase.resumes > 1 ? 's' : ''}` : null,
       phase.fixes ? `${phase.fixes} fix${phase.fixes > 1 ? 'es' : ''}` : null,
+      phase.cost > 0 || phase.maxCost !== null ? `${money(phase.cost)}${phase.maxCost !== null ? ` of ${money(phase.maxCost)}` : ''}` : null,
       phase.verification && !phase.verification.passed ? `verify failed${phase.verification.command ? `: ${flatLine(phase.verification.command, 60)}` : ''}` : null,
       phase.commitSha ? phase.commitSha.slice(0, 7) : null,
       phase.state === 'running' || phase.state === 'blocked' ? phase.runs.at(-1)?.id ?? null : null,

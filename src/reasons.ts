@@ -66,8 +66,9 @@ export function storeFaultText(fault: StoreFault): string {
   return fault.kind === 'disk-full' ? `the disk holding ${fault.home} is full${fault.code ? ` (${fault.code})` : ''}` : fault.advice;
 }
 
-/** Dollars as the budget reason shows them: cents are too coarse below a dollar. */
-const money = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+/** Dollars as Baton shows them (reasons, plan status): cents are too coarse below a dollar. */
+export const formatUsd = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
+const money = formatUsd;
 
 /** The one sentence a person reads for a reason; `reasons: string[]` in every JSON output is made of these. */
 export function renderReason(reason: Reason): string {

@@ -22,6 +22,7 @@ import { fixPrompt, runVerification } from './verify.js';
 import { outcomeUnknown } from '../supervise/orphan.js';
 import { toPlanStatus } from './service.js';
 import { writeFollowUp } from '../detect/follow-up.js';
+import { formatUsd } from '../reasons.js';
 import { emptyDigest } from '../digest.js';
 import { largeFileBytes } from '../baseline/large-files.js';
 
@@ -159,6 +160,16 @@ export class PlanDriver {
       record = this.update(phase.id, { state: 'running', reasons: [], userDirty });
     }
 
+    try {
+      return await this.attempts(phase, record);
+    } catch (error) {
+      if (error instanceof PhaseBlocked) return this.block(phase.id, [error.message]);
+      throw error;
+    }
+  }
+
+  /** Runs, resumes and fixes the phase until it is committed, blocks or the plan stops. */
+  private async attempts(phase: PlanPhase, record: PhaseRecord): Promise<PhaseOutcome> {
     for (;;) {
       if (this.stopRequested()) return this.stopCurrent(phase.id);
       if (record.state === 'committing') return this.commit(phase);
@@ -265,7 +276,8 @@ export class PlanDriver {
     let runId = this.baton.store.runs.idsByName(name)[0];
     if (!runId) {
       if (previous.sessionId) {
-        runId = (await this.baton.resume(previous.id, prompt, { name })).id;
+        const maxCost = this.remainingBudget(phase);
+        runId = (await this.baton.resume(previous.id, prompt, { name, ...(maxCost !== undefined && { maxCost }) })).id;
       } else {
         const followUp = prompt ?? this.baton.statusOf(previous).followUp ?? 'Continue and finish the task.';
         runId = (await this.launch(phase, name, `${phase.prompt}\n\n${followUp}`)).id;
@@ -276,8 +288,34 @@ export class PlanDriver {
     return this.update(phase.id, { ...counters, state: 'running', currentRunId: runId, attempts: [...record.attempts, attempt] });
   }
 
+  /** What the plan has spent: the reported cost of every run of one phase, or of the whole plan run. */
+  private spent(phaseId?: string): number {
+    const phases = this.store.phases(this.planRunId).filter((p) => phaseId === undefined || p.phaseId === phaseId);
+    return phases.flatMap((p) => p.attempts).reduce((sum, a) => sum + (this.baton.store.runs.get(a.runId)?.digest.cost ?? 0), 0);
+  }
+
+  /**
+   * What the next run of the phase may spend: the lower of what is left of the phase's and the plan's
+   * budgets (undefined: no budget). Throws PhaseBlocked when either is spent.
+   */
+  private remainingBudget(phase: PlanPhase): number | undefined {
+    let remaining: number | undefined;
+    for (const [whose, budget, spent] of [
+      ['phase', phase.maxCost, () => this.spent(phase.id)],
+      ['plan', this.planRun.plan.maxCost, () => this.spent()],
+    ] as const) {
+      if (budget === undefined) continue;
+      const used = spent();
+      if (used >= budget) throw new PhaseBlocked(`the ${whose}'s budget of ${formatUsd(budget)} is spent (${formatUsd(used)} reported so far; maxCost)`);
+      remaining = Math.min(remaining ?? Infinity, budget - used);
+    }
+    return remaining;
+  }
+
   private launch(phase: PlanPhase, name: string, prompt: string) {
+    const maxCost = this.remainingBudget(phase);
     return this.baton.run({
+      ...(maxCost !== undefined && { maxCost }),
       runner: phase.runner as RunnerName,
       dir: this.planRun.dir,
       prompt,

@@ -33,6 +33,8 @@ const settingsShape = {
   maxFixes: z.number().int().min(0).max(20).optional(),
   /** Wait for a usage limit to lift and resume the same session (default true). */
   waitOnLimits: z.boolean().optional(),
+  /** USD for the phase, all its runs together (in defaults: for each phase); the phase blocks once it is spent. */
+  maxCost: z.number().positive().max(1e6).optional(),
   /** Runner-specific settings, as with baton run --runner-option (e.g. the cmd runner's command). */
   runnerOptions: z.record(z.string(), z.union([z.string(), z.array(z.string())])).optional(),
 };
@@ -56,6 +58,8 @@ const planSchema = z
     project: z.string().min(1),
     dir: z.string().min(1).default('.'),
     defaults: z.object(settingsShape).strict().default({}),
+    /** USD for the whole plan run, every phase's runs together. */
+    maxCost: z.number().positive().max(1e6).optional(),
     phases: z.array(phaseSchema).min(1),
     order: z.array(id).optional(),
   })
@@ -73,6 +77,8 @@ export interface PhaseSettings {
   maxResumes: number;
   maxFixes: number;
   waitOnLimits: boolean;
+  /** USD for all of the phase's runs together. */
+  maxCost?: number;
   runnerOptions?: Record<string, string | string[]>;
 }
 
@@ -91,6 +97,8 @@ export interface Plan {
   file: string;
   project: string;
   dir: string;
+  /** USD for the whole plan run. */
+  maxCost?: number;
   phases: PlanPhase[];
 }
 
@@ -199,6 +207,7 @@ function normalise(data: z.output<typeof planSchema>, file: string, doc: Documen
       maxFixes: merged.maxFixes ?? 2,
       waitOnLimits: merged.waitOnLimits ?? true,
       ...(merged.runnerOptions !== undefined && { runnerOptions: merged.runnerOptions }),
+      ...(merged.maxCost !== undefined && { maxCost: merged.maxCost }),
     };
   });
   let ordered = phases;
@@ -221,5 +230,5 @@ function normalise(data: z.output<typeof planSchema>, file: string, doc: Documen
   const dir = resolve(base, data.dir);
   if (!existsSync(dir)) at(['dir'], `directory ${dir} does not exist`);
   if (issues.length > 0) throw new PlanError(issues);
-  return { file, project: data.project, dir, phases: ordered };
+  return { file, project: data.project, dir, ...(data.maxCost !== undefined && { maxCost: data.maxCost }), phases: ordered };
 }

@@ -44,6 +44,9 @@ export interface PlanStatus {
   driverAlive: boolean;
   createdAt: string;
   endedAt: string | null;
+  /** USD reported by every run of the plan so far, and the plan's budget (null: none). */
+  cost: number;
+  maxCost: number | null;
   phases: PhaseStatus[];
 }
 
@@ -56,6 +59,9 @@ export interface PhaseStatus {
   reasons: string[];
   attempts: number;
   runs: { id: string; kind: string; state?: string; afterCrash?: true }[];
+  /** USD reported by the phase's runs so far, and its budget (null: none). */
+  cost: number;
+  maxCost: number | null;
   resumes: number;
   fixes: number;
   startedAt: string | null;
@@ -81,6 +87,8 @@ export class Plans {
   private get store() {
     return this.baton.store.plans;
   }
+
+  private readonly costOf: CostOf = (runId) => this.baton.store.runs.get(runId)?.digest.cost ?? 0;
 
   load(file: string): Plan {
     try {
@@ -199,7 +207,7 @@ export class Plans {
   list(options: { offset?: number; limit?: number } = {}): { total: number; plans: PlanStatus[] } {
     const { total, records } = this.store.listPlanRuns(options);
     const history = readPhaseHistory(this.baton.store.plans);
-    return { total, plans: records.map((r) => this.reconcile(r)).map((r) => toPlanStatus(r, this.store.phases(r.id), this.driverAlive(r), history)) };
+    return { total, plans: records.map((r) => this.reconcile(r)).map((r) => toPlanStatus(r, this.store.phases(r.id), this.driverAlive(r), history, this.costOf)) };
   }
 
   /** Plan runs whose record or phases changed at or after `since` (ms since epoch). */
@@ -209,7 +217,7 @@ export class Plans {
 
   status(ref?: string): PlanStatus {
     const record = this.resolve(ref);
-    return toPlanStatus(record, this.store.phases(record.id), this.driverAlive(record), readPhaseHistory(this.baton.store.plans));
+    return toPlanStatus(record, this.store.phases(record.id), this.driverAlive(record), readPhaseHistory(this.baton.store.plans), this.costOf);
   }
 
   async wait(ref: string | undefined, options: { timeoutMs?: number; signal?: AbortSignal; onChange?: (status: PlanStatus) => void } = {}): Promise<{ timedOut: boolean; status: PlanStatus }> {
@@ -270,7 +278,11 @@ function timingOf(record: PlanRunRecord, phase: PhaseRecord, history: PhaseHisto
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean, history?: PhaseHistory): PlanStatus {
+/** What a run reported it cost, by id: plans add their runs' costs up. */
+export type CostOf = (runId: string) => number;
+
+export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean, history?: PhaseHistory, costOf: CostOf = () => 0): PlanStatus {
+  const phaseCost = (p: PhaseRecord) => p.attempts.reduce((sum, a) => sum + costOf(a.runId), 0);
   return {
     id: record.id,
     project: record.project,
@@ -281,6 +293,8 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
     driverAlive,
     createdAt: new Date(record.createdAt).toISOString(),
     endedAt: iso(record.endedAt),
+    cost: phases.reduce((sum, p) => sum + phaseCost(p), 0),
+    maxCost: record.plan.maxCost ?? null,
     phases: phases.map((p) => ({
       id: p.phaseId,
       title: p.title,
@@ -289,6 +303,8 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
       reasons: p.reasons,
       attempts: p.attempts.length,
       runs: p.attempts.map((a) => ({ id: a.runId, kind: a.kind, ...(a.state && { state: a.state }), ...(a.afterCrash && { afterCrash: true as const }) })),
+      cost: phaseCost(p),
+      maxCost: record.plan.phases.find((planned) => planned.id === p.phaseId)?.maxCost ?? null,
       resumes: p.resumes,
       fixes: p.fixes,
       startedAt: iso(p.startedAt),

@@ -21,7 +21,7 @@ export interface PlanSession {
 }
 
 /** A scripted model, a temp git repo, an opencode sandbox and a private BATON_HOME for plan tests. */
-export async function startPlanSession(t: TestContext, script: ScriptInput): Promise<PlanSession> {
+export async function startPlanSession(t: TestContext, script: ScriptInput, options: { modelCost?: { input: number; output: number } } = {}): Promise<PlanSession> {
   await warmSharedXdgDir();
   const defer = cleanupStack(t);
   const mock = await startMockModel({ script: parseScript(script), apiKey: 'plan-key' });
@@ -30,7 +30,14 @@ export async function startPlanSession(t: TestContext, script: ScriptInput): Pro
   defer(() => removeTestDir(repo));
   const root = await makeTempDir('baton-plan-');
   defer(() => removeTestDir(root));
-  const sandbox = await prepareAgentSandbox({ baseUrl: mock.url, apiKey: 'plan-key', root: join(root, 'agent'), shared: SHARED_XDG_DIR, ohMyOpencode: false });
+  const sandbox = await prepareAgentSandbox({
+    baseUrl: mock.url,
+    apiKey: 'plan-key',
+    root: join(root, 'agent'),
+    shared: SHARED_XDG_DIR,
+    ohMyOpencode: false,
+    ...(options.modelCost && { modelCost: options.modelCost }),
+  });
   const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, BATON_HOME: join(root, 'home'), NO_COLOR: '1' };
   const cli = (args: string[], timeoutMs?: number) => runCli(args, env, timeoutMs);
   defer(async () => {

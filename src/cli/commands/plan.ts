@@ -7,6 +7,7 @@ import { defineCommand } from '../define.js';
 import { rejectForeignOptions } from '../parse.js';
 import { parseDurationOption } from './run.js';
 import { planShortStatus, planStillGoing } from '../../plan-report.js';
+import { formatUsd } from '../../reasons.js';
 
 const SUBCOMMANDS = ['run', 'status', 'wait', 'resume', 'stop'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -21,14 +22,16 @@ export function planExitCode(status: PlanStatus, timedOut: boolean): number {
 
 function formatPlan(status: PlanStatus, io: CommandIo): string {
   const s = io.style;
-  const lines = [`${s.bold(status.id)}  ${s.state(status.state === 'blocked' ? 'incomplete' : status.state)} ${status.state === 'blocked' ? s.yellow('(blocked)') : ''}  ${status.project} · ${status.planFile}`];
+  const spent = (cost: number, max: number | null) => (cost > 0 || max !== null ? s.dim(`${formatUsd(cost)}${max !== null ? ` of ${formatUsd(max)}` : ''}`) : '');
+  const total = spent(status.cost, status.maxCost);
+  const lines = [`${s.bold(status.id)}  ${s.state(status.state === 'blocked' ? 'incomplete' : status.state)} ${status.state === 'blocked' ? s.yellow('(blocked)') : ''}  ${status.project} · ${status.planFile}${total ? ` · ${total}` : ''}`];
   for (const reason of status.reasons) lines.push(`  ${s.yellow(`- ${reason}`)}`);
   for (const phase of status.phases) {
     const verify = phase.verification ? (phase.verification.passed ? s.green('verified') : s.red(`verify failed: ${phase.verification.command} (exit ${phase.verification.exitCode})`)) : '';
     const duration = phase.durationMs !== null ? formatDuration(phase.durationMs) : '';
     const late = phase.timing && (phase.timing.status === 'far-over' || phase.timing.status === 'over') && phase.state !== 'committed' ? s.yellow(` ${phase.timing.judgement}`) : '';
     const commit = phase.commitSha ? s.dim(phase.commitSha.slice(0, 10)) : '';
-    lines.push(`  ${phase.id.padEnd(6)} ${phase.state.padEnd(10)} ${phase.title}  ${s.dim(`${phase.attempts} run(s)`)} ${duration}${late} ${verify} ${commit}`.trimEnd());
+    lines.push(`  ${phase.id.padEnd(6)} ${phase.state.padEnd(10)} ${phase.title}  ${s.dim(`${phase.attempts} run(s)`)} ${duration}${late}${phase.cost > 0 || phase.maxCost !== null ? ` ${spent(phase.cost, phase.maxCost)}` : ''} ${verify} ${commit}`.trimEnd());
     for (const reason of phase.reasons) lines.push(`           ${s.yellow(`- ${reason}`)}`);
   }
   return lines.join('\n');
