@@ -243,10 +243,13 @@ export class Supervision {
 
   private apply(event: RunEvent): void {
     const now = Date.now();
-    if (event.kind === 'retry') this.retryOnlyOutput ??= true;
-    else this.retryOnlyOutput = false;
     // Parsers rarely know the date; the moment Baton read the line is close enough.
     applyEvent(this.digest, event.at === undefined ? { ...event, at: now } : event);
+    this.dirty = true;
+    // A line no parser could read is counted, but it is not the agent doing something.
+    if (event.kind === 'unparsed') return;
+    if (event.kind === 'retry') this.retryOnlyOutput ??= true;
+    else this.retryOnlyOutput = false;
     this.lastActivityAt = now;
     const maxCost = this.run.guards.maxCost;
     if (maxCost !== undefined && this.overBudgetAt === undefined && this.digest.cost > maxCost && this.pgid) {
