@@ -29,7 +29,9 @@ export async function benchCompletionLatency(runs = 20): Promise<Row[]> {
         const waiter = spawn(process.execPath, [BATON_BIN, 'wait', launched.id], { env, stdio: 'ignore' });
         waiter.on('exit', () => resolve(performance.timeOrigin + performance.now()));
       });
-      const exitedAtNs = BigInt(readFileSync(`${marks}.${launched.pid}`, 'utf8').trim());
+      // The launch returns before the agent starts (pid null there); the record has its pid by now.
+      const { pid } = await runBatonJson(['status', launched.id], env);
+      const exitedAtNs = BigInt(readFileSync(`${marks}.${pid}`, 'utf8').trim());
       latencies.push(returnedAt - Number(exitedAtNs / 1_000_000n) - Number(exitedAtNs % 1_000_000n) / 1e6);
     }
   } finally {
