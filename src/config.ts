@@ -28,6 +28,9 @@ const MEMORY_PER_AGENT_MB = 512;
 const AGENTS_PER_CORE = 4;
 const DEFAULT_MIN_FREE_MEMORY_MB = 256;
 
+/** Memory the machine has free now, in MB: what the default cap and admission both read. */
+export const freeMemoryMb = () => Math.floor(freemem() / 2 ** 20);
+
 interface ConfigKey {
   variable: string;
   min: number;
@@ -42,7 +45,7 @@ const KEYS: Record<'maxConcurrent' | 'minFreeMemoryMb', ConfigKey> = {
     max: 1000,
     fallback: () => {
       const cores = availableParallelism();
-      const freeMb = Math.floor(freemem() / 2 ** 20);
+      const freeMb = freeMemoryMb();
       const byCores = cores * AGENTS_PER_CORE;
       const byMemory = Math.floor(freeMb / MEMORY_PER_AGENT_MB);
       return {

@@ -68,7 +68,6 @@ export function storeFaultText(fault: StoreFault): string {
 
 /** Dollars as Baton shows them (reasons, plan status): cents are too coarse below a dollar. */
 export const formatUsd = (usd: number) => `$${usd.toFixed(usd < 1 ? 4 : 2)}`;
-const money = formatUsd;
 
 /** The one sentence a person reads for a reason; `reasons: string[]` in every JSON output is made of these. */
 export function renderReason(reason: Reason): string {
@@ -79,7 +78,7 @@ export function renderReason(reason: Reason): string {
       if (reason.whileQueued) return 'killed by baton kill while queued; the agent never started';
       return reason.beforeStart ? 'killed by baton kill before the agent started' : 'killed by baton kill';
     case 'over-budget':
-      return `cost ${money(reason.cost)} passed the budget of ${money(reason.maxCost)} (--max-cost)`;
+      return `cost ${formatUsd(reason.cost)} passed the budget of ${formatUsd(reason.maxCost)} (--max-cost)`;
     case 'queued-for-slot':
       return `queued: ${reason.running} of ${reason.cap} agents running (maxConcurrent), ${reason.ahead === 0 ? 'first in line' : `${reason.ahead} queued before it`}`;
     case 'queued-for-memory':

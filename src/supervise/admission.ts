@@ -1,5 +1,4 @@
-import { freemem } from 'node:os';
-import { loadConfig, type BatonConfig } from '../config.js';
+import { freeMemoryMb, loadConfig, type BatonConfig } from '../config.js';
 import type { Store } from '../store/index.js';
 import { providerOf, type LimitBreaker, type RunRecord } from '../store/runs.js';
 import { reasonFields, renderReason, type Reason } from '../reasons.js';
@@ -9,7 +8,6 @@ export const QUEUE_POLL_MS = 250;
 
 export type Admission = 'admitted' | 'cancelled' | 'gone';
 
-const freeMemoryMb = () => Math.floor(freemem() / 2 ** 20);
 
 /** The settings, or the last good ones when config.json is broken mid-queue (the launcher reports the error). */
 function settings(home: string, env: NodeJS.ProcessEnv, last: BatonConfig | undefined): BatonConfig {

@@ -257,7 +257,6 @@ export class Supervision {
       this.urgent = true;
       void this.endAgentProcesses(5_000);
     }
-    this.dirty = true;
     if (event.kind === 'session') this.sessionStarted = true;
     if (event.kind === 'session' || event.kind === 'error') this.urgent = true;
   }
