@@ -46,6 +46,10 @@ const phaseSchema = z
     prompt: z.string().min(1).optional(),
     promptFile: z.string().min(1).optional(),
     files: z.array(z.string().min(1)).optional(),
+    /** Phases that must be committed before this one starts (a DAG; see maxParallel). */
+    needs: z.array(id).optional(),
+    /** Shell line run in the phase's worktree before its agent starts (overrides the plan's setup). */
+    setup: z.string().min(1).optional(),
     ...settingsShape,
   })
   .strict()
@@ -60,6 +64,10 @@ const planSchema = z
     defaults: z.object(settingsShape).strict().default({}),
     /** USD for the whole plan run, every phase's runs together. */
     maxCost: z.number().positive().max(1e6).optional(),
+    /** Phases that may run at once when their needs allow (default 1: serial, as without needs). */
+    maxParallel: z.number().int().min(1).max(32).optional(),
+    /** Shell line run in each phase's worktree before its agent starts. */
+    setup: z.string().min(1).optional(),
     phases: z.array(phaseSchema).min(1),
     order: z.array(id).optional(),
   })
@@ -90,6 +98,10 @@ export interface PlanPhase extends PhaseSettings {
   prompt: string;
   promptFile?: string;
   files: string[];
+  /** Ids of phases that must be committed first; [] when none (and in plans saved before needs existed). */
+  needs: string[];
+  /** The phase's own setup line, else the plan's (run in its worktree before the agent). */
+  setup?: string;
 }
 
 /** A plan after validation: phases in execution order, prompts loaded, paths absolute. */
@@ -99,6 +111,8 @@ export interface Plan {
   dir: string;
   /** USD for the whole plan run. */
   maxCost?: number;
+  /** Phases that may run at once (1: serial). */
+  maxParallel: number;
   phases: PlanPhase[];
 }
 
@@ -197,6 +211,8 @@ function normalise(data: z.output<typeof planSchema>, file: string, doc: Documen
       prompt,
       ...(promptFile !== undefined && { promptFile }),
       files: phase.files ?? [],
+      needs: phase.needs ?? [],
+      ...((phase.setup ?? data.setup) !== undefined && { setup: phase.setup ?? data.setup }),
       runner: merged.runner ?? DEFAULT_RUNNER,
       ...(merged.agent !== undefined && { agent: merged.agent }),
       ...(merged.model !== undefined && { model: merged.model }),
@@ -230,5 +246,5 @@ function normalise(data: z.output<typeof planSchema>, file: string, doc: Documen
   const dir = resolve(base, data.dir);
   if (!existsSync(dir)) at(['dir'], `directory ${dir} does not exist`);
   if (issues.length > 0) throw new PlanError(issues);
-  return { file, project: data.project, dir, ...(data.maxCost !== undefined && { maxCost: data.maxCost }), phases: ordered };
+  return { file, project: data.project, dir, ...(data.maxCost !== undefined && { maxCost: data.maxCost }), maxParallel: data.maxParallel ?? 1, phases: ordered };
 }

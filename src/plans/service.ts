@@ -31,6 +31,8 @@ export interface PlanStartOptions {
   /** Command lines (split like shell words, never run through a shell) run at the end. */
   onComplete?: string;
   onBlocked?: string;
+  /** Phases that may run at once; overrides the plan's maxParallel. */
+  maxParallel?: number;
 }
 
 /** The documented shape of `baton plan status --json`. */
@@ -47,8 +49,22 @@ export interface PlanStatus {
   /** USD reported by every run of the plan so far, and the plan's budget (null: none). */
   cost: number;
   maxCost: number | null;
+  /** Phases that may run at once (1: serial). */
+  maxParallel: number;
+  /** Phases that may run side by side whose Files name the same paths (a warning, not an error). */
+  overlaps: { phases: [string, string]; paths: string[] }[];
   phases: PhaseStatus[];
 }
+
+/**
+ * What a phase is doing, in the words plan status uses: `waiting-on-needs` (a phase it needs is not
+ * committed), `queued-for-slot` (its agent waits in the machine-wide run queue), then `running`,
+ * `verifying`, `queued-to-merge`, `merging`, `committed`, `blocked`; also `pending`, `waiting`
+ * (a usage limit), `committing` and `skipped`.
+ */
+export type PhaseStage =
+  | 'pending' | 'waiting-on-needs' | 'queued-for-slot' | 'running' | 'waiting' | 'verifying' | 'committing'
+  | 'queued-to-merge' | 'merging' | 'committed' | 'blocked' | 'skipped';
 
 export interface PhaseStatus {
   id: string;
@@ -70,6 +86,15 @@ export interface PhaseStatus {
   verification: { passed: boolean; command?: string; exitCode?: number | null } | null;
   commitSha: string | null;
   committedPaths: string[];
+  /** Ids of the phases this one needs. */
+  needs: string[];
+  stage: PhaseStage;
+  /** The phase's own worktree and branch while it has them (parallel plans). */
+  worktree: { path: string; branch: string } | null;
+  /** Commits the plan branch gained since the phase's worktree was made (null: no worktree). */
+  behind: number | null;
+  /** 1-based place in the merge queue (null: not queued to merge). */
+  mergePlace: number | null;
 }
 
 export interface PlanStartResult {
@@ -151,10 +176,10 @@ export class Plans {
     const id = newId();
     const now = Date.now();
     this.store.insertPlanRun(
-      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks, noLock: options.noLock === true, createdAt: now, endedAt: null },
+      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks, noLock: options.noLock === true, branch: repo.branch, maxParallel: options.maxParallel ?? plan.maxParallel, createdAt: now, endedAt: null },
       plan.phases.map((p, i) => ({
         planRunId: id, phaseId: p.id, position: i, title: p.title, state: skipped(p.id, i) ? 'skipped' : 'pending', reasons: [], attempts: [], resumes: 0, fixes: 0,
-        currentRunId: null, baseTree: null, userDirty: null, verification: null, commitSha: null, committedPaths: null, startedAt: null, endedAt: null,
+        currentRunId: null, baseTree: null, userDirty: null, verification: null, commitSha: null, committedPaths: null, worktree: null, merge: null, startedAt: null, endedAt: null,
       })),
     );
     this.spawnDriver(id);
@@ -295,6 +320,8 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
     endedAt: iso(record.endedAt),
     cost: phases.reduce((sum, p) => sum + phaseCost(p), 0),
     maxCost: record.plan.maxCost ?? null,
+    maxParallel: record.maxParallel,
+    overlaps: [],
     phases: phases.map((p) => ({
       id: p.phaseId,
       title: p.title,
@@ -313,6 +340,11 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
       verification: p.verification ? { passed: p.verification.passed, ...(p.verification.command && { command: p.verification.command, exitCode: p.verification.exitCode ?? null }) } : null,
       commitSha: p.commitSha,
       committedPaths: p.committedPaths ?? [],
+      needs: record.plan.phases.find((planned) => planned.id === p.phaseId)?.needs ?? [],
+      stage: (p.state === 'merge-queued' ? 'queued-to-merge' : p.state) as PhaseStage,
+      worktree: p.worktree ? { path: p.worktree.path, branch: p.worktree.branch } : null,
+      behind: null,
+      mergePlace: null,
     })),
   };
 }

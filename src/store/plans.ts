@@ -5,7 +5,11 @@ import type { DirtySnapshot } from '../plans/git-state.js';
 
 export const PLAN_STATES = ['running', 'completed', 'blocked', 'stopped', 'failed'] as const;
 export type PlanState = (typeof PLAN_STATES)[number];
-export const PHASE_STATES = ['pending', 'running', 'waiting', 'verifying', 'committing', 'committed', 'blocked', 'skipped'] as const;
+/**
+ * `merge-queued`: verified in its worktree, waiting its turn in the merge queue; `merging`: being
+ * replayed onto the plan's branch (parallel plans only).
+ */
+export const PHASE_STATES = ['pending', 'running', 'waiting', 'verifying', 'committing', 'merge-queued', 'merging', 'committed', 'blocked', 'skipped'] as const;
 export type PhaseState = (typeof PHASE_STATES)[number];
 
 export interface PlanRunRecord {
@@ -23,6 +27,10 @@ export interface PlanRunRecord {
   hooks: { onComplete?: string[]; onBlocked?: string[] };
   /** The caller opted out of the one-plan-per-repository lock. */
   noLock: boolean;
+  /** The branch checked out when the plan started: phases are committed onto it (null: detached HEAD). */
+  branch: string | null;
+  /** Phases that may run at once (the plan's maxParallel, or plan run --max-parallel). */
+  maxParallel: number;
   createdAt: number;
   endedAt: number | null;
   updatedAt: number;
@@ -36,6 +44,26 @@ export interface PhaseAttempt {
   state?: string;
   /** Made because Baton's own supervisor died during the previous run: not the agent's failure. */
   afterCrash?: true;
+}
+
+/** A phase's own git worktree (parallel plans): a folder Baton owns, on a branch only Baton uses. */
+export interface PhaseWorktree {
+  path: string;
+  /** `baton/<plan-run>/<phase>`. */
+  branch: string;
+  /** The plan branch's commit the worktree was made from (moves when a conflict is resolved). */
+  base: string;
+  /** `.worktreeinclude` copied and setup run: the agent may start. */
+  prepared: boolean;
+}
+
+/** A phase's replay onto the plan branch, recorded before the branch moves so a crash can finish it. */
+export interface PhaseMerge {
+  /** The commit that will become (or has become) the plan branch's tip. */
+  commit: string;
+  /** The plan branch's tip it was made on. */
+  parent: string;
+  paths: string[];
 }
 
 export interface VerificationResult {
@@ -63,6 +91,8 @@ export interface PhaseRecord {
   verification: VerificationResult | null;
   commitSha: string | null;
   committedPaths: string[] | null;
+  worktree: PhaseWorktree | null;
+  merge: PhaseMerge | null;
   startedAt: number | null;
   endedAt: number | null;
   updatedAt: number;
@@ -70,16 +100,16 @@ export interface PhaseRecord {
 
 const PLAN_COLUMNS: Record<keyof PlanRunRecord, string> = {
   id: 'id', planFile: 'plan_file', project: 'project', dir: 'dir', repoRoot: 'repo_root', state: 'state', reasons: 'reasons',
-  plan: 'plan', driverPid: 'driver_pid', stopRequestedAt: 'stop_requested_at', hooks: 'hooks', noLock: 'no_lock', createdAt: 'created_at', endedAt: 'ended_at', updatedAt: 'updated_at',
+  plan: 'plan', driverPid: 'driver_pid', stopRequestedAt: 'stop_requested_at', hooks: 'hooks', noLock: 'no_lock', branch: 'branch', maxParallel: 'max_parallel', createdAt: 'created_at', endedAt: 'ended_at', updatedAt: 'updated_at',
 };
 const PHASE_COLUMNS: Record<keyof PhaseRecord, string> = {
   planRunId: 'plan_run_id', phaseId: 'phase_id', position: 'position', title: 'title', state: 'state', reasons: 'reasons',
   attempts: 'attempts', resumes: 'resumes', fixes: 'fixes', currentRunId: 'current_run_id', baseTree: 'base_tree',
-  userDirty: 'user_dirty', verification: 'verification', commitSha: 'commit_sha', committedPaths: 'committed_paths',
+  userDirty: 'user_dirty', verification: 'verification', commitSha: 'commit_sha', committedPaths: 'committed_paths', worktree: 'worktree', merge: 'merge',
   startedAt: 'started_at', endedAt: 'ended_at', updatedAt: 'updated_at',
 };
 const BOOLEAN_FIELDS = new Set(['noLock']);
-const JSON_FIELDS = new Set(['reasons', 'plan', 'attempts', 'userDirty', 'verification', 'committedPaths', 'hooks']);
+const JSON_FIELDS = new Set(['reasons', 'plan', 'attempts', 'userDirty', 'verification', 'committedPaths', 'hooks', 'worktree', 'merge']);
 
 function toRow<T extends object>(columns: Record<string, string>, record: Partial<T>): Record<string, unknown> {
   const row: Record<string, unknown> = {};
@@ -97,6 +127,14 @@ function fromRow<T>(columns: Record<string, string>, row: Record<string, unknown
     record[key] = JSON_FIELDS.has(key) && typeof value === 'string' ? JSON.parse(value) : BOOLEAN_FIELDS.has(key) ? value === 1 : value ?? null;
   }
   return record as T;
+}
+
+/** Plans saved before needs and maxParallel existed read as serial plans without needs. */
+function planRunFromRow(row: Record<string, unknown>): PlanRunRecord {
+  const record = fromRow<PlanRunRecord>(PLAN_COLUMNS, row);
+  record.plan.maxParallel ??= 1;
+  for (const phase of record.plan.phases) phase.needs ??= [];
+  return record;
 }
 
 /** A committed phase and how long it took, with its prompt from the plan saved with its run. */
@@ -145,7 +183,7 @@ export class PlanStore {
 
   getPlanRun(id: string): PlanRunRecord | undefined {
     const row = this.db.prepare('SELECT * FROM plan_runs WHERE id = ?').get(id) as Record<string, unknown> | undefined;
-    return row ? fromRow<PlanRunRecord>(PLAN_COLUMNS, row) : undefined;
+    return row ? planRunFromRow(row) : undefined;
   }
 
   planRunIdsWithPrefix(prefix: string): string[] {
@@ -155,14 +193,14 @@ export class PlanStore {
 
   latestPlanRun(): PlanRunRecord | undefined {
     const row = this.db.prepare('SELECT * FROM plan_runs ORDER BY created_at DESC, rowid DESC LIMIT 1').get() as Record<string, unknown> | undefined;
-    return row ? fromRow<PlanRunRecord>(PLAN_COLUMNS, row) : undefined;
+    return row ? planRunFromRow(row) : undefined;
   }
 
   /** Plan runs newest first, a page at a time. */
   listPlanRuns(options: { offset?: number; limit?: number } = {}): { total: number; records: PlanRunRecord[] } {
     const total = (this.db.prepare('SELECT COUNT(*) AS n FROM plan_runs').get() as { n: number }).n;
     const rows = this.db.prepare('SELECT * FROM plan_runs ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?').all(options.limit ?? 20, options.offset ?? 0) as Record<string, unknown>[];
-    return { total, records: rows.map((row) => fromRow<PlanRunRecord>(PLAN_COLUMNS, row)) };
+    return { total, records: rows.map((row) => planRunFromRow(row)) };
   }
 
   /** Ids of plan runs whose record or any phase changed at or after `since` (ms). */

@@ -109,4 +109,12 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN guards TEXT NOT NULL DEFAULT '{}';
   `,
+  // Parallel plans: the user's branch a plan merges into, how many phases run at once, and each
+  // phase's worktree and in-flight merge (see src/plans).
+  `
+  ALTER TABLE plan_runs ADD COLUMN branch TEXT;
+  ALTER TABLE plan_runs ADD COLUMN max_parallel INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE plan_phases ADD COLUMN worktree TEXT;
+  ALTER TABLE plan_phases ADD COLUMN merge TEXT;
+  `,
 ];

@@ -114,6 +114,8 @@ function insertRun(store: Store, rows: Row[]): void {
     verification: null,
     commitSha: null,
     committedPaths: null,
+    worktree: null,
+    merge: null,
     startedAt: start + i * 60 * MIN,
     endedAt: row.state === 'running' ? null : start + i * 60 * MIN + row.minutes * MIN,
   }));

@@ -238,8 +238,8 @@ test('plans list and detail carry phase times for the timeline', async () => {
   const now = Date.now();
   const plan = { project: 'demo', phases: [{ id: 'p1', title: 'Create the store', prompt: 'Create src/store.ts' }] } as any;
   baton.store.plans.insertPlanRun(
-    { id: 'plan0001', planFile: '/repo/plan.yaml', project: 'demo', dir: '/repo', repoRoot: '/repo', state: 'completed', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks: {}, noLock: false, createdAt: now - 10_000, endedAt: now },
-    [{ planRunId: 'plan0001', phaseId: 'p1', position: 0, title: 'Create the store', state: 'committed', reasons: [], attempts: [{ runId: 'r1', kind: 'launch', state: 'completed' }], resumes: 0, fixes: 0, currentRunId: null, baseTree: null, userDirty: null, verification: { passed: true, command: 'npm test', exitCode: 0, at: now }, commitSha: 'abc1234', committedPaths: ['src/store.ts'], startedAt: now - 9_000, endedAt: now - 1_000 }],
+    { id: 'plan0001', planFile: '/repo/plan.yaml', project: 'demo', dir: '/repo', repoRoot: '/repo', state: 'completed', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks: {}, noLock: false, branch: 'main', maxParallel: 1, createdAt: now - 10_000, endedAt: now },
+    [{ planRunId: 'plan0001', phaseId: 'p1', position: 0, title: 'Create the store', state: 'committed', reasons: [], attempts: [{ runId: 'r1', kind: 'launch', state: 'completed' }], resumes: 0, fixes: 0, currentRunId: null, baseTree: null, userDirty: null, verification: { passed: true, command: 'npm test', exitCode: 0, at: now }, commitSha: 'abc1234', committedPaths: ['src/store.ts'], worktree: null, merge: null, startedAt: now - 9_000, endedAt: now - 1_000 }],
   );
   const list = (await (await app.request('/api/plans', { headers: AUTH })).json()) as any;
   assert.equal(list.total, 1);
@@ -258,8 +258,8 @@ test('plan actions: stopping a finished plan changes nothing; resuming a complet
   const now = Date.now();
   const plan = { project: 'demo', phases: [{ id: 'p1', title: 'One', prompt: 'Create a.ts' }] } as any;
   baton.store.plans.insertPlanRun(
-    { id: 'plan0002', planFile: '/repo/plan.yaml', project: 'demo', dir: '/repo', repoRoot: '/repo', state: 'completed', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks: {}, noLock: false, createdAt: now, endedAt: now },
-    [{ planRunId: 'plan0002', phaseId: 'p1', position: 0, title: 'One', state: 'committed', reasons: [], attempts: [], resumes: 0, fixes: 0, currentRunId: null, baseTree: null, userDirty: null, verification: null, commitSha: 'abc', committedPaths: [], startedAt: now - 1_000, endedAt: now }],
+    { id: 'plan0002', planFile: '/repo/plan.yaml', project: 'demo', dir: '/repo', repoRoot: '/repo', state: 'completed', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks: {}, noLock: false, branch: 'main', maxParallel: 1, createdAt: now, endedAt: now },
+    [{ planRunId: 'plan0002', phaseId: 'p1', position: 0, title: 'One', state: 'committed', reasons: [], attempts: [], resumes: 0, fixes: 0, currentRunId: null, baseTree: null, userDirty: null, verification: null, commitSha: 'abc', committedPaths: [], worktree: null, merge: null, startedAt: now - 1_000, endedAt: now }],
   );
   const good = { ...AUTH, 'x-baton-csrf': CSRF, 'content-type': 'application/json' };
   const stopped = await app.request('/api/plans/plan0002/stop', { method: 'POST', headers: good, body: '{}' });
