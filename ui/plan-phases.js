@@ -74,7 +74,7 @@ function stageLine(ph) {
 }
 
 /**
- * The phase's own branch (its worktree's folder as the tip) and how many commits the plan branch
+ * The phase's own branch (its worktree's folder in the tooltip) and how many commits the plan branch
  * gained since the worktree was made, which the merge will have to take in.
  * @param {PhaseStatus} ph
  */
