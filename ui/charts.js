@@ -177,7 +177,7 @@ export function lineChart(samples, { width = 720, height = 220, startMs, endMs }
 }
 
 /**
- * @typedef {{id: string, title?: string, state: string, startedAt?: string|number|null, endedAt?: string|number|null,
+ * @typedef {{id: string, title?: string, state: string, stage?: string, startedAt?: string|number|null, endedAt?: string|number|null,
  *   timing?: {expectedMinMs: number, expectedMaxMs: number, status?: string, judgement?: string}|null}} GanttPhase
  * @typedef {{phase: GanttPhase, index: number, start: number | null, end: number | null, open: boolean, timing: GanttPhase['timing']}} GanttRow
  * @typedef {GanttRow & {start: number, end: number}} StartedRow
@@ -186,6 +186,46 @@ export function lineChart(samples, { width = 720, height = 220, startMs, endMs }
 /** Roughly how many characters of 12px system-font text fit in `px`. */
 const fits = (/** @type {number} */ px) => Math.max(4, Math.floor(px / 6.4));
 const clipText = (/** @type {string} */ text, /** @type {number} */ max) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/**
+ * The stretches of time when two or more phases ran at once (a parallel plan), each with the phases
+ * that ran in it, in time order. Bars that only touch end to end (one phase starting as the other
+ * ends, as in a serial plan) make none.
+ * @param {GanttPhase[]} phases
+ * @param {number} [now] the end of phases still running
+ * @returns {{start: number, end: number, ids: string[]}[]}
+ */
+export function concurrentSpans(phases, now = Date.now()) {
+  /** @type {[number, number, string][]} time, +1 start / -1 end, id */
+  const marks = [];
+  for (const p of Array.isArray(phases) ? phases : []) {
+    const start = toMs(p.startedAt);
+    if (start === null || !Number.isFinite(start)) continue;
+    const end = toMs(p.endedAt) ?? Math.max(now, start);
+    if (end <= start) continue;
+    marks.push([start, 1, String(p.id)], [end, -1, String(p.id)]);
+  }
+  // Ends before starts at the same instant: a phase that starts as another ends does not overlap it.
+  marks.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  /** @type {{start: number, end: number, ids: string[]}[]} */
+  const spans = [];
+  /** @type {Set<string>} */
+  const running = new Set();
+  /** @type {{start: number, ids: Set<string>} | null} */
+  let open = null;
+  for (const [t, kind, id] of marks) {
+    if (kind === 1) running.add(id);
+    else running.delete(id);
+    if (running.size >= 2) {
+      if (!open) open = { start: t, ids: new Set() };
+      for (const r of running) open.ids.add(r);
+    } else if (open) {
+      if (t > open.start) spans.push({ start: open.start, end: t, ids: [...open.ids] });
+      open = null;
+    }
+  }
+  return spans;
+}
 
 /**
  * The phases of a plan in execution order (started phases by start time, then the rest in the order
@@ -229,6 +269,15 @@ export function gantt(phases, { width = 960, rowHeight = 28, labelWidth = 240, n
     }
   }
 
+  // Behind the rows: where phases ran side by side, a shaded stretch, its span marked on the axis.
+  const spans = started.length > 1 ? concurrentSpans(ordered.map((r) => r.phase), now) : [];
+  for (const s of spans) {
+    const sx = x(s.start);
+    const sw = Math.max(1, x(s.end) - sx);
+    const tip = `${s.ids.join(', ')} ran side by side for ${formatDuration(s.end - s.start)}`;
+    out += `<rect class="gantt-overlap-mark" x="${num(sx)}" y="${axisH - 5}" width="${num(sw)}" height="4" rx="1"><title>${escapeHtml(tip)}</title></rect>`;
+  }
+
   ordered.forEach((r, i) => {
     const p = r.phase;
     const top = axisH + i * rowHeight;
@@ -242,11 +291,16 @@ export function gantt(phases, { width = 960, rowHeight = 28, labelWidth = 240, n
     out += `<text class="gantt-id" x="6" y="${mid}" dominant-baseline="middle">${escapeHtml(idText)}</text>`;
     out += `<text class="gantt-title" x="${6 + 8 * Math.max(3, idText.length) + 8}" y="${mid}" dominant-baseline="middle">${escapeHtml(clipText(title, fits(labelWidth - 30 - 8 * Math.max(3, idText.length))))}<title>${escapeHtml(`${id} ${title}`)}</title></text>`;
 
-    if (r.start === null || r.end === null) out += `<text class="gantt-pending" x="${plotX + 4}" y="${mid}" dominant-baseline="middle">${escapeHtml(state)}</text>`;
+    const waiting = String(p.stage ?? state).replace(/-/g, ' ');
+    if (r.start === null || r.end === null) out += `<text class="gantt-pending" x="${plotX + 4}" y="${mid}" dominant-baseline="middle">${escapeHtml(waiting)}</text>`;
     else out += ganttBar({ ...r, start: r.start, end: r.end }, { top, rowHeight, width, x }, { id, title, state });
     out += '</g>';
   });
 
+  for (const s of spans) {
+    const sx = x(s.start);
+    out += `<rect class="gantt-overlap" x="${num(sx)}" y="${axisH - 1}" width="${num(Math.max(1, x(s.end) - sx))}" height="${height - axisH - 3}"/>`;
+  }
   if (started.some((r) => r.open) && now >= t0 && now <= t1) {
     const xx = num(x(now));
     out += `<line class="gantt-now" x1="${xx}" y1="${axisH - 4}" x2="${xx}" y2="${height - 4}"/>`;

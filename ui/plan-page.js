@@ -1,12 +1,14 @@
 // @ts-check
-// #/plans/:id — one plan: its phases on a timeline against their expected durations, a row per phase
-// with its tries, verification and commit (plan-phases.js), and the resume and stop buttons.
+// #/plans/:id — one plan: its phases as a graph of needs (plan-dag.js, when the plan has needs), on a
+// timeline against their expected durations, a row per phase with its tries, verification and commit
+// (plan-phases.js), and the resume and stop buttons.
 
 import { act, api, messageOf, showError } from './api.js';
-import { gantt } from './charts.js';
+import { concurrentSpans, gantt } from './charts.js';
 import { fill, h } from './dom.js';
 import { dateTime, toMs } from './format.js';
 import { knownRuns, onLive } from './live.js';
+import { hasNeeds, overlapWarning, planDag } from './plan-dag.js';
 import { phaseRow, phasesCard } from './plan-phases.js';
 import { DONE_PHASE, RESUMABLE_PLAN } from './states.js';
 import { everySecond } from './ticker.js';
@@ -109,19 +111,27 @@ function planLayout(id) {
     reasons: h('ul', { id: 'plan-reasons', class: 'reasons' }),
     ganttBox: h('div', { id: 'gantt', class: 'gantt-box' }),
     ganttNote: h('span', { class: 'card-note' }),
+    dagBox: h('div', { id: 'dag', class: 'dag-box' }),
+    dagNote: h('span', { class: 'card-note' }),
+    overlaps: h('ul', { id: 'plan-overlaps', class: 'overlaps' }),
     phasesBody: h('tbody'),
   };
   const reasonsCard = card('Reasons', null, parts.reasons);
+  const dagCard = card('Phase graph', parts.dagNote, parts.overlaps, parts.dagBox);
+  dagCard.classList.add('dag-card');
+  dagCard.hidden = true;
+  const ganttCard = card('Phases over time', parts.ganttNote, parts.ganttBox);
+  ganttCard.classList.add('gantt-card');
   const root = h(
     'section',
     { class: 'page', 'data-page': 'plan', 'data-plan-id': id },
     crumbs(h('span', {}, 'plan'), h('span', { class: 'mono' }, id)),
     h('section', { class: 'card head' }, h('div', { class: 'title-row' }, parts.titleSlot, parts.stateSlot, parts.actions), parts.meta),
     reasonsCard,
-    card('Phases over time', parts.ganttNote, parts.ganttBox),
+    h('div', { class: 'plan-graphs' }, dagCard, ganttCard),
     phasesCard(parts.phasesBody),
   );
-  return { root, reasonsCard, ...parts };
+  return { root, reasonsCard, dagCard, dag: planDag(parts.dagBox), ...parts };
 }
 
 /**
@@ -148,8 +158,32 @@ function renderPlan(page, p) {
   );
   fill(page.reasons, ...(p.reasons ?? []).map((r) => h('li', {}, r)));
   page.reasonsCard.hidden = (p.reasons ?? []).length === 0;
+  renderGraph(page, p);
   fill(page.phasesBody, ...phases.map(phaseRow));
   if (phases.length === 0) page.phasesBody.append(h('tr', { class: 'empty' }, h('td', { colspan: 9 }, 'This plan has no phases.')));
+}
+
+/**
+ * The graph of needs and the warnings about phases that may edit the same files side by side; hidden
+ * for a plan with neither, which runs its phases one after another like the table lists them.
+ * @param {ReturnType<typeof planLayout>} page
+ * @param {PlanStatus} p
+ */
+function renderGraph(page, p) {
+  const phases = p.phases ?? [];
+  const overlaps = p.overlaps ?? [];
+  const drawn = hasNeeds(phases);
+  page.dagCard.hidden = !drawn && overlaps.length === 0;
+  page.dagBox.hidden = !drawn;
+  if (drawn) page.dag.render(phases);
+  const warnings = overlaps.map(overlapWarning);
+  if (page.overlaps.dataset.text !== warnings.join('\n')) {
+    page.overlaps.dataset.text = warnings.join('\n');
+    fill(page.overlaps, ...warnings.map((w) => h('li', {}, w)));
+  }
+  page.overlaps.hidden = warnings.length === 0;
+  const note = `${p.maxParallel > 1 ? `up to ${p.maxParallel} at once` : 'one at a time'} · arrows: needs`;
+  if (page.dagNote.textContent !== note) page.dagNote.textContent = note;
 }
 
 /**
@@ -185,5 +219,6 @@ function renderPhaseTimeline(box, note, plan) {
   const width = Math.max(640, Math.floor(box.clientWidth || 1180));
   box.innerHTML = gantt(plan.phases ?? [], { width, labelWidth: Math.min(320, Math.round(width * 0.25)), now: Date.now() });
   const started = (plan.phases ?? []).filter((ph) => ph.startedAt).length;
-  note.textContent = `${started} of ${(plan.phases ?? []).length} started · bars: actual time · bands: expected range`;
+  const sideBySide = concurrentSpans(plan.phases ?? []).length > 0 ? ' · shaded: side by side' : '';
+  note.textContent = `${started} of ${(plan.phases ?? []).length} started · bars: actual time · bands: expected range${sideBySide}`;
 }

@@ -1,11 +1,13 @@
 // @ts-check
-// A plan's phases as a table: state, time against the expected range, tries, verification, commit
-// and the runs each phase started.
+// A plan's phases as a table: state (and stage), time against the expected range, tries,
+// verification, commit and the runs each phase started; in a parallel plan also what it needs, its
+// worktree and branch, and how far the plan branch moved on since the worktree was made.
 
 import { formatRange } from './charts.js';
 import { h } from './dom.js';
 import { count, toMs } from './format.js';
 import { gridTable } from './list-rows.js';
+import { stageText } from './plan-dag.js';
 import { badge, card, elapsedEl } from './widgets.js';
 
 /** @typedef {import('../src/ui/views.js').PhaseStatus} PhaseStatus */
@@ -33,8 +35,15 @@ export function phaseRow(ph) {
   return h(
     'tr',
     { 'data-phase-id': ph.id },
-    h('td', { class: 'c-run' }, h('div', { class: 'line1' }, h('span', { class: 'mono id' }, ph.id), h('span', { class: 'run-name' }, ph.title ?? '')), ph.reasons?.length ? h('div', { class: 'sub reason', title: ph.reasons.join('\n') }, ph.reasons[0]) : null),
-    h('td', { class: 'c-state' }, badge(ph.state, 'phase-state')),
+    h(
+      'td',
+      { class: 'c-run' },
+      h('div', { class: 'line1' }, h('span', { class: 'mono id' }, ph.id), h('span', { class: 'run-name' }, ph.title ?? '')),
+      ph.reasons?.length ? h('div', { class: 'sub reason', title: ph.reasons.join('\n') }, ph.reasons[0]) : null,
+      ph.needs?.length ? h('div', { class: 'sub needs', 'data-field': 'needs' }, `needs ${ph.needs.join(', ')}`) : null,
+      worktreeLine(ph),
+    ),
+    h('td', { class: 'c-state' }, badge(ph.state, 'phase-state'), stageLine(ph)),
     h('td', {}, durationCell(ph)),
     h('td', { class: 'num' }, count(ph.attempts ?? 0)),
     h('td', { class: 'num' }, count(ph.resumes ?? 0)),
@@ -52,6 +61,27 @@ export function phaseRow(ph) {
       (ph.runs ?? []).map((r) => h('a', { class: `run-link state-${r.state ?? 'unknown'}`, href: `#/runs/${encodeURIComponent(r.id)}`, title: `${r.kind} run${r.state ? `, ${r.state}` : ''}` }, h('span', { class: 'dot' }), h('span', { class: 'mono' }, r.id), r.kind ? h('span', { class: 'run-kind' }, r.kind) : null)),
     ),
   );
+}
+
+/**
+ * The stage under the state badge where it says more than the state: "waiting on needs", "queued
+ * for slot", "queued to merge #2".
+ * @param {PhaseStatus} ph
+ */
+function stageLine(ph) {
+  const stage = stageText(ph);
+  return stage === ph.state ? null : h('div', { class: `sub stage stage-${ph.stage ?? ph.state}`, 'data-field': 'stage' }, stage);
+}
+
+/**
+ * The phase's own branch (its worktree's folder in the tooltip) and how many commits the plan branch
+ * gained since the worktree was made, which the merge will have to take in.
+ * @param {PhaseStatus} ph
+ */
+function worktreeLine(ph) {
+  if (!ph.worktree) return null;
+  const behind = ph.behind ? ` · ${count(ph.behind)} behind` : '';
+  return h('div', { class: 'sub worktree mono', 'data-field': 'worktree', title: `worktree ${ph.worktree.path}\nbranch ${ph.worktree.branch}` }, `⎇ ${ph.worktree.branch}${behind}`);
 }
 
 /**

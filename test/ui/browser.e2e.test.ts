@@ -1,63 +1,16 @@
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { BATON_BIN, livePidsInGroup, phasePrompt, runCli, startBatonSession, type BatonSession } from '../e2e/harness.js';
+import { launchBrowser, startDashboard, trackPageErrors } from './dashboard-harness.js';
+import { livePidsInGroup, phasePrompt, runCli, startBatonSession, type BatonSession } from '../e2e/harness.js';
 import { startPlanSession, write } from '../plans/harness.js';
 
-const CHROMIUM = process.env.BATON_CHROMIUM ?? '/usr/bin/chromium';
 const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
-
-/** Flags for a headless Chromium on a machine without network or GPU. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
-
-async function launchBrowser(t: TestContext): Promise<Browser> {
-  assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install chromium (or set BATON_CHROMIUM)`);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  t.after(() => browser.close());
-  return browser;
-}
-
-interface Dashboard {
-  url: string;
-  openUrl: string;
-  port: number;
-}
-
-/** The real `baton ui` command, as a user starts it. */
-async function startDashboard(t: TestContext, env: NodeJS.ProcessEnv): Promise<Dashboard> {
-  const child = spawn(process.execPath, [BATON_BIN, 'ui', '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => {
-    child.kill('SIGINT');
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  const line = await new Promise<string>((resolve, reject) => {
-    setTimeout(() => reject(new Error(`baton ui printed no URL within 20 s: ${stderr}`)), 20_000).unref();
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => {
-      out += text;
-      if (out.includes('\n')) resolve(out.split('\n')[0]!);
-    });
-    child.on('exit', (code) => reject(new Error(`baton ui exited ${code}: ${stderr}`)));
-  });
-  return JSON.parse(line) as Dashboard;
-}
-
-function trackPageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (error) => errors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  return errors;
-}
 
 /** Waits until the agent's log holds `text`, polling the file the way nothing else does. */
 async function logContains(path: string, text: string, timeoutMs: number): Promise<number> {

@@ -1,5 +1,6 @@
-// The dashboard's pure browser modules (ui/ansi.js, ui/charts.js), tested for what a user sees:
-// coloured log text, log text that cannot inject markup, charts with the right marks and labels.
+// The dashboard's pure browser modules (ui/ansi.js, ui/charts.js, the layout half of ui/plan-dag.js),
+// tested for what a user sees: coloured log text, log text that cannot inject markup, charts with the
+// right marks and labels, a plan's graph of needs laid out in layers.
 // They are plain JS served to the browser as is, so they are imported from the package root at run
 // time (this file runs from dist/test/ui/) and typed loosely here.
 import { test } from 'node:test';
@@ -16,6 +17,9 @@ interface Phase {
   id: string;
   title?: string;
   state: string;
+  stage?: string;
+  needs?: string[];
+  mergePlace?: number | null;
   startedAt?: string | number | null;
   endedAt?: string | number | null;
   timing?: { expectedMinMs: number; expectedMaxMs: number; judgement?: string } | null;
@@ -26,11 +30,26 @@ interface ChartsModule {
   gantt(phases: Phase[], opts?: { width?: number; now?: number }): string;
   formatDuration(ms: number): string;
   formatRange(minMs: number, maxMs: number): string;
+  concurrentSpans(phases: Phase[], now?: number): { start: number; end: number; ids: string[] }[];
+}
+interface Edge {
+  from: string;
+  to: string;
+}
+interface DagModule {
+  NODE_W: number;
+  NODE_H: number;
+  hasNeeds(phases: Phase[]): boolean;
+  dagLayers(phases: Phase[]): { layers: string[][]; edges: Edge[] };
+  dagGeometry(layered: { layers: string[][]; edges: Edge[] }): { nodes: { id: string; layer: number; row: number; x: number; y: number }[]; edges: (Edge & { d: string })[]; width: number; height: number };
+  stageText(phase: Phase): string;
+  overlapWarning(overlap: { phases: [string, string]; paths: string[] }): string;
 }
 
 const uiModule = (file: string) => new URL(`../../../ui/${file}`, import.meta.url).href;
 const ansi = (await import(uiModule('ansi.js'))) as AnsiModule;
 const charts = (await import(uiModule('charts.js'))) as ChartsModule;
+const dag = (await import(uiModule('plan-dag.js'))) as DagModule;
 
 /** Every tag the log renderer may produce: spans with class names and rgb() colours, nothing else. */
 const SAFE_TAG = /^<(?:\/span|span(?: class="[a-z0-9 -]+")?(?: style="(?:background-)?color:rgb\(\d{1,3},\d{1,3},\d{1,3}\)(?:;background-color:rgb\(\d{1,3},\d{1,3},\d{1,3}\))?")?)>$/;
@@ -216,4 +235,100 @@ test('durations read the way the dashboard shows them', () => {
   assert.equal(charts.formatRange(2 * MIN, 10 * MIN), '2–10m');
   assert.equal(charts.formatRange(30_000, 45_000), '30–45s');
   assert.equal(charts.formatRange(90_000, 150_000), '1m 30s–2m 30s');
+});
+
+// --- plan-dag.js and the timeline of a parallel plan ------------------------------------------------
+
+/** A → (B, C) → D, listed in plan order with C before B to show the layer keeps plan order. */
+const diamond = (): Phase[] => [
+  { id: 'A', title: 'Schema', state: 'committed', needs: [] },
+  { id: 'C', title: 'Client', state: 'running', needs: ['A'] },
+  { id: 'B', title: 'Backend', state: 'merge-queued', stage: 'queued-to-merge', mergePlace: 2, needs: ['A'] },
+  { id: 'D', title: 'Docs', state: 'pending', stage: 'waiting-on-needs', needs: ['B', 'C'] },
+];
+
+test('dag layers: a phase sits one layer after the deepest phase it needs, in plan order within its layer', () => {
+  assert.deepEqual(dag.dagLayers(diamond()), {
+    layers: [['A'], ['C', 'B'], ['D']],
+    edges: [
+      { from: 'A', to: 'C' },
+      { from: 'A', to: 'B' },
+      { from: 'B', to: 'D' },
+      { from: 'C', to: 'D' },
+    ],
+  });
+  // A need that skips a layer is still an edge; its phase goes after the deepest one.
+  const skipping = dag.dagLayers([
+    { id: '1', state: 'pending' },
+    { id: '2', state: 'pending', needs: ['1'] },
+    { id: '3', state: 'pending', needs: ['1', '2', '1'] },
+    { id: '4', state: 'pending' },
+  ]);
+  assert.deepEqual(skipping.layers, [['1', '4'], ['2'], ['3']]);
+  assert.deepEqual(skipping.edges.map((e) => `${e.from}>${e.to}`), ['1>2', '1>3', '2>3']);
+});
+
+test('dag layers: unknown ids, self needs and loops (which validation refuses) are dropped, not drawn', () => {
+  const odd = dag.dagLayers([
+    { id: 'a', state: 'pending', needs: ['ghost', 'a'] },
+    { id: 'b', state: 'pending', needs: ['c'] },
+    { id: 'c', state: 'pending', needs: ['b'] },
+  ]);
+  assert.deepEqual(odd.layers.flat().sort(), ['a', 'b', 'c'], 'every phase is drawn once');
+  assert.ok(odd.edges.every((e) => e.from !== 'ghost' && e.from !== e.to), JSON.stringify(odd.edges));
+  assert.ok(odd.edges.length <= 1, 'at most one edge of the loop survives');
+  assert.equal(dag.hasNeeds(diamond()), true);
+  assert.equal(dag.hasNeeds([{ id: '1', state: 'pending', needs: [] }, { id: '2', state: 'pending' }]), false);
+});
+
+test('dag geometry: layers are columns left to right, a short column centred, arrows from right edge to left edge', () => {
+  const geo = dag.dagGeometry(dag.dagLayers(diamond()));
+  const at = Object.fromEntries(geo.nodes.map((n) => [n.id, n]));
+  assert.ok(at.A!.x < at.C!.x && at.C!.x === at.B!.x && at.B!.x < at.D!.x);
+  assert.ok(at.C!.y < at.B!.y, 'C before B, as in the plan');
+  assert.equal(at.A!.y, (at.C!.y + at.B!.y) / 2, 'A is centred on its neighbours');
+  assert.equal(at.D!.y, at.A!.y);
+  assert.ok(geo.width >= at.D!.x + dag.NODE_W && geo.height >= at.B!.y + dag.NODE_H);
+  for (const e of geo.edges) {
+    const [start, end] = [/^M([\d.]+),([\d.]+)/.exec(e.d)!, /([\d.]+),([\d.]+)$/.exec(e.d)!];
+    assert.equal(Number(start[1]), at[e.from]!.x + dag.NODE_W, `${e.from}>${e.to} leaves the right edge`);
+    assert.ok(Math.abs(Number(end[1]) - at[e.to]!.x) <= 4, `${e.from}>${e.to} ends at the left edge`);
+    assert.equal(Number(end[2]), at[e.to]!.y + dag.NODE_H / 2);
+  }
+});
+
+test('stage words: the merge place on a queued phase, the state when a status has no stage', () => {
+  const [a, c, b, d] = diamond();
+  assert.equal(dag.stageText(b!), 'queued to merge #2');
+  assert.equal(dag.stageText(d!), 'waiting on needs');
+  assert.equal(dag.stageText(c!), 'running');
+  assert.equal(dag.stageText(a!), 'committed');
+  assert.equal(dag.stageText({ id: 'x', state: 'merge-queued', stage: 'queued-to-merge', mergePlace: null }), 'queued to merge');
+  assert.equal(dag.overlapWarning({ phases: ['B', 'C'], paths: ['src/x.ts'] }), 'B and C may run side by side and both name src/x.ts');
+  assert.equal(dag.overlapWarning({ phases: ['B', 'C'], paths: ['a', 'b', 'c', 'd', 'e'] }), 'B and C may run side by side and both name a, b, c and 2 more');
+});
+
+test('timeline: phases that ran at the same time share a stretch, drawn on one axis; serial phases share none', () => {
+  const t0 = Date.parse('2025-01-01T10:00:00Z');
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const phases: Phase[] = [
+    { id: 'A', title: 'Schema', state: 'committed', startedAt: iso(t0), endedAt: iso(t0 + 2 * MIN) },
+    { id: 'B', title: 'Backend', state: 'committed', startedAt: iso(t0 + 2 * MIN), endedAt: iso(t0 + 7 * MIN) },
+    { id: 'C', title: 'Client', state: 'running', startedAt: iso(t0 + 3 * MIN), endedAt: null },
+    { id: 'D', title: 'Docs', state: 'pending', stage: 'waiting-on-needs', startedAt: null, endedAt: null },
+  ];
+  const now = t0 + 9 * MIN;
+  assert.deepEqual(charts.concurrentSpans(phases, now), [{ start: t0 + 3 * MIN, end: t0 + 7 * MIN, ids: ['B', 'C'] }]);
+  // A ends as B starts: touching end to end is not side by side.
+  assert.deepEqual(charts.concurrentSpans(phases.slice(0, 2), now), []);
+
+  const svg = charts.gantt(phases, { width: 900, now });
+  const bars = Object.fromEntries([...svg.matchAll(/<rect class="gantt-bar [^"]*" data-phase-id="([^"]*)" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)"/g)].map((m) => [m[1], { x: Number(m[2]), y: Number(m[3]), w: Number(m[4]) }]));
+  assert.deepEqual(Object.keys(bars), ['A', 'B', 'C'], 'a row each, in start order');
+  assert.ok(bars.B!.x < bars.C!.x && bars.C!.x < bars.B!.x + bars.B!.w, 'C starts while B runs: the bars overlap on the axis');
+  assert.ok(bars.B!.y < bars.C!.y, 'on rows of their own');
+  assert.equal((svg.match(/class="gantt-overlap"/g) ?? []).length, 1);
+  assert.match(svg, /<title>B, C ran side by side for 4m<\/title>/);
+  assert.match(svg, /class="gantt-pending"[^>]*>waiting on needs</, 'a phase not started shows its stage');
+  assert.ok(!charts.gantt(phases.slice(0, 2), { width: 900, now }).includes('gantt-overlap'), 'a serial plan looks as before');
 });
