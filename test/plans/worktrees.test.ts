@@ -124,6 +124,16 @@ test('ensurePhaseWorktree makes the worktree on its branch outside the checkout,
   assert.equal(w.git('worktree', 'list', '--porcelain').split('\n').filter((l) => l.startsWith('worktree ')).length, 3);
 });
 
+test('phases made and removed side by side: git is never asked for two worktree changes at once in a repository', async (t) => {
+  const w = await world(t);
+  const base = w.head();
+  const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const made = await Promise.all(ids.map((phaseId) => ensurePhaseWorktree({ root: w.repo, home: w.home, planRunId: 'wide', phaseId, base })));
+  for (const wt of made) assert.equal(w.gitIn(wt.path, 'rev-parse', 'HEAD').trim(), base);
+  await Promise.all(made.slice(0, 3).map((wt) => removePhaseWorktree(w.repo, wt)));
+  assert.deepEqual((await planLeftovers(w.repo, w.home, 'wide')).branches, made.slice(3).map((wt) => wt.branch));
+});
+
 test('.worktreeinclude: the git-ignored files it names are copied in, a missing one is skipped, nothing outside the checkout', async (t) => {
   const w = await world(t);
   const outside = await makeTempDir('baton-outside-');
