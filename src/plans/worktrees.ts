@@ -102,7 +102,7 @@ async function makeOrFindWorktree(o: { root: string; home: string; planRunId: st
   const path = phaseWorktreePath(o.home, o.planRunId, o.phaseId);
   await git(o.root, ['worktree', 'prune']);
   const registered = (await listWorktrees(o.root)).find((w) => w.ref === `refs/heads/${branch}`);
-  if (registered && samePath(registered.path, path) && existsSync(join(path, '.git'))) {
+  if (registered && samePath(registered.path, path) && existsSync(join(path, '.git')) && !(await halfMade(path))) {
     return { path, branch, base: await forkPoint(o.root, branch, o.base), prepared: false };
   }
   // Registered somewhere else (another BATON_HOME): git refuses a branch checked out twice.
@@ -114,12 +114,25 @@ async function makeOrFindWorktree(o: { root: string; home: string; planRunId: st
     await git(o.root, ['worktree', 'prune']);
   }
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  // A `git branch` killed while making the phase branch leaves its ref lock; only Baton writes that ref.
+  const commonDir = (await git(o.root, ['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim();
+  await rm(join(commonDir, 'refs', 'heads', `${branch}.lock`), { force: true });
   if (await branchExists(o.root, branch)) {
     await git(o.root, ['worktree', 'add', '-q', path, branch]);
     return { path, branch, base: await forkPoint(o.root, branch, o.base), prepared: false };
   }
   await git(o.root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, o.base]);
   return { path, branch, base: o.base, prepared: false };
+}
+
+/**
+ * `git worktree add` keeps a `locked` file in the worktree's admin dir until its checkout is done (Baton
+ * never locks one itself): one still there was killed mid-checkout, and its missing files would read as
+ * the agent's deletions.
+ */
+async function halfMade(worktree: string): Promise<boolean> {
+  const gitDir = (await git(worktree, ['rev-parse', '--absolute-git-dir']).catch(() => '')).trim();
+  return !gitDir || existsSync(join(gitDir, 'locked'));
 }
 
 /**

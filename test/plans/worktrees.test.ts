@@ -22,6 +22,7 @@ import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
 import { cleanupStack, removeTestDir } from '../cleanup.js';
 import { runCli } from '../e2e/harness.js';
 import { waitFor } from '../wait-for.js';
+import { seededRandom } from '../seeded-random.js';
 
 const IDENTITY = ['-c', 'user.name=Baton Test', '-c', 'user.email=test@baton.invalid'];
 
@@ -132,6 +133,63 @@ test('phases made and removed side by side: git is never asked for two worktree 
   for (const wt of made) assert.equal(w.gitIn(wt.path, 'rev-parse', 'HEAD').trim(), base);
   await Promise.all(made.slice(0, 3).map((wt) => removePhaseWorktree(w.repo, wt)));
   assert.deepEqual((await planLeftovers(w.repo, w.home, 'wide')).branches, made.slice(3).map((wt) => wt.branch));
+});
+
+test('SIGKILL at seeded random moments while a worktree is made: the next ensure gives a whole checkout on the phase branch', async (t) => {
+  const w = await world(t);
+  // Enough files that the checkout takes a while, so kills land inside it too.
+  for (let dir = 0; dir < 20; dir++) {
+    mkdirSync(join(w.repo, `d${dir}`));
+    for (let file = 0; file < 25; file++) writeFileSync(join(w.repo, `d${dir}`, `f${file}.txt`), `${dir}/${file}\n`.repeat(50));
+  }
+  const base = commitAll(w, w.repo, 'many files');
+  const o = { root: w.repo, home: w.home, planRunId: 'kill', phaseId: 'p', base };
+  const moduleUrl = new URL('../../src/plans/worktrees.js', import.meta.url).href;
+  const child = `import { ensurePhaseWorktree } from ${JSON.stringify(moduleUrl)};
+process.stdout.write('ready\\n');
+await ensurePhaseWorktree(${JSON.stringify(o)});
+process.stdout.write('done\\n');`;
+  /** Runs ensure in a process of its own (group and all), killed `killAfterMs` after it is ready; resolves with how long it had. */
+  const runChild = (killAfterMs: number | null) =>
+    new Promise<number>((resolvePromise, reject) => {
+      const proc = spawn(process.execPath, ['--input-type=module', '-e', child], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+      let readyAt = 0;
+      let timer: NodeJS.Timeout | undefined;
+      proc.stdout.setEncoding('utf8').on('data', (text: string) => {
+        if (text.includes('ready') && !readyAt) {
+          readyAt = performance.now();
+          if (killAfterMs !== null) timer = setTimeout(() => process.kill(-proc.pid!, 'SIGKILL'), killAfterMs);
+        }
+      });
+      proc.on('error', reject);
+      proc.on('close', () => {
+        clearTimeout(timer);
+        try {
+          process.kill(-proc.pid!, 'SIGKILL'); // a git it started, if any is left
+        } catch {
+          // the group is gone
+        }
+        resolvePromise(readyAt ? performance.now() - readyAt : 0);
+      });
+    });
+  const whole = async () => {
+    const wt = await ensurePhaseWorktree(o);
+    assert.equal(wt.path, phaseWorktreePath(w.home, 'kill', 'p'));
+    assert.equal(w.gitIn(wt.path, 'rev-parse', 'HEAD').trim(), base);
+    assert.equal(w.gitIn(wt.path, 'symbolic-ref', '--short', 'HEAD').trim(), wt.branch);
+    assert.equal(w.gitIn(wt.path, 'status', '--porcelain').trim(), '', 'a whole checkout: nothing missing, nothing extra');
+    return wt;
+  };
+  const fullMs = await runChild(null);
+  await removePhaseWorktree(w.repo, await whole());
+  const random = seededRandom(12);
+  for (let round = 0; round < 8; round++) {
+    await runChild(random() * fullMs);
+    await clearStaleGitLocks(phaseWorktreePath(w.home, 'kill', 'p'));
+    const wt = await whole();
+    if (round % 2 === 0) await removePhaseWorktree(w.repo, wt); // half the rounds from nothing, half from a branch only
+    else w.git('worktree', 'remove', '--force', wt.path);
+  }
 });
 
 test('.worktreeinclude: the git-ignored files it names are copied in, a missing one is skipped, nothing outside the checkout', async (t) => {
