@@ -5,7 +5,7 @@ import { BatonError } from '../errors.js';
 import { git } from '../baseline/git-tree.js';
 import type { PhaseMerge, PhaseWorktree, VerificationResult } from '../store/plans.js';
 import { clipCounted } from '../text.js';
-import { commitIdentity, snapshotDirtyPaths } from './git-state.js';
+import { commitIdentity, hashPaths, snapshotDirtyPaths } from './git-state.js';
 
 // The merge queue's git side: one phase at a time onto the plan branch, previewed without touching any
 // checkout, advanced by compare-and-swap, and recorded before the branch moves so a crash can finish it.
@@ -131,7 +131,8 @@ export async function startConflictResolution(o: { root: string; worktree: Phase
     if ((await readMergeHead(dir)) === null && !(await isAncestor(dir, tip, before))) {
       throw new BatonError('runtime', `git merge of ${tip.slice(0, 12)} into ${worktree.branch} failed in ${dir}: ${(result.stderr || result.stdout).trim()}`);
     }
-    state = { tip, conflicts: await unmergedPaths(dir), startedAt: Date.now() };
+    const conflicts = await unmergedPaths(dir);
+    state = { tip, conflicts, left: await hashPaths(dir, conflicts, Infinity) };
     await writeConflictState(dir, state);
   }
   const conflicts = state.conflicts;
@@ -154,13 +155,13 @@ export async function finishConflictResolution(o: {
   if (!tip) throw new BatonError('runtime', `no conflict resolution is under way in ${dir}`);
   const unmerged = await unmergedPaths(dir);
   const watched = unique([...(state?.conflicts ?? []), ...unmerged]);
+  const now = await hashPaths(dir, watched, Infinity);
   const unresolved: string[] = [];
   for (const path of watched) {
-    const file = await fileState(join(dir, path));
-    if (file.markers) unresolved.push(path);
+    if (await hasConflictMarkers(join(dir, path))) unresolved.push(path);
     // An agent that edited a conflicted file clean but did not `git add` it has still resolved it; one
-    // never touched since the merge (a delete/modify conflict, a binary) has not.
-    else if (unmerged.includes(path) && !(file.exists && file.mtimeMs > (state?.startedAt ?? Infinity))) unresolved.push(path);
+    // left as git left it (a delete/modify conflict, a binary) has not.
+    else if (unmerged.includes(path) && (state === null || now[path] === state.left[path])) unresolved.push(path);
   }
   if (unresolved.length > 0) return { resolved: false, unresolved };
   if (mergeHead === null) {
@@ -229,8 +230,9 @@ async function isAncestor(cwd: string, ancestor: string, descendant: string): Pr
 
 /**
  * Brings exactly merge.paths in the user's index and working tree to merge.commit (additions, edits,
- * deletions, modes), nothing else. A path whose file or index entry is neither the parent's nor the
- * commit's version holds the user's own edit: it is left alone and returned.
+ * deletions, modes), nothing else. A path whose index entry is neither the parent's nor the commit's
+ * version holds the user's own staged edit: left alone. One whose file alone is the user's: its index
+ * entry follows the commit (so the commit is not shown as undone) and the file stays. Both are returned.
  */
 async function bringCheckoutTo(root: string, merge: PhaseMerge): Promise<string[]> {
   if (merge.paths.length === 0) return [];
@@ -239,14 +241,19 @@ async function bringCheckoutTo(root: string, merge: PhaseMerge): Promise<string[
   const working = await workingBlobs(root, merge.paths);
   const write: string[] = [];
   const remove: string[] = [];
+  const indexOnly: string[] = [];
   const kept: string[] = [];
   for (const path of merge.paths) {
-    const { before, after } = sides.get(path) ?? { before: undefined, after: undefined };
+    const { before, after, afterMode } = sides.get(path) ?? {};
     const known = (blob: string | undefined) => blob === before || blob === after;
-    if (!known(working.get(path)) || !known(index.get(path))) kept.push(path);
-    else if (after === undefined) remove.push(path);
+    if (!known(index.get(path))) kept.push(path);
+    else if (!known(working.get(path))) {
+      kept.push(path);
+      indexOnly.push(after === undefined ? `0 ${before}\t${path}` : `${afterMode} ${after}\t${path}`);
+    } else if (after === undefined) remove.push(path);
     else write.push(path);
   }
+  if (indexOnly.length > 0) await git(root, ['update-index', '-z', '--index-info'], {}, { input: indexOnly.join('\0') + '\0' });
   // Deletions first: a file that became a directory (or back) needs the old one gone.
   if (remove.length > 0) {
     await git(root, ['rm', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: remove.join('\0') });
@@ -262,12 +269,12 @@ async function bringCheckoutTo(root: string, merge: PhaseMerge): Promise<string[
 }
 
 /** Each changed path's blob before and after (undefined: absent on that side). */
-async function treeSides(root: string, parent: string, commit: string): Promise<Map<string, { before?: string; after?: string }>> {
+async function treeSides(root: string, parent: string, commit: string): Promise<Map<string, { before?: string; after?: string; afterMode?: string }>> {
   const out = (await git(root, ['diff-tree', '-r', '-z', '--no-renames', parent, commit])).split('\0');
-  const sides = new Map<string, { before?: string; after?: string }>();
+  const sides = new Map<string, { before?: string; after?: string; afterMode?: string }>();
   for (let i = 0; i + 1 < out.length; i += 2) {
-    const [, , beforeSha, afterSha] = out[i]!.slice(1).split(' ');
-    sides.set(out[i + 1]!, { before: realBlob(beforeSha), after: realBlob(afterSha) });
+    const [, afterMode, beforeSha, afterSha] = out[i]!.slice(1).split(' ');
+    sides.set(out[i + 1]!, { before: realBlob(beforeSha), after: realBlob(afterSha), afterMode });
   }
   return sides;
 }
@@ -333,19 +340,18 @@ async function unmergedPaths(dir: string): Promise<string[]> {
   return unique(out.split('\0').filter(Boolean).map((entry) => entry.slice(entry.indexOf('\t') + 1)));
 }
 
-async function fileState(path: string): Promise<{ exists: boolean; markers: boolean; mtimeMs: number }> {
+async function hasConflictMarkers(path: string): Promise<boolean> {
   const stat = await lstat(path).catch(() => null);
-  if (stat === null || !stat.isFile()) return { exists: stat !== null, markers: false, mtimeMs: stat?.mtimeMs ?? 0 };
-  if (stat.size > MARKER_SCAN_BYTES) return { exists: true, markers: false, mtimeMs: stat.mtimeMs };
-  const text = await readFile(path, 'utf8');
+  if (stat === null || !stat.isFile() || stat.size > MARKER_SCAN_BYTES) return false;
   // `=======` alone is a Markdown heading underline; the outer markers are what git leaves every time.
-  return { exists: true, markers: /^(?:<{7}|>{7})(?: |$)/m.test(text), mtimeMs: stat.mtimeMs };
+  return /^(?:<{7}|>{7})(?: |$)/m.test(await readFile(path, 'utf8'));
 }
 
 /** Stages the resolution and commits the merge with plumbing: no user hooks, no editor. */
 async function commitMerge(dir: string, mergeHead: string, unmerged: string[], exclude: (path: string) => boolean): Promise<void> {
   const status = await git(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
-  const changed = status.split('\0').filter((entry) => entry.length > 3).map((entry) => entry.slice(3));
+  // Only what differs from the index: a path already staged (a `git rm` the agent ran) matches no file left to add.
+  const changed = status.split('\0').filter((entry) => entry.length > 3 && entry[1] !== ' ').map((entry) => entry.slice(3));
   // An unmerged path must be staged whatever it is: git cannot write a tree with a conflict in it.
   const add = unique([...changed.filter((path) => !exclude(path)), ...unmerged]);
   if (add.length > 0) await git(dir, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: add.join('\0') });
@@ -360,8 +366,8 @@ async function commitMerge(dir: string, mergeHead: string, unmerged: string[], e
 interface ConflictState {
   tip: string;
   conflicts: string[];
-  /** When git left the markers: a conflicted file changed after this was edited by the agent. */
-  startedAt: number;
+  /** Each conflicted file's content as git left it: one that differs now was edited since. */
+  left: Record<string, string>;
 }
 
 async function readConflictState(dir: string): Promise<ConflictState | null> {
