@@ -411,17 +411,21 @@ test('finishMerge after a crash between the branch move and the checkout update:
 });
 
 test('finishMerge keeps a phase path the user edited after the branch moved, and still finishes', async (t) => {
-  const s = await setup(t, { 'b.txt': 'b\n', 'c.txt': 'c\n' });
+  const s = await setup(t, { 'b.txt': 'b\n', 'c.txt': 'c\n', 'd.txt': 'd\n', 'e.txt': 'e\n' });
   const wt = s.worktree('B');
-  commit(wt.path, { 'b.txt': 'b by phase\n', 'c.txt': 'c by phase\n' }, 'baton: phase B work');
+  commit(wt.path, { 'b.txt': 'b by phase\n', 'c.txt': 'c by phase\n', 'd.txt': null, 'e.txt': 'e by phase\n' }, 'baton: phase B work');
   const merge = await crashAfterRecord(s, wt, 'B');
   s.git('update-ref', 'refs/heads/main', merge.commit, merge.parent);
-  edit(s.repo, { 'b.txt': 'the user typed here meanwhile\n' });
-  assert.deepEqual(await finishMerge({ root: s.repo, branch: 'main', merge }), { done: true, sha: merge.commit, kept: ['b.txt'] });
+  edit(s.repo, { 'b.txt': 'the user typed here meanwhile\n', 'd.txt': 'the user wrote d anew\n', 'e.txt': 'e staged by the user\n' });
+  s.git('add', 'e.txt');
+  assert.deepEqual(await finishMerge({ root: s.repo, branch: 'main', merge }), { done: true, sha: merge.commit, kept: ['b.txt', 'd.txt', 'e.txt'] });
+  assert.equal(s.git('show', ':e.txt'), 'e staged by the user\n', 'the user\'s staged edit stays staged');
+  assert.equal(readFileSync(join(s.repo, 'e.txt'), 'utf8'), 'e staged by the user\n');
+  assert.equal(readFileSync(join(s.repo, 'd.txt'), 'utf8'), 'the user wrote d anew\n');
   assert.equal(readFileSync(join(s.repo, 'b.txt'), 'utf8'), 'the user typed here meanwhile\n');
   assert.equal(readFileSync(join(s.repo, 'c.txt'), 'utf8'), 'c by phase\n');
   assert.equal(s.git('show', 'main:b.txt'), 'b by phase\n', 'the phase\'s version is safe in the commit');
-  assert.deepEqual(status(s.repo), [' M b.txt']);
+  assert.deepEqual(status(s.repo), [' M b.txt', '?? d.txt', 'M  e.txt'], 'the index follows the commit; only the user\'s edits show');
 });
 
 test('losing the compare-and-swap to another commit starts over on the new tip and lands on top of it', async (t) => {
