@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { lstat, readFile, readlink, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BatonError } from '../errors.js';
 import { git } from '../baseline/git-tree.js';
 import type { PhaseMerge, PhaseWorktree, VerificationResult } from '../store/plans.js';
@@ -26,6 +27,10 @@ const OTHER_DIFF_LIMIT = 8_000;
 const MARKER_SCAN_BYTES = 8 * 1024 * 1024;
 /** What a conflict round remembers in the worktree's own git dir, so a resumed driver knows it. */
 const CONFLICT_STATE_FILE = 'baton-conflict.json';
+/** How long a lock in Baton's own worktree may be held by a git still finishing before it is removed. */
+const STALE_LOCK_MS = 5_000;
+/** How long the user's own git may hold their index while the checkout is brought up to a merged phase. */
+const USER_LOCK_WAIT_MS = 10_000;
 // Paths are file names, never patterns: `*.txt` is a file someone may have.
 const LITERAL = { GIT_LITERAL_PATHSPECS: '1' };
 
@@ -57,11 +62,13 @@ export async function mergePhase(o: {
     if (tip !== base) {
       // What was verified sat on an older tip: verify the phase as it will land, in its own worktree.
       await assertOnPhaseBranch(worktree);
+      await releaseStaleLock(worktree.path);
       const work = (await git(root, [...identity, 'commit-tree', tree, '-p', tip, '-m', REBASED_MESSAGE])).trim();
       await git(worktree.path, ['reset', '-q', '--hard', work]);
       base = tip;
-      o.onRebased?.(tip);
       const verification = await o.verify(join(worktree.path, o.subdir));
+      // Said only once verification has answered: a driver killed during it must verify again, not skip it.
+      o.onRebased?.(tip);
       if (!verification.passed) return { kind: 'verify-failed', verification };
     }
     if (await isCheckedOut(root, branch)) {
@@ -97,6 +104,16 @@ export async function finishMerge(o: { root: string; branch: string; merge: Phas
   return { done: true, sha: merge.commit, ...(kept.length > 0 && { kept }) };
 }
 
+/** A phase's reason for blocking on a user-work outcome: what serial plans say, for a merge. */
+export function userWorkReason(paths: string[]): string {
+  return `the phase changed ${paths.join(', ')}, which holds your uncommitted changes; nothing of it was merged. Commit or stash your work there, then baton plan resume`;
+}
+
+/** A phase's reason for blocking when its conflict rounds are spent: its worktree and branch are kept. */
+export function conflictReason(paths: string[]): string {
+  return `conflicts with what was merged since it started: ${paths.join(', ')}`;
+}
+
 /** The plan branch's commit. */
 export async function branchTip(root: string, branch: string): Promise<string> {
   const out = await git(root, ['rev-parse', '--verify', '-q', `refs/heads/${branch}^{commit}`]).catch(() => '');
@@ -118,6 +135,7 @@ export async function startConflictResolution(o: { root: string; worktree: Phase
   const { worktree, tip } = o;
   const dir = worktree.path;
   await assertOnPhaseBranch(worktree);
+  await releaseStaleLock(dir);
   let state = await readConflictState(dir);
   const mergeHead = await readMergeHead(dir);
   if (mergeHead !== null && (mergeHead !== tip || state?.tip !== tip)) {
@@ -177,6 +195,7 @@ export async function finishConflictResolution(o: {
 /** Gives up a conflict round: the worktree is back at the phase's own work, markers gone. */
 export async function abortConflictResolution(worktreePath: string): Promise<void> {
   if ((await readMergeHead(worktreePath)) !== null) {
+    await releaseStaleLock(worktreePath);
     await git(worktreePath, ['merge', '--abort']).catch(() => git(worktreePath, ['reset', '-q', '--hard', 'HEAD']));
   }
   await removeConflictState(worktreePath);
@@ -253,17 +272,17 @@ async function bringCheckoutTo(root: string, merge: PhaseMerge): Promise<string[
     } else if (after === undefined) remove.push(path);
     else write.push(path);
   }
-  if (indexOnly.length > 0) await git(root, ['update-index', '-z', '--index-info'], {}, { input: indexOnly.join('\0') + '\0' });
+  if (indexOnly.length > 0) await whileUserGitRuns(() => git(root, ['update-index', '-z', '--index-info'], {}, { input: indexOnly.join('\0') + '\0' }));
   // Deletions first: a file that became a directory (or back) needs the old one gone.
   if (remove.length > 0) {
-    await git(root, ['rm', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: remove.join('\0') });
+    await whileUserGitRuns(() => git(root, ['rm', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: remove.join('\0') }));
     for (const path of remove) {
       await rm(join(root, path), { force: true });
       await removeEmptyParents(root, path);
     }
   }
   if (write.length > 0) {
-    await git(root, ['checkout', merge.commit, '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: write.join('\0') });
+    await whileUserGitRuns(() => git(root, ['checkout', merge.commit, '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: write.join('\0') }));
   }
   return kept;
 }
@@ -315,6 +334,22 @@ async function workingBlobs(root: string, paths: string[]): Promise<Map<string, 
   return blobs;
 }
 
+/**
+ * The user's own git holds their index lock for a moment (an editor's status poll, a commit): wait it
+ * out, bounded. Their lock is never removed: only they know whether it is stale.
+ */
+async function whileUserGitRuns<T>(step: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + USER_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!/index\.lock/.test(String(error)) || Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
 async function removeEmptyParents(root: string, path: string): Promise<void> {
   for (let dir = dirname(path); dir !== '.' && dir !== ''; dir = dirname(dir)) {
     if (!(await rmdir(join(root, dir)).then(() => true, () => false))) return;
@@ -327,6 +362,25 @@ async function assertOnPhaseBranch(worktree: PhaseWorktree): Promise<void> {
   const head = (await git(worktree.path, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim();
   if (head !== `refs/heads/${worktree.branch}`) {
     throw new BatonError('conflict', `the worktree ${worktree.path} is on ${head || 'a detached HEAD'}, not on ${worktree.branch}; Baton leaves it as it is`);
+  }
+}
+
+/**
+ * A git killed with the driver leaves `index.lock` in the phase's worktree, and every later git there
+ * fails. Nothing but Baton writes in its worktree while a merge step runs (the agent is not running), so
+ * a lock that stays is stale; a young one may be an orphaned git finishing, so it gets a moment first.
+ */
+async function releaseStaleLock(dir: string): Promise<void> {
+  const lock = await gitPath(dir, 'index.lock');
+  const deadline = Date.now() + STALE_LOCK_MS;
+  for (;;) {
+    const stat = await lstat(lock).catch(() => null);
+    if (stat === null) return;
+    if (Date.now() - stat.mtimeMs > STALE_LOCK_MS || Date.now() > deadline) {
+      await rm(lock, { force: true });
+      return;
+    }
+    await sleep(100);
   }
 }
 
@@ -354,6 +408,7 @@ async function commitMerge(dir: string, mergeHead: string, unmerged: string[], e
   const changed = status.split('\0').filter((entry) => entry.length > 3 && entry[1] !== ' ').map((entry) => entry.slice(3));
   // An unmerged path must be staged whatever it is: git cannot write a tree with a conflict in it.
   const add = unique([...changed.filter((path) => !exclude(path)), ...unmerged]);
+  await releaseStaleLock(dir);
   if (add.length > 0) await git(dir, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: add.join('\0') });
   const tree = (await git(dir, ['write-tree'])).trim();
   const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();

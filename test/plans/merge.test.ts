@@ -1,7 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BatonError } from '../../src/errors.js';
 import { findPhaseCommit, phaseCommitMessage, TRAILER_PHASE, TRAILER_PLAN_RUN } from '../../src/plans/git-state.js';
@@ -529,4 +529,40 @@ test('branchTip and commitsBehind', async (t) => {
   assert.equal(await commitsBehind(s.repo, base, 'main'), 2);
   assert.equal(await commitsBehind(s.repo, tip, 'main'), 0);
   await assert.rejects(branchTip(s.repo, 'nope'), (error: unknown) => error instanceof BatonError && error.kind === 'not-found');
+});
+
+test('a driver killed during the re-verification verifies again on resume; a stale index.lock in the worktree is cleared', async (t) => {
+  const s = await setup(t);
+  const wt = s.worktree('B');
+  commit(wt.path, { 'b.txt': 'b\n' }, 'baton: phase B work');
+  const tip = commit(s.repo, { 'a.txt': 'a\n' }, 'phase A');
+  let base = wt.base;
+  const merge = (verify: () => Promise<VerificationResult>) =>
+    mergePhase({
+      root: s.repo,
+      branch: 'main',
+      worktree: { ...wt, base },
+      message: phaseCommitMessage(PLAN, 'B', 'b'),
+      subdir: '',
+      verify,
+      recordMerging: () => undefined,
+      onRebased: (moved) => (base = moved),
+    });
+  await assert.rejects(merge(async () => { throw new Error('killed'); }), /killed/);
+  assert.equal(base, wt.base, 'not recorded as rebased while its verification had not answered');
+  // A git killed mid-way left its lock behind.
+  const lock = run(wt.path, 'rev-parse', '--path-format=absolute', '--git-path', 'index.lock').trim();
+  writeFileSync(lock, '');
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(lock, old, old);
+  let verified = 0;
+  const outcome = await merge(async () => {
+    verified++;
+    return passed();
+  });
+  assert.equal(outcome.kind, 'merged');
+  assert.equal(verified, 1);
+  assert.equal(base, tip);
+  assert.ok(!existsSync(lock));
+  assert.equal(s.git('rev-parse', 'main^').trim(), tip);
 });
