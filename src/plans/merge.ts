@@ -6,7 +6,7 @@ import { BatonError } from '../errors.js';
 import { git } from '../baseline/git-tree.js';
 import type { PhaseMerge, PhaseWorktree, VerificationResult } from '../store/plans.js';
 import { clipCounted } from '../text.js';
-import { commitIdentity, hashPaths, snapshotDirtyPaths } from './git-state.js';
+import { commitIdentity, hashPaths } from './git-state.js';
 
 // The merge queue's git side: one phase at a time onto the plan branch, previewed without touching any
 // checkout, advanced by compare-and-swap, and recorded before the branch moves so a crash can finish it.
@@ -72,7 +72,7 @@ export async function mergePhase(o: {
       if (!verification.passed) return { kind: 'verify-failed', verification };
     }
     if (await isCheckedOut(root, branch)) {
-      const dirty = new Set(Object.keys(await snapshotDirtyPaths(root)));
+      const dirty = new Set((await statusEntries(root)).map((entry) => entry.path));
       const overlap = paths.filter((p) => dirty.has(p));
       if (overlap.length > 0) return { kind: 'user-work', paths: overlap };
     }
@@ -234,6 +234,15 @@ async function compareAndSwap(root: string, branch: string, commit: string, expe
     if (now !== expected) return false;
     throw error;
   }
+}
+
+/** Paths with uncommitted changes (staged, unstaged, untracked), each with its worktree column of `git status`. */
+async function statusEntries(dir: string): Promise<{ path: string; worktree: string }[]> {
+  const out = await git(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+  return out
+    .split('\0')
+    .filter((entry) => entry.length > 3)
+    .map((entry) => ({ path: entry.slice(3), worktree: entry[1]! }));
 }
 
 async function isCheckedOut(root: string, branch: string): Promise<boolean> {
@@ -403,9 +412,8 @@ async function hasConflictMarkers(path: string): Promise<boolean> {
 
 /** Stages the resolution and commits the merge with plumbing: no user hooks, no editor. */
 async function commitMerge(dir: string, mergeHead: string, unmerged: string[], exclude: (path: string) => boolean): Promise<void> {
-  const status = await git(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
   // Only what differs from the index: a path already staged (a `git rm` the agent ran) matches no file left to add.
-  const changed = status.split('\0').filter((entry) => entry.length > 3 && entry[1] !== ' ').map((entry) => entry.slice(3));
+  const changed = (await statusEntries(dir)).filter((entry) => entry.worktree !== ' ').map((entry) => entry.path);
   // An unmerged path must be staged whatever it is: git cannot write a tree with a conflict in it.
   const add = unique([...changed.filter((path) => !exclude(path)), ...unmerged]);
   await releaseStaleLock(dir);

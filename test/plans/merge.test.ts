@@ -84,7 +84,8 @@ function status(repo: string): string[] {
 test('a clean phase lands onto a moved tip as one commit with the trailers; the user\'s checkout gains exactly its paths', async (t) => {
   const s = await setup(t, { 'a.txt': 'a\n', 'b.txt': 'b\n', 'notes.txt': 'notes\n' });
   const wt = s.worktree('B');
-  commit(wt.path, { 'b.txt': 'b by phase B\n', 'src/new.ts': 'export const n = 1;\n' }, 'baton: phase B work');
+  // A file literally named `*.txt` must not act as a pattern over the user's own .txt files.
+  commit(wt.path, { 'b.txt': 'b by phase B\n', 'src/new.ts': 'export const n = 1;\n', 'docs/a b ü.md': 'ü\n', '*.txt': 'star\n' }, 'baton: phase B work');
   // Phase A merged meanwhile: the tip moved past B's base.
   const tipA = commit(s.repo, { 'a.txt': 'a by phase A\n' }, phaseCommitMessage(PLAN, 'A', 'phase a'));
   // The user's own work: an unstaged edit, a staged new file, an untracked file.
@@ -113,14 +114,15 @@ test('a clean phase lands onto a moved tip as one commit with the trailers; the 
 
   assert.equal(outcome.kind, 'merged');
   if (outcome.kind !== 'merged') return;
-  assert.deepEqual(outcome.paths.sort(), ['b.txt', 'src/new.ts']);
+  const phasePaths = ['*.txt', 'b.txt', 'docs/a b ü.md', 'src/new.ts'];
+  assert.deepEqual(outcome.paths.sort(), phasePaths);
   assert.equal(s.git('rev-parse', 'main').trim(), outcome.sha);
   assert.equal(s.git('rev-parse', 'main^').trim(), tipA, 'exactly one commit on top of the old tip');
   assert.equal(s.git('rev-list', '--count', `${tipA}..main`).trim(), '1');
   const message = s.git('log', '-1', '--format=%B', 'main');
   assert.match(message, new RegExp(`^${TRAILER_PLAN_RUN}: ${PLAN}$`, 'm'));
   assert.match(message, new RegExp(`^${TRAILER_PHASE}: B$`, 'm'));
-  assert.deepEqual(s.git('diff-tree', '-r', '--name-only', '--no-commit-id', 'main').trim().split('\n').sort(), ['b.txt', 'src/new.ts']);
+  assert.deepEqual(s.git('-c', 'core.quotepath=off', 'diff-tree', '-r', '--name-only', '--no-commit-id', 'main').trim().split('\n').sort(), phasePaths);
   assert.deepEqual(recorded, [{ commit: outcome.sha, parent: tipA, paths: outcome.paths }]);
   assert.deepEqual(rebased, [tipA]);
   assert.deepEqual(verified, [join(wt.path, 'src')]);
@@ -133,6 +135,8 @@ test('a clean phase lands onto a moved tip as one commit with the trailers; the 
   // The checkout: the phase's files are there, the user's work is exactly as it was.
   assert.equal(readFileSync(join(s.repo, 'b.txt'), 'utf8'), 'b by phase B\n');
   assert.equal(readFileSync(join(s.repo, 'src/new.ts'), 'utf8'), 'export const n = 1;\n');
+  assert.equal(readFileSync(join(s.repo, 'docs/a b ü.md'), 'utf8'), 'ü\n');
+  assert.equal(readFileSync(join(s.repo, '*.txt'), 'utf8'), 'star\n');
   assert.deepEqual(status(s.repo), before);
   assert.deepEqual(s.git('diff', '--cached', '--name-only').trim().split('\n'), ['staged.txt']);
   assert.equal(readFileSync(join(s.repo, 'notes.txt'), 'utf8'), 'my unsaved notes\n');
