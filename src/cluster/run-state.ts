@@ -18,6 +18,8 @@ export interface PublishedRun {
   patch: RunPatch | null;
   /** Set by the lead when it gave the run up (its worker was lost): a worker that comes back kills the orphan. */
   givenUp: boolean;
+  /** Where the worker checked the code out: paths under it are the lead's dir, as far as the lead is concerned. */
+  worktree: string | null;
 }
 
 /** The fields of the worker's own record the lead copies at the end. Paths (log, dir) stay the lead's own. */
@@ -35,6 +37,7 @@ function parse(hash: Record<string, string>): PublishedRun | undefined {
     pid: hash.pid ? Number(hash.pid) : null,
     startedAt: hash.startedAt ? Number(hash.startedAt) : null,
     patch: hash.patch ? (JSON.parse(hash.patch) as RunPatch) : null,
+    worktree: hash.worktree || null,
     givenUp: hash.givenUp === '1',
   };
 }
@@ -66,8 +69,9 @@ export async function cancelUnclaimed(redis: Redis, runId: string): Promise<bool
 }
 
 /** Worker: the agent started (pid known) or the run ended (its final fields). */
-export async function publishRun(redis: Redis, runId: string, fields: { state: RunState; pid?: number | null; startedAt?: number | null; patch?: RunPatch }): Promise<void> {
+export async function publishRun(redis: Redis, runId: string, fields: { state: RunState; pid?: number | null; startedAt?: number | null; patch?: RunPatch; worktree?: string | null }): Promise<void> {
   const hash: Record<string, string> = { state: fields.state };
+  if (fields.worktree) hash.worktree = fields.worktree;
   if (fields.pid != null) hash.pid = String(fields.pid);
   if (fields.startedAt != null) hash.startedAt = String(fields.startedAt);
   if (fields.patch) hash.patch = JSON.stringify(fields.patch);
@@ -100,7 +104,7 @@ export async function foldClusterRuns(redis: Redis, store: Store, runs: RunRecor
     const placement = { ...run.placement!, worker: now.worker, workerHost: now.workerHost };
     let patch: RunPatch | undefined;
     if (ENDED_STATES.includes(now.state)) {
-      patch = { ...now.patch, state: now.state, placement, pid: now.pid };
+      patch = { ...(now.patch && now.worktree ? inLeadDir(now.patch, now.worktree, run.dir) : now.patch), state: now.state, placement, pid: now.pid };
     } else if (now.worker && seen.get(now.worker)?.alive === false) {
       const sighting = seen.get(now.worker)!;
       const endedAt = Date.now();
@@ -114,4 +118,9 @@ export async function foldClusterRuns(redis: Redis, store: Store, runs: RunRecor
     if (patch && store.runs.updateIfState(run.id, ACTIVE_STATES, patch)) changed.push(run.id);
   }
   return changed;
+}
+
+/** The worker's record speaks of its worktree; the lead's of its own dir (files changed, commands, events). */
+function inLeadDir(patch: RunPatch, worktree: string, dir: string): RunPatch {
+  return JSON.parse(JSON.stringify(patch).split(JSON.stringify(worktree).slice(1, -1)).join(JSON.stringify(dir).slice(1, -1))) as RunPatch;
 }

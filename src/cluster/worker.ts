@@ -238,7 +238,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       if (!record || !isActive(record.state)) break;
       if (record.pid !== run.published.pid || record.state !== run.published.state) {
         run.published = { state: record.state, pid: record.pid };
-        if (!run.givenUp) await publishRun(redis, runId, { state: record.state, pid: record.pid, startedAt: record.startedAt }).catch(() => undefined);
+        if (!run.givenUp) await publishRun(redis, runId, { state: record.state, pid: record.pid, startedAt: record.startedAt, worktree: run.worktree }).catch(() => undefined);
       }
       await sleep(WATCH_MS);
     }
@@ -254,7 +254,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         }
       }
       const patch = Object.fromEntries(FINAL_FIELDS.map((key) => [key, record![key]])) as RunPatch;
-      await publishRun(redis, runId, { state: record.state, pid: record.pid, patch: { ...patch, ...resultNote } }).catch((error: unknown) => log(`run ${runId}: could not publish its end: ${(error as Error).message}`));
+      await publishRun(redis, runId, { state: record.state, pid: record.pid, worktree: run.worktree, patch: { ...patch, ...resultNote } }).catch((error: unknown) => log(`run ${runId}: could not publish its end: ${(error as Error).message}`));
     } else if (run.givenUp) {
       log(`run ${runId}: orphaned agent ended (${record?.state ?? 'gone'}); nothing published, the lead had given it up`);
     }
