@@ -2,7 +2,7 @@ import { BatonError } from '../errors.js';
 import { ClusterExecutor } from '../executors/cluster.js';
 import type { Executor, StartResult, StopResult } from '../executors/types.js';
 import type { Store } from '../store/index.js';
-import type { RunRecord } from '../store/runs.js';
+import { ACTIVE_STATES, isActive, type RunRecord } from '../store/runs.js';
 import { resolveRedisTarget } from './connection.js';
 
 /**
@@ -35,9 +35,10 @@ export class ClusterLink {
     return this.executor() ?? unreachable(run);
   }
 
+  /** Folds what workers published; reads nothing of the cluster (config, Redis) while no cluster run is active. */
   async refresh(ids?: string[]): Promise<void> {
-    const placed = ids ? ids.some((id) => this.store().runs.get(id)?.placement) : true;
-    if (placed) await this.executor()?.refresh(ids);
+    const runs = ids ? ids.map((id) => this.store().runs.get(id)) : this.store().runs.list({ states: [...ACTIVE_STATES], limit: 1000 });
+    if (runs.some((run) => run?.placement && isActive(run.state))) await this.executor()?.refresh(ids);
   }
 
   async cancel(run: RunRecord): Promise<void> {
@@ -46,9 +47,9 @@ export class ClusterLink {
 
   /** Keeps the given runs current while a caller waits on them; a no-op stopper when none is a cluster run. */
   async watch(ids: string[]): Promise<() => void> {
+    if (!ids.some((id) => this.store().runs.get(id)?.placement)) return () => undefined;
     const executor = this.executor();
-    if (!executor || !ids.some((id) => this.store().runs.get(id)?.placement)) return () => undefined;
-    return executor.watch(ids);
+    return executor ? executor.watch(ids) : () => undefined;
   }
 
   close(): void {
