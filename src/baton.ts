@@ -188,7 +188,9 @@ export class Baton {
     } catch (error) {
       throw usageError(`${runnerName}: ${(error as Error).message}`, { field: 'runnerOptions' });
     }
-    this.checkRunnerInstalled(runnerName, checkedOptions);
+    const cluster = options.local ? undefined : this.cluster.executor();
+    // A cluster run's agent runs on a worker: the lead needs no agent CLI of its own.
+    if (!cluster) this.checkRunnerInstalled(runnerName, checkedOptions);
     // A broken config.json is the user's to fix before anything is recorded (the supervisor reads it to queue).
     loadConfig(this.home, this.env);
     if (!options.ignoreRepoLock) {
@@ -200,7 +202,6 @@ export class Baton {
     if (options.maxCost !== undefined && !(Number.isFinite(options.maxCost) && options.maxCost > 0)) {
       throw usageError(`must be a positive amount of US dollars, e.g. 2.50 (got ${options.maxCost})`, { field: 'maxCost' });
     }
-    const cluster = options.local ? undefined : this.cluster.executor();
     const placement = cluster ? await cluster.place(dir, options.remote) : null;
     return this.launch({
       runner: runnerName,
@@ -474,6 +475,7 @@ export class Baton {
   async resume(ref: string, prompt?: string, options: { name?: string; maxCost?: number } = {}): Promise<ResumeResult> {
     const parent = this.resolveRun(ref);
     if (isActive(parent.state)) throw new BatonError('conflict', `run ${parent.id} is still ${parent.state}; wait for it or kill it before resuming`);
+    if (parent.placement) throw new BatonError('conflict', `run ${parent.id} ran on cluster worker ${parent.placement.worker ?? '(none)'}, where its session lives; resuming a cluster run is not supported yet: start a new run`);
     if (!parent.sessionId) throw new BatonError('conflict', `run ${parent.id} never reported an agent session id, so there is no session to resume; start a new run instead`);
     const followUp =
       prompt !== undefined && prompt.trim() !== ''

@@ -191,14 +191,25 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
 
   async function take(job: Job<RunJob>, token: string): Promise<void> {
     const data = job.data;
+    // The slot is taken now, before the first await: the fetch loop must not take another job meanwhile.
+    const run: Held = { job, token, localId: null, worktree: null, remote: data.remote, published: { state: 'running', pid: null }, givenUp: false };
+    held.set(data.runId, run);
     // Claimed before anything is spawned: a job redelivered after its lock lapsed finds the run taken and is dropped.
-    if (!(await claimRun(redis, data.runId, name, host))) {
+    let claimed: boolean;
+    try {
+      claimed = await claimRun(redis, data.runId, name, host);
+    } catch (error) {
+      // Redis trouble, not a rival: the job stays ours until its lock lapses, then goes back to the queue.
+      log(`run ${data.runId}: could not claim it: ${(error as Error).message}`);
+      held.delete(data.runId);
+      return;
+    }
+    if (!claimed) {
       log(`run ${data.runId}: already taken by another worker or cancelled; dropping this delivery`);
+      held.delete(data.runId);
       await job.moveToCompleted('not run: already claimed', token, false).catch(() => undefined);
       return;
     }
-    const run: Held = { job, token, localId: null, worktree: null, remote: data.remote, published: { state: 'running', pid: null }, givenUp: false };
-    held.set(data.runId, run);
     ran++;
     try {
       run.worktree = await checkOutRun(options.home, data.remote, data.runId);

@@ -81,6 +81,8 @@ test('a SIGKILLed worker is lost within the bound: its run fails naming it, the 
   assert.deepEqual(rest.json.runs.map((r: { state: string; worker: { name: string } }) => [r.state, r.worker.name]), [['completed', 'steady'], ['completed', 'steady']]);
 
   // The agent outlived its worker (it runs under the worker home's supervisor); the worker coming back ends it.
+  const health = ((await cluster.cli(['workers', '--json'])).json as { name: string; health: string }[]).map((w) => [w.name, w.health]);
+  assert.deepEqual(health, [['doomed', 'lost'], ['steady', 'alive']]);
   assert.ok(isProcessAlive(running.pid), 'the orphaned agent still runs before its worker comes back');
   const back = await cluster.startWorker('doomed');
   await waitFor(() => back.log().includes(`run ${victim}: found its agent still running`), { what: 'the returning worker to report the orphan', timeoutMs: 20_000 });
