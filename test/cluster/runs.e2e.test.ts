@@ -66,7 +66,7 @@ test('a SIGKILLed worker is lost within the bound: its run fails naming it, the 
     const status = (await cluster.cli(['status', '--json', victim])).json;
     return status.state === 'running' && status.pid !== null && status.worker?.name === 'doomed' ? status : undefined;
   }, { what: 'the long run to start on the doomed worker', timeoutMs: 30_000 });
-  await cluster.startWorker('steady');
+  const steady = await cluster.startWorker('steady');
   const others = [await launch(short.command, 'a.txt'), await launch(short.command, 'b.txt')];
 
   doomed.child.kill('SIGKILL');
@@ -81,6 +81,9 @@ test('a SIGKILLed worker is lost within the bound: its run fails naming it, the 
   assert.deepEqual(rest.json.runs.map((r: { state: string; worker: { name: string } }) => [r.state, r.worker.name]), [['completed', 'steady'], ['completed', 'steady']]);
 
   // The agent outlived its worker (it runs under the worker home's supervisor); the worker coming back ends it.
+  // The dead worker's job lock lapses and BullMQ hands the job to the other worker, which finds the run claimed and does not run it.
+  await waitFor(() => steady.log().includes(`run ${victim}: already taken by another worker`), { what: 'the redelivered job to be dropped', timeoutMs: 30_000 });
+  assert.doesNotMatch(steady.log(), new RegExp(`run ${victim}: started`));
   const health = ((await cluster.cli(['workers', '--json'])).json as { name: string; health: string }[]).map((w) => [w.name, w.health]);
   assert.deepEqual(health, [['doomed', 'lost'], ['steady', 'alive']]);
   assert.ok(isProcessAlive(running.pid), 'the orphaned agent still runs before its worker comes back');
