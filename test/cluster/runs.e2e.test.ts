@@ -110,7 +110,7 @@ test('kill of a cluster run from the lead reaches the agent on its worker', asyn
   assert.equal(status.state, 'killed');
 });
 
-test('Redis unreachable: baton run fails fast naming the URL without its password, and records nothing', async (t) => {
+test('Redis unreachable: baton run fails fast naming the URL without its password and records nothing; --local still runs here', async (t) => {
   const cluster = await startCluster(t);
   await cluster.redis.stop();
   const url = `redis://:s3cret-pw@127.0.0.1:${cluster.redis.port}`;
@@ -123,4 +123,10 @@ test('Redis unreachable: baton run fails fast naming the URL without its passwor
   assert.ok(tookMs < 15_000, `failed fast (${tookMs} ms)`);
   const listed = await cluster.cli(['list', '--json'], { env: { BATON_REDIS_URL: url } });
   assert.deepEqual(listed.json, []);
+  // --local keeps a run on this machine: it needs no Redis at all.
+  const here = await cluster.cli(['run', '--json', '--local', '--runner', 'cmd', '--runner-option', 'command=true {prompt}', '--dir', cluster.repo, 'x'], { env: { BATON_REDIS_URL: url } });
+  assert.equal(here.code, 0, here.stderr);
+  const waited = await cluster.cli(['wait', '--json', '--timeout', '30s', here.json.id], { env: { BATON_REDIS_URL: url } });
+  assert.equal(waited.json.runs[0].state, 'completed');
+  assert.equal(waited.json.runs[0].worker, undefined, 'a local run has no worker');
 });
