@@ -51,6 +51,8 @@ interface Held {
   remote: string;
   published: { state: string; pid: number | null };
   givenUp: boolean;
+  /** The lead asked for a kill before the local run existed (while checking the code out): killed as soon as it does. */
+  killAsked: boolean;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -111,6 +113,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     }
     subscriber.on('message', (_channel: string, runId: string) => {
       const run = held.get(runId);
+      if (run && !run.localId) run.killAsked = true;
       if (run?.localId) {
         log(`run ${runId}: kill asked by the lead`);
         void local.kill(run.localId).catch((error: unknown) => log(`run ${runId}: kill failed: ${(error as Error).message}`));
@@ -145,7 +148,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         continue;
       }
       log(`run ${runId}: adopted again after a restart`);
-      const run: Held = { job: null, token: null, localId: record.id, worktree: record.dir, remote: '', published: { state: 'running', pid: now.pid }, givenUp: false };
+      const run: Held = { job: null, token: null, localId: record.id, worktree: record.dir, remote: '', published: { state: 'running', pid: now.pid }, givenUp: false, killAsked: false };
       held.set(runId, run);
       void follow(runId, run);
     }
@@ -192,7 +195,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   async function take(job: Job<RunJob>, token: string): Promise<void> {
     const data = job.data;
     // The slot is taken now, before the first await: the fetch loop must not take another job meanwhile.
-    const run: Held = { job, token, localId: null, worktree: null, remote: data.remote, published: { state: 'running', pid: null }, givenUp: false };
+    const run: Held = { job, token, localId: null, worktree: null, remote: data.remote, published: { state: 'running', pid: null }, givenUp: false, killAsked: false };
     held.set(data.runId, run);
     // Claimed before anything is spawned: a job redelivered after its lock lapsed finds the run taken and is dropped.
     let claimed: boolean;
@@ -227,6 +230,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       });
       run.localId = launched.id;
       log(`run ${data.runId}: started as local run ${launched.id} in ${run.worktree}`);
+      if (run.killAsked) await local.kill(launched.id).catch((error: unknown) => log(`run ${data.runId}: kill failed: ${(error as Error).message}`));
     } catch (error) {
       const message = (error as Error).message;
       log(`run ${data.runId}: could not start: ${message}`);
