@@ -11,6 +11,7 @@ import { emptyDigest } from './digest.js';
 import { checkDurationOption } from './duration.js';
 import { BatonError, usageError } from './errors.js';
 import { LocalExecutor } from './executors/local.js';
+import { ClusterLink } from './cluster/link.js';
 import type { Executor } from './executors/types.js';
 import { toRunStatus, type RunStatus } from './report.js';
 import { checkRunnerName, DEFAULT_RUNNER, getRunner } from './runners/registry.js';
@@ -19,7 +20,7 @@ import { checkPrompt } from './runners/prompt-limits.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
 import { loadConfig, type BatonConfig } from './config.js';
-import { ACTIVE_STATES, ENDED_STATES, providerOf, RUN_STATES, type RunPatch } from './store/runs.js';
+import { ACTIVE_STATES, ENDED_STATES, providerOf, RUN_STATES, type RunPatch, type RunPlacement } from './store/runs.js';
 import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
 import { lastLines, stripAnsi } from './tail.js';
@@ -31,6 +32,8 @@ export interface BatonOptions {
   home?: string;
   /** Environment handed to agents (and used to find runner binaries). Default: process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Never dispatch to the cluster, whatever BATON_REDIS_URL or config.json say (a worker's own runs). */
+  local?: boolean;
 }
 
 export interface RunOptions {
@@ -54,6 +57,10 @@ export interface RunOptions {
   ignoreLimitBreaker?: boolean;
   /** USD: end the run `failed` once the cost its runner reports passes this. */
   maxCost?: number;
+  /** With a cluster configured: run it on this machine all the same (baton run --local). */
+  local?: boolean;
+  /** A cluster run's git remote every worker can reach; default the `origin` of dir. */
+  remote?: string;
 }
 
 export interface LaunchResult {
@@ -130,11 +137,13 @@ export class Baton {
   readonly env: NodeJS.ProcessEnv;
   private storeHandle: Store | undefined;
   private readonly executor: Executor;
+  private readonly cluster: ClusterLink;
 
   constructor(options: BatonOptions = {}) {
     this.env = options.env ?? process.env;
     this.home = options.home ?? batonHome(this.env);
     this.executor = new LocalExecutor(this.home, this.env);
+    this.cluster = new ClusterLink(this.home, this.env, () => this.store, options.local === true);
   }
 
   get store(): Store {
@@ -143,6 +152,7 @@ export class Baton {
   }
 
   close(): void {
+    this.cluster.close();
     this.storeHandle?.close();
     this.storeHandle = undefined;
   }
@@ -178,7 +188,9 @@ export class Baton {
     } catch (error) {
       throw usageError(`${runnerName}: ${(error as Error).message}`, { field: 'runnerOptions' });
     }
-    this.checkRunnerInstalled(runnerName, checkedOptions);
+    const cluster = options.local ? undefined : this.cluster.executor();
+    // A cluster run's agent runs on a worker: the lead needs no agent CLI of its own.
+    if (!cluster) this.checkRunnerInstalled(runnerName, checkedOptions);
     // A broken config.json is the user's to fix before anything is recorded (the supervisor reads it to queue).
     loadConfig(this.home, this.env);
     if (!options.ignoreRepoLock) {
@@ -190,6 +202,7 @@ export class Baton {
     if (options.maxCost !== undefined && !(Number.isFinite(options.maxCost) && options.maxCost > 0)) {
       throw usageError(`must be a positive amount of US dollars, e.g. 2.50 (got ${options.maxCost})`, { field: 'maxCost' });
     }
+    const placement = cluster ? await cluster.place(dir, options.remote) : null;
     return this.launch({
       runner: runnerName,
       agent: options.agent ?? adapter.defaultAgent ?? null,
@@ -205,7 +218,7 @@ export class Baton {
       sessionEnv: sessionLocation(this.env),
       runnerOptions: checkedOptions,
       guards: { ...(options.ignoreLimitBreaker && { ignoreLimitBreaker: true }), ...(options.maxCost !== undefined && { maxCost: options.maxCost }) },
-    });
+    }, cluster, placement);
   }
 
   private checkRunnerInstalled(runner: RunnerName, options: RunnerOptions): void {
@@ -215,7 +228,7 @@ export class Baton {
     }
   }
 
-  private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions' | 'guards'>): Promise<LaunchResult> {
+  private async launch(fields: Pick<RunRecord, 'runner' | 'agent' | 'model' | 'name' | 'dir' | 'prompt' | 'promptFile' | 'parentId' | 'sessionId' | 'stallAfterMs' | 'timeoutMs' | 'sessionEnv' | 'runnerOptions' | 'guards'>, executor: Executor = this.executor, placement: RunPlacement | null = null): Promise<LaunchResult> {
     // Before the run exists: a refused prompt leaves no row and no run dir.
     checkPrompt(getRunner(fields.runner), fields.runnerOptions, fields.prompt, this.env);
     this.store.assertWritable();
@@ -230,12 +243,13 @@ export class Baton {
     this.store.runs.insert({
       ...fields,
       id,
-      executor: this.executor.name,
+      executor: executor.name,
       host: hostname(),
       pid: null,
       pgid: null,
       supervisorPid: null,
-      state: 'running',
+      state: executor.initialState ?? 'running',
+      placement,
       reasons: [],
       exitCode: null,
       limitResetAt: null,
@@ -256,7 +270,7 @@ export class Baton {
     });
     const run = this.store.runs.get(id)!;
     try {
-      const { pid } = await this.executor.start(run);
+      const { pid } = await executor.start(run);
       const after = this.store.runs.get(id)!;
       return { id, state: after.state, pid: pid ?? after.pid, log: logPath };
     } catch (error) {
@@ -295,8 +309,8 @@ export class Baton {
    * claim "running" forever.
    */
   private reconcile(run: RunRecord): RunRecord {
-    if (!isActive(run.state) || this.executor.isSupervised(run)) return run;
-    const agentAlive = this.executor.isAgentAlive(run);
+    if (!isActive(run.state) || this.executorFor(run).isSupervised(run)) return run;
+    const agentAlive = this.executorFor(run).isAgentAlive(run);
     if (agentAlive) {
       if (!hasReason(run.reasonDetails, 'unwatched')) {
         const fields = reasonFields([{ kind: 'unwatched', pid: run.pid }]);
@@ -313,6 +327,18 @@ export class Baton {
     // A read-only store still answers: the judgement is shown, just not kept.
     if (this.store.readOnly || this.store.runs.updateIfState(run.id, ACTIVE_STATES, patch)) return { ...run, ...patch };
     return this.store.runs.get(run.id) ?? run;
+  }
+
+  private executorFor(run: RunRecord): Executor {
+    return run.placement ? this.cluster.executorOf(run) : this.executor;
+  }
+
+  /**
+   * Brings cluster runs up to what their workers published (see src/cluster): every shell calls it
+   * before it reads runs, since the store of a lead changes only when someone reads. A no-op without a cluster.
+   */
+  async refreshCluster(ids?: string[]): Promise<void> {
+    await this.cluster.refresh(ids);
   }
 
   /** The root prompt of a run's resume chain: it defines the files and verification expected. */
@@ -378,6 +404,15 @@ export class Baton {
   async wait(refs: string[], options: WaitOptions = {}): Promise<WaitResult> {
     if (refs.length === 0) throw usageError('wait needs at least one run id');
     const ids = refs.map((ref) => this.resolveRun(ref).id);
+    const stopWatching = await this.cluster.watch(ids);
+    try {
+      return await this.waitForStore(ids, options);
+    } finally {
+      stopWatching();
+    }
+  }
+
+  private async waitForStore(ids: string[], options: WaitOptions): Promise<WaitResult> {
     const deadline = options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : Infinity;
     const lastState = new Map<string, RunState>();
     let nextReconcile = Date.now() + RECONCILE_EVERY_MS;
@@ -412,10 +447,11 @@ export class Baton {
     this.store.runs.update(run.id, { killRequestedAt: Date.now() });
     // A queued run is cancelled here and now; if its supervisor admitted it meanwhile, it is stopped below like any other.
     if (this.store.runs.updateIfState(run.id, ['queued'], { state: 'killed', ...reasonFields([{ kind: 'killed', whileQueued: true }]), endedAt: Date.now() })) {
+      if (run.placement) await this.cluster.cancel(run);
       return { id: run.id, state: 'killed', signalled: 0, forced: false, survivors: [], alreadyEnded: false };
     }
     // Read again: the agent may have started since; one that starts later is stopped by its supervisor.
-    const outcome = await this.executor.stop(this.store.runs.get(run.id) ?? run, graceMs);
+    const outcome = await this.executorFor(run).stop(this.store.runs.get(run.id) ?? run, graceMs);
     // The supervisor writes the verdict when it sees the exit; settle it ourselves if it is gone.
     const deadline = Date.now() + 5_000;
     let after = this.store.runs.get(run.id)!;
@@ -439,6 +475,7 @@ export class Baton {
   async resume(ref: string, prompt?: string, options: { name?: string; maxCost?: number } = {}): Promise<ResumeResult> {
     const parent = this.resolveRun(ref);
     if (isActive(parent.state)) throw new BatonError('conflict', `run ${parent.id} is still ${parent.state}; wait for it or kill it before resuming`);
+    if (parent.placement) throw new BatonError('conflict', `run ${parent.id} ran on cluster worker ${parent.placement.worker ?? '(none)'}, where its session lives; resuming a cluster run is not supported yet: start a new run`);
     if (!parent.sessionId) throw new BatonError('conflict', `run ${parent.id} never reported an agent session id, so there is no session to resume; start a new run instead`);
     const followUp =
       prompt !== undefined && prompt.trim() !== ''

@@ -80,7 +80,7 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw usageError(`${path} must hold a JSON object, e.g. {"maxConcurrent": 4}`);
   for (const key of Object.keys(parsed)) {
-    if (!(CONFIG_KEYS as string[]).includes(key)) throw usageError(`${path}: unknown key "${key}"; keys: ${CONFIG_KEYS.join(', ')}`);
+    if (!(CONFIG_KEYS as string[]).includes(key) && key !== 'cluster') throw usageError(`${path}: unknown key "${key}"; keys: ${CONFIG_KEYS.join(', ')}, cluster`);
   }
   return parsed as Record<string, unknown>;
 }
@@ -108,4 +108,14 @@ export function loadConfig(home: string, env: NodeJS.ProcessEnv): BatonConfig {
     return { ...key.fallback(), source: 'machine' };
   };
   return { path, maxConcurrent: setting('maxConcurrent'), minFreeMemoryMb: setting('minFreeMemoryMb') };
+}
+
+/** `cluster.redis` of $BATON_HOME/config.json (the Redis URL of the cluster queue), if set; see src/cluster/connection.ts. */
+export function configuredRedisUrl(home: string): string | undefined {
+  const path = join(home, 'config.json');
+  const cluster = readConfigFile(path).cluster;
+  if (cluster === undefined) return undefined;
+  const redis = typeof cluster === 'object' && cluster !== null && !Array.isArray(cluster) ? (cluster as Record<string, unknown>).redis : undefined;
+  if (typeof redis !== 'string' || redis === '') throw usageError(`cluster in ${path} must be {"redis": "redis://host:6379"}`);
+  return redis;
 }

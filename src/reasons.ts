@@ -33,6 +33,8 @@ export type Reason =
   // While running.
   | { kind: 'stalled'; forMs: number; boundMs: number }
   | { kind: 'unwatched'; pid: number | null }
+  // A cluster worker that ran it stopped heartbeating (src/cluster).
+  | { kind: 'worker-lost'; worker: string; host: string | null; lastSeenAt: number | null }
   // Baton's own trouble: never the agent's failure.
   | { kind: 'start-retried'; times: number; first: string }
   | { kind: 'disk-full'; home: string; code?: string }
@@ -117,6 +119,8 @@ export function renderReason(reason: Reason): string {
       return `no output for ${formatDuration(reason.forMs)} (stall-after ${formatDuration(reason.boundMs)})`;
     case 'unwatched':
       return `Baton's supervisor is gone; the agent (pid ${reason.pid}) still runs unwatched`;
+    case 'worker-lost':
+      return `worker ${reason.worker}${reason.host ? ` on ${reason.host}` : ''} stopped heartbeating (last seen ${reason.lastSeenAt === null ? 'never' : new Date(reason.lastSeenAt).toISOString()}); the run is given up`;
     case 'start-retried':
       return `the agent failed to start ${reason.times} time(s) before (${reason.first})`;
     case 'disk-full':

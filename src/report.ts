@@ -53,6 +53,8 @@ export interface RunStatus {
   /** The prompt `baton resume` would send without one of its own (only for runs that can be resumed). */
   followUp: string | null;
   parentId: string | null;
+  /** For a run dispatched to the cluster: the worker that took it (name, host), null until one did; absent for local runs. */
+  worker?: { name: string; host: string | null } | null;
   log: string;
   /** Exceptions inside Baton's parser of the output (bugs), with the first one's line and message; always set by toRunStatus. */
   parseErrors?: { count: number; firstLine?: number; firstMessage?: string };
@@ -123,6 +125,7 @@ export function toRunStatus(run: RunRecord, rootPrompt: string, now = Date.now()
     retrying: run.digest.retrying && isActive(run.state) ? describeRetry(run.digest.retrying) : null,
     followUp: canResume ? writeFollowUp({ reasons: run.reasonDetails, digest: run.digest, spec: readPromptSpec(rootPrompt), dir: run.dir }) : null,
     parentId: run.parentId,
+    ...(run.placement && { worker: run.placement.worker ? { name: run.placement.worker, host: run.placement.workerHost } : null }),
     log: run.logPath,
     parseErrors: run.digest.parseErrors ?? { count: 0 },
     unparsedLines: run.digest.unparsedLines ?? { count: 0 },

@@ -65,6 +65,10 @@ const WORDING: Record<ReasonKind, [Reason, string][]> = {
   'verification-cut-off': [[{ kind: 'verification-cut-off', command: 'npm test' }, 'verification "npm test" was cut off']],
   stalled: [[{ kind: 'stalled', forMs: 95_000, boundMs: 90_000 }, 'no output for 1m35s (stall-after 1m30s)']],
   unwatched: [[{ kind: 'unwatched', pid: 4242 }, "Baton's supervisor is gone; the agent (pid 4242) still runs unwatched"]],
+  'worker-lost': [
+    [{ kind: 'worker-lost', worker: 'w2', host: 'box2', lastSeenAt: Date.UTC(2026, 0, 2, 3, 4, 5) }, 'worker w2 on box2 stopped heartbeating (last seen 2026-01-02T03:04:05.000Z); the run is given up'],
+    [{ kind: 'worker-lost', worker: 'w2', host: null, lastSeenAt: null }, 'worker w2 stopped heartbeating (last seen never); the run is given up'],
+  ],
   'start-retried': [[{ kind: 'start-retried', times: 2, first: 'EAGAIN' }, 'the agent failed to start 2 time(s) before (EAGAIN)']],
   'disk-full': [
     [{ kind: 'disk-full', home: '/h', code: 'SQLITE_FULL' }, 'Baton could not record this run fully: the disk holding /h is full (SQLITE_FULL); the log and the record stop where the disk filled'],

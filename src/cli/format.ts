@@ -14,7 +14,7 @@ export function formatTable(runs: RunStatus[], style: Style, now = Date.now()): 
     r.startedAt ? ago(r.startedAt, now) : '-',
     formatDuration(r.elapsedMs),
     number(r.outputLines),
-    escapeControls(r.name ? `${r.name} (${r.dir})` : r.dir),
+    escapeControls(`${r.name ? `${r.name} (${r.dir})` : r.dir}${r.worker ? ` @${r.worker.name}` : ''}`),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const render = (cells: string[], colour = false) =>

@@ -1,4 +1,4 @@
-import type { RunRecord } from '../store/runs.js';
+import type { RunRecord, RunState } from '../store/runs.js';
 
 export interface StartResult {
   /** The agent's pid on the machine that runs it; null while it is still starting. */
@@ -19,6 +19,8 @@ export interface StopResult {
  */
 export interface Executor {
   readonly name: string;
+  /** The state a new run is recorded in: `running` (a supervisor claims it at once) unless the executor says otherwise. */
+  readonly initialState?: RunState;
   /** Starts supervision of a stored run; resolves once a supervisor has claimed it (the agent may still be starting). */
   start(run: RunRecord): Promise<StartResult>;
   /** Ends the run's agent and every process it started. */

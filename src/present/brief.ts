@@ -82,6 +82,7 @@ export function formatBrief(status: RunStatus, style: BriefStyle, now = Date.now
   lines.push(`${style.bold(status.id)} ${style.state(status.state)} · ${who} · ${formatDuration(status.elapsedMs)} · ${number(status.outputLines)} lines${exit}${label}`);
   const row = (key: string, value: string) => lines.push(`${style.dim(key.padEnd(7))} ${value}`);
   if (status.sessionId) row('session', escapeControls(status.sessionId));
+  if (status.worker !== undefined) row('worker', status.worker ? escapeControls(`${status.worker.name}${status.worker.host ? ` on ${status.worker.host}` : ''}`) : 'none yet: queued for the cluster');
   if (active && status.state !== 'queued') {
     const growth = status.recentLinesPerMinute !== null ? ` · +${number(status.recentLinesPerMinute)}/min` : '';
     row('output', `last ${ago(status.lastOutputAt, now)}${growth}`);

@@ -92,7 +92,17 @@ export interface RunRecord {
   /** Runner-specific settings (see RunnerAdapter.checkOptions). */
   runnerOptions: RunnerOptions;
   guards: RunGuards;
+  /** Where a cluster run's code and agent are (remote, base, worker); null for runs on this machine. */
+  placement: RunPlacement | null;
   updatedAt: number;
+}
+
+/** A run dispatched through the cluster queue (src/cluster): the code's remote and base, and the worker once one took it. */
+export interface RunPlacement {
+  remote: string;
+  base: string;
+  worker: string | null;
+  workerHost: string | null;
 }
 
 interface RunRow {
@@ -136,6 +146,7 @@ interface RunRow {
   session_env: string;
   runner_options: string;
   guards: string;
+  placement: string | null;
   updated_at: number;
 }
 
@@ -181,6 +192,7 @@ function fromRow(row: RunRow): RunRecord {
     sessionEnv: JSON.parse(row.session_env) as Record<string, string>,
     guards: JSON.parse(row.guards ?? '{}') as RunGuards,
     runnerOptions: JSON.parse(row.runner_options) as RunnerOptions,
+    placement: row.placement ? (JSON.parse(row.placement) as RunPlacement) : null,
     updatedAt: row.updated_at,
   };
 }
@@ -226,10 +238,11 @@ const COLUMN_OF: Record<keyof RunRecord, string> = {
   sessionEnv: 'session_env',
   runnerOptions: 'runner_options',
   guards: 'guards',
+  placement: 'placement',
   updatedAt: 'updated_at',
 };
 
-const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'reasonDetails', 'digest', 'baseline', 'sessionEnv', 'runnerOptions', 'guards']);
+const JSON_FIELDS = new Set<keyof RunRecord>(['reasons', 'reasonDetails', 'digest', 'baseline', 'sessionEnv', 'runnerOptions', 'guards', 'placement']);
 
 function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
   if (JSON_FIELDS.has(key)) return value === null ? null : JSON.stringify(value);
@@ -237,7 +250,7 @@ function toColumnValue(key: keyof RunRecord, value: unknown): unknown {
 }
 
 /** The agent's start token is only known once it runs. */
-export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart' | 'reasonDetails' | 'guards'> & { agentStart?: string | null; reasonDetails?: Reason[]; guards?: RunGuards };
+export type NewRun = Omit<RunRecord, 'updatedAt' | 'agentStart' | 'reasonDetails' | 'guards' | 'placement'> & { agentStart?: string | null; reasonDetails?: Reason[]; guards?: RunGuards; placement?: RunPlacement | null };
 export type RunPatch = Partial<Omit<RunRecord, 'id' | 'createdAt'>>;
 
 export interface ListFilter {
@@ -277,7 +290,7 @@ export class RunStore {
   }
 
   insert(run: NewRun): void {
-    const record: RunRecord = { agentStart: null, reasonDetails: [], guards: {}, ...run, updatedAt: Date.now() };
+    const record: RunRecord = { agentStart: null, reasonDetails: [], guards: {}, placement: null, ...run, updatedAt: Date.now() };
     const keys = Object.keys(COLUMN_OF) as (keyof RunRecord)[];
     const sql = `INSERT INTO runs (${keys.map((k) => COLUMN_OF[k]).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`;
     this.prepare(sql).run(...keys.map((k) => toColumnValue(k, record[k])));
@@ -401,7 +414,8 @@ export class RunStore {
 
   /** The queued runs queued before this one, first in line first. */
   queuedAheadIds(id: string): string[] {
-    const sql = `SELECT r.id AS id FROM runs r, runs me WHERE me.id = ? AND r.state = 'queued' AND r.id != me.id
+    // Runs queued for a cluster worker (placement set) wait in the cluster's queue, not this machine's.
+    const sql = `SELECT r.id AS id FROM runs r, runs me WHERE me.id = ? AND r.state = 'queued' AND r.id != me.id AND r.placement IS NULL
       AND (r.created_at < me.created_at OR (r.created_at = me.created_at AND r.rowid < me.rowid)) ORDER BY r.created_at, r.rowid`;
     return (this.prepare(sql).all(id) as { id: string }[]).map((row) => row.id);
   }

@@ -117,4 +117,8 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE plan_phases ADD COLUMN worktree TEXT;
   ALTER TABLE plan_phases ADD COLUMN merge TEXT;
   `,
+  // Runs dispatched to a worker on another machine: the remote, base commit and the worker that took it (see src/cluster).
+  `
+  ALTER TABLE runs ADD COLUMN placement TEXT;
+  `,
 ];

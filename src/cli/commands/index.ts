@@ -24,6 +24,8 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   mcp: async () => (await import('./mcp.js')).mcpCommand,
   'mock-model': async () => (await import('./mock-model.js')).mockModelCommand,
   config: async () => (await import('./config.js')).configCommand,
+  worker: async () => (await import('./worker.js')).workerCommand,
+  workers: async () => (await import('./workers.js')).workersCommand,
   demo: async () => (await import('./demo.js')).demoCommand,
 };
 

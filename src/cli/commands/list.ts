@@ -22,6 +22,7 @@ export const listCommand = defineCommand({
       if (!RUN_STATES.includes(state as RunState)) throw usageError(`unknown state "${state}"; states: ${RUN_STATES.join(', ')}`);
     }
     const dir = stringOption(args, 'dir');
+    await baton().refreshCluster();
     const runs = baton().list({
       ...(states && { states: states as RunState[] }),
       ...(dir !== undefined && { dir }),

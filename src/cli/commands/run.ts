@@ -25,6 +25,8 @@ byte in a log file (mode 0600). A prompt that starts with "-" goes after --, or 
     { name: 'runner-option', value: 'K=V', repeatable: true, description: 'a runner-specific setting; see README, Runners' },
     { name: 'no-lock', description: 'launch even while a plan is running in the same repository' },
     { name: 'max-cost', value: 'USD', description: 'end the run failed once the cost its runner reports passes this (opencode, omo and claude report costs)' },
+    { name: 'local', description: 'run it on this machine even though a cluster is configured (BATON_REDIS_URL, cluster.redis)' },
+    { name: 'remote', value: 'URL', description: 'with a cluster: the git remote every worker can reach; the HEAD of --dir is pushed there', whenAbsent: 'the origin of --dir' },
     { name: 'ignore-limit-breaker', description: 'start even while another run of this runner and provider hit a usage limit that has not lifted yet (else it waits, queued)' },
   ],
   json: `print {"id","state","pid","log"} and nothing else (pid is null while the
@@ -62,6 +64,8 @@ Examples:
       runnerOptions: parseRunnerOptions(args.values['runner-option']),
       ignoreRepoLock: args.values['no-lock'] === true,
       ignoreLimitBreaker: args.values['ignore-limit-breaker'] === true,
+      local: args.values.local === true,
+      ...(stringOption(args, 'remote') !== undefined && { remote: stringOption(args, 'remote')! }),
       ...(stringOption(args, 'max-cost') !== undefined && { maxCost: Number(stringOption(args, 'max-cost')) }),
     });
     const s = io.style;

@@ -20,6 +20,7 @@ outputLines, outputBytes, lastActivityAt, filesChanged, finalMessage, followUp, 
   baton status fix-auth --full one run, everything the brief leaves out`,
 }, {
   async run(args, io, baton) {
+    await baton().refreshCluster();
     const statuses = baton().status(checkRefs(args.positionals));
     return {
       exitCode: 0,

@@ -92,7 +92,8 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
       inputSchema: strictInput({ ids: runIds().optional(), id: runId().optional(), detail: z.enum(['brief', 'full']).optional() }),
     },
     (input) =>
-      guarded('status', () => {
+      guarded('status', async () => {
+        await baton.refreshCluster();
         const runs = baton.status(idsOf(input));
         const detail = input.detail ?? 'brief';
         const text = runs.map((r) => (detail === 'full' ? formatFullBrief : formatBrief)(r, plain)).join('\n\n');
@@ -167,7 +168,8 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
       annotations: { readOnlyHint: true },
     },
     (input) =>
-      guarded('list', () => {
+      guarded('list', async () => {
+        await baton.refreshCluster();
         const runs = baton.list({ limit: input.limit ?? 20, ...(input.states && { states: input.states }), ...(input.dir && { dir: input.dir }) }).map(row);
         const text = runs.length === 0 ? 'no runs' : runs.map((r) => `${r.id}  ${r.state.padEnd(10)} ${[r.runner, r.agent].filter(Boolean).join('/')}  ${r.name ? `"${r.name}" ` : ''}${r.dir}`).join('\n');
         return toolResult(text, { runs });

@@ -1,0 +1,41 @@
+import type { RunnerName, RunnerOptions } from '../runners/types.js';
+import type { RunRecord } from '../store/runs.js';
+
+/**
+ * What a queued job carries: what a local run stores, minus the lead's paths and session locations
+ * (the worker has its own), plus where the code is. The prompt is data, handed to the runner as one
+ * argument or on stdin, never to a shell.
+ */
+export interface RunJob {
+  runId: string;
+  runner: RunnerName;
+  agent: string | null;
+  model: string | null;
+  name: string | null;
+  prompt: string;
+  stallAfterMs: number;
+  timeoutMs: number | null;
+  runnerOptions: RunnerOptions;
+  maxCost: number | null;
+  remote: string;
+  base: string;
+  lead: string;
+}
+
+export function jobOf(run: RunRecord, lead: string): RunJob {
+  return {
+    runId: run.id,
+    runner: run.runner,
+    agent: run.agent,
+    model: run.model,
+    name: run.name,
+    prompt: run.prompt,
+    stallAfterMs: run.stallAfterMs,
+    timeoutMs: run.timeoutMs,
+    runnerOptions: run.runnerOptions,
+    maxCost: run.guards.maxCost ?? null,
+    remote: run.placement!.remote,
+    base: run.placement!.base,
+    lead,
+  };
+}

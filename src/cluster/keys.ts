@@ -1,0 +1,20 @@
+import type { RunnerName } from '../runners/types.js';
+
+/**
+ * Every Redis key and channel Baton's cluster uses, in one place. The BullMQ queues live under
+ * BullMQ's own "bull:" prefix; Baton's own keys under "baton:".
+ */
+export const CLUSTER_KEYS = {
+  /** One queue per runner: a worker polls only the queues of the runners it has, so it never takes a job it cannot run. */
+  queue: (runner: RunnerName | string) => `baton-runs-${runner}`,
+  /** Hash: what the worker last published about a run (state, worker, pid, the record fields at its end). */
+  run: (runId: string) => `baton:run:${runId}`,
+  /** Channel: a run id, each time its hash changed. */
+  runEvents: 'baton:run-events',
+  /** Channel: a run id the lead wants killed. */
+  kills: 'baton:kills',
+  /** Hash: worker name → its last registration (JSON), kept after it stops, so `baton workers` can show lost ones. */
+  workers: 'baton:workers',
+  /** A worker's heartbeat: exists while it is alive (its TTL is the lost bound). */
+  alive: (worker: string) => `baton:worker-alive:${worker}`,
+} as const;

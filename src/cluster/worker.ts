@@ -1,0 +1,287 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Worker as QueueWorker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Baton } from '../baton.js';
+import { reasonFields } from '../reasons.js';
+import { isActive, type RunRecord } from '../store/runs.js';
+import type { RunPatch } from '../store/runs.js';
+import { checkOutRun, pushResult } from './code.js';
+import { connectRedis, redactUrl } from './connection.js';
+import type { RunJob } from './job.js';
+import { CLUSTER_KEYS } from './keys.js';
+import { claimRun, FINAL_FIELDS, publishRun, readPublished } from './run-state.js';
+import { workerRunners, type WorkerRunner } from './runners.js';
+import { heartbeat, registerWorker, unregisterWorker, type WorkerInfo } from './workers.js';
+
+/** A heartbeat lapsed this long makes a worker lost (BATON_WORKER_LOST_MS overrides, for tests). */
+export const DEFAULT_LOST_AFTER_MS = 10_000;
+const HEARTBEAT_MS = 2_000;
+/** How often an idle worker looks for jobs; dispatch latency is at most about this. */
+const POLL_MS = 200;
+/** How often a worker reads its own runs' records (its local store) to publish their changes. */
+const WATCH_MS = 200;
+/** Local runs of cluster jobs are named after the lead's run, so that a restarted worker finds them. */
+const LOCAL_NAME_PREFIX = 'cluster:';
+
+export interface WorkerOptions {
+  redisUrl: string;
+  name?: string;
+  slots?: number;
+  runners?: string[];
+  home: string;
+  env: NodeJS.ProcessEnv;
+  /** Lines for the worker's own log (the CLI prints them on stderr). */
+  log: (line: string) => void;
+  /** Aborted: take no more work, let the runs in hand finish, then leave. */
+  signal: AbortSignal;
+}
+
+export interface WorkerSummary {
+  name: string;
+  host: string;
+  ran: number;
+}
+
+interface Held {
+  job: Job<RunJob> | null;
+  token: string | null;
+  localId: string | null;
+  worktree: string | null;
+  remote: string;
+  published: { state: string; pid: number | null };
+  givenUp: boolean;
+  /** The lead asked for a kill before the local run existed (while checking the code out): killed as soon as it does. */
+  killAsked: boolean;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+
+function lostAfterMs(env: NodeJS.ProcessEnv): number {
+  const override = Number(env.BATON_WORKER_LOST_MS);
+  return override > 0 ? override : DEFAULT_LOST_AFTER_MS;
+}
+
+/**
+ * A worker: takes runs from the cluster queue up to its slots, runs each through this home's local
+ * executor (so this machine's run queue and memory admission apply too), and publishes their state.
+ *
+ * One BullMQ queue per runner, fetched by hand: a BullMQ Worker's own loop takes jobs per queue up to
+ * its concurrency, so with several runner queues it could hold more jobs than the machine has slots,
+ * and a job held while waiting for a slot is a job another idle worker could have run. Fetching only
+ * when a slot is free keeps the rest in the queue for the others.
+ */
+export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> {
+  const { env, log, signal } = options;
+  const host = hostname();
+  const name = options.name ?? `${host}-${process.pid}`;
+  const slots = options.slots ?? 1;
+  const lostAfter = lostAfterMs(env);
+  const runners = await workerRunners(options.runners, env);
+  const redis = await connectRedis(options.redisUrl, env, { blocking: true });
+  const local = new Baton({ home: options.home, env, local: true });
+  const held = new Map<string, Held>();
+  const info: WorkerInfo = { name, host, pid: process.pid, slots, running: [], runners, startedAt: Date.now(), heartbeatAt: Date.now(), lostAfterMs: lostAfter };
+  const queues = new Map<string, QueueWorker<RunJob>>();
+  const subscriber = redis.duplicate();
+  subscriber.on('error', () => undefined);
+  let ran = 0;
+  let beating: NodeJS.Timeout | undefined;
+  try {
+    await registerWorker(redis, info);
+    log(`worker ${name} on ${host}: ${slots} slot(s), runners ${runners.map(describeRunner).join(', ')}, Redis ${redactUrl(options.redisUrl)}`);
+    for (const runner of runners) {
+      const queue = new QueueWorker<RunJob>(CLUSTER_KEYS.queue(runner.name), null, {
+        connection: redis,
+        autorun: false,
+        // A job whose worker stopped renewing its lock goes back to the queue after about the lost bound.
+        lockDuration: lostAfter,
+        stalledInterval: Math.max(1_000, Math.floor(lostAfter / 2)),
+        maxStalledCount: 5,
+        name,
+      });
+      queue.on('error', (error) => log(`queue ${runner.name}: ${error.message}`));
+      void queue.startStalledCheckTimer();
+      queues.set(runner.name, queue);
+    }
+    subscriber.on('message', (_channel: string, runId: string) => {
+      const run = held.get(runId);
+      if (run && !run.localId) run.killAsked = true;
+      if (run?.localId) {
+        log(`run ${runId}: kill asked by the lead`);
+        void local.kill(run.localId).catch((error: unknown) => log(`run ${runId}: kill failed: ${(error as Error).message}`));
+      }
+    });
+    await subscriber.subscribe(CLUSTER_KEYS.kills);
+
+    const beat = async () => {
+      info.running = [...held.keys()];
+      info.heartbeatAt = Date.now();
+      await heartbeat(redis, info);
+      for (const [runId, run] of held) {
+        if (run.job && run.token) await run.job.extendLock(run.token, lostAfter).catch(() => undefined);
+        const now = await readPublished(redis, runId);
+        if (now?.givenUp && !run.givenUp) {
+          run.givenUp = true;
+          log(`run ${runId} was given up by the lead while this worker was out of touch: killing its orphaned agent`);
+          if (run.localId) await local.kill(run.localId).catch(() => undefined);
+        }
+      }
+    };
+    beating = setInterval(() => void beat().catch((error: unknown) => log(`heartbeat failed: ${(error as Error).message}`)), Math.min(HEARTBEAT_MS, Math.floor(lostAfter / 3)));
+
+    // Runs this home still has from before a restart: carry on with the ones the lead still counts on.
+    for (const record of local.store.runs.list({ states: ['queued', 'running', 'stalled'], limit: 1000 })) {
+      if (!record.name?.startsWith(LOCAL_NAME_PREFIX)) continue;
+      const runId = record.name.slice(LOCAL_NAME_PREFIX.length);
+      const now = await readPublished(redis, runId);
+      if (!now || now.givenUp || !isActive(now.state) || now.worker !== name) {
+        log(`run ${runId}: found its agent still running from before this worker restarted, but the lead gave the run up (${now?.givenUp ? 'worker lost' : (now?.state ?? 'unknown')}): killing the orphan`);
+        await local.kill(record.id).catch(() => undefined);
+        continue;
+      }
+      log(`run ${runId}: adopted again after a restart`);
+      const run: Held = { job: null, token: null, localId: record.id, worktree: record.dir, remote: '', published: { state: 'running', pid: now.pid }, givenUp: false, killAsked: false };
+      held.set(runId, run);
+      void follow(runId, run);
+    }
+
+    const order = [...queues.entries()];
+    let turn = 0;
+    while (!signal.aborted) {
+      if (held.size >= slots) {
+        await sleep(POLL_MS, signal);
+        continue;
+      }
+      let taken = false;
+      for (let i = 0; i < order.length && !taken; i++) {
+        const [, queue] = order[(turn + i) % order.length]!;
+        const token = randomUUID();
+        let job: Job<RunJob> | undefined;
+        try {
+          job = await queue.getNextJob(token, { block: false });
+        } catch (error) {
+          log(`cannot take jobs: ${(error as Error).message}`);
+          await sleep(1_000, signal);
+          break;
+        }
+        if (job) {
+          taken = true;
+          void take(job, token);
+        }
+      }
+      turn++;
+      if (!taken) await sleep(POLL_MS, signal);
+    }
+    log(`worker ${name}: stopping; no new runs, waiting for ${held.size} run(s) in hand`);
+    while (held.size > 0) await sleep(WATCH_MS);
+    return { name, host, ran };
+  } finally {
+    clearInterval(beating);
+    await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
+    await unregisterWorker(redis, info).catch(() => undefined);
+    subscriber.disconnect();
+    redis.disconnect();
+    local.close();
+  }
+
+  async function take(job: Job<RunJob>, token: string): Promise<void> {
+    const data = job.data;
+    // The slot is taken now, before the first await: the fetch loop must not take another job meanwhile.
+    const run: Held = { job, token, localId: null, worktree: null, remote: data.remote, published: { state: 'running', pid: null }, givenUp: false, killAsked: false };
+    held.set(data.runId, run);
+    // Claimed before anything is spawned: a job redelivered after its lock lapsed finds the run taken and is dropped.
+    let claimed: boolean;
+    try {
+      claimed = await claimRun(redis, data.runId, name, host);
+    } catch (error) {
+      // Redis trouble, not a rival: the job stays ours until its lock lapses, then goes back to the queue.
+      log(`run ${data.runId}: could not claim it: ${(error as Error).message}`);
+      held.delete(data.runId);
+      return;
+    }
+    if (!claimed) {
+      log(`run ${data.runId}: already taken by another worker or cancelled; dropping this delivery`);
+      held.delete(data.runId);
+      await job.moveToCompleted('not run: already claimed', token, false).catch(() => undefined);
+      return;
+    }
+    ran++;
+    try {
+      run.worktree = await checkOutRun(options.home, data.remote, data.runId);
+      const launched = await local.run({
+        runner: data.runner,
+        dir: run.worktree,
+        prompt: data.prompt,
+        name: `${LOCAL_NAME_PREFIX}${data.runId}`,
+        stallAfterMs: data.stallAfterMs,
+        ...(data.agent !== null && { agent: data.agent }),
+        ...(data.model !== null && { model: data.model }),
+        ...(data.timeoutMs !== null && { timeoutMs: data.timeoutMs }),
+        ...(data.maxCost !== null && { maxCost: data.maxCost }),
+        runnerOptions: data.runnerOptions,
+      });
+      run.localId = launched.id;
+      log(`run ${data.runId}: started as local run ${launched.id} in ${run.worktree}`);
+      if (run.killAsked) await local.kill(launched.id).catch((error: unknown) => log(`run ${data.runId}: kill failed: ${(error as Error).message}`));
+    } catch (error) {
+      const message = (error as Error).message;
+      log(`run ${data.runId}: could not start: ${message}`);
+      await publishRun(redis, data.runId, { state: 'failed', patch: { ...reasonFields([{ kind: 'spawn-failed', message: `on worker ${name}: ${message}` }]), endedAt: Date.now() } }).catch(() => undefined);
+      await finish(data.runId, run);
+      return;
+    }
+    await follow(data.runId, run);
+  }
+
+  /** Publishes the local run's start and end; pushes the result before the end, so a lead that sees it can fetch it. */
+  async function follow(runId: string, run: Held): Promise<void> {
+    let record: RunRecord | undefined;
+    for (;;) {
+      try {
+        record = local.resolveRun(run.localId!);
+      } catch {
+        record = undefined;
+      }
+      if (!record || !isActive(record.state)) break;
+      if (record.pid !== run.published.pid || record.state !== run.published.state) {
+        run.published = { state: record.state, pid: record.pid };
+        if (!run.givenUp) await publishRun(redis, runId, { state: record.state, pid: record.pid, startedAt: record.startedAt, worktree: run.worktree }).catch(() => undefined);
+      }
+      await sleep(WATCH_MS);
+    }
+    if (record && !run.givenUp) {
+      let resultNote: RunPatch = {};
+      if (run.worktree && run.remote) {
+        try {
+          const sha = await pushResult(run.worktree, run.remote, runId, name);
+          log(`run ${runId}: ${record.state}; result ${sha.slice(0, 12)} pushed`);
+        } catch (error) {
+          log(`run ${runId}: could not push the result: ${(error as Error).message}`);
+          resultNote = reasonFields([...record.reasonDetails, { kind: 'agent-error', message: `the worker could not push the result: ${(error as Error).message}` }]);
+        }
+      }
+      const patch = Object.fromEntries(FINAL_FIELDS.map((key) => [key, record![key]])) as RunPatch;
+      await publishRun(redis, runId, { state: record.state, pid: record.pid, worktree: run.worktree, patch: { ...patch, ...resultNote } }).catch((error: unknown) => log(`run ${runId}: could not publish its end: ${(error as Error).message}`));
+    } else if (run.givenUp) {
+      log(`run ${runId}: orphaned agent ended (${record?.state ?? 'gone'}); nothing published, the lead had given it up`);
+    }
+    await finish(runId, run);
+  }
+
+  async function finish(runId: string, run: Held): Promise<void> {
+    if (run.job && run.token) await run.job.moveToCompleted('ended', run.token, false).catch(() => undefined);
+    held.delete(runId);
+  }
+}
+
+function describeRunner(runner: WorkerRunner): string {
+  return runner.version ? `${runner.name} (${runner.version})` : runner.name;
+}

@@ -1,0 +1,162 @@
+/**
+ * Cluster end-to-end setup, all on this machine: a private redis-server on a free loopback port, a
+ * bare git repository as the remote every worker reaches, a lead repo cloned from it, and `baton
+ * worker` processes, each a separate process with its own BATON_HOME. Everything is torn down after the test.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { promisify } from 'node:util';
+import { connectRedis } from '../../src/cluster/connection.js';
+import { freePort } from '../../src/supervise/free-port.js';
+import { cleanupStack, removeTestDir } from '../cleanup.js';
+import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
+import { BATON_BIN, killActiveRuns, runCli, type CliResult } from '../e2e/harness.js';
+import { waitFor } from '../wait-for.js';
+
+const run = promisify(execFile);
+export const REDIS_SERVER = '/usr/bin/redis-server';
+
+export interface TestRedis {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+/** A redis-server of the test's own: free loopback port, own dir, no persistence; stopped after the test. */
+export async function startRedis(t: TestContext): Promise<TestRedis> {
+  const defer = cleanupStack(t);
+  const dir = await makeTempDir('baton-redis-');
+  defer(() => removeTestDir(dir));
+  const port = await freePort();
+  const server = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const stop = async () => {
+    if (server.exitCode !== null || server.signalCode !== null) return;
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  };
+  defer(stop);
+  const url = `redis://127.0.0.1:${port}`;
+  await waitFor(async () => {
+    try {
+      (await connectRedis(url, { BATON_REDIS_CONNECT_MS: '500' })).disconnect();
+      return true;
+    } catch {
+      return false;
+    }
+  }, { what: `redis-server on port ${port}`, timeoutMs: 20_000 });
+  return { url, port, stop };
+}
+
+export interface ClusterWorker {
+  name: string;
+  home: string;
+  child: ChildProcess;
+  /** What it wrote on stderr so far (its log). */
+  log(): string;
+  /** SIGTERM, and wait for it to leave. */
+  stop(): Promise<void>;
+}
+
+export interface TestCluster {
+  redis: TestRedis;
+  /** The bare repository every machine reaches. */
+  remote: string;
+  /** The lead's checkout, with `origin` = remote. */
+  repo: string;
+  /** The lead's environment: its own BATON_HOME and BATON_REDIS_URL. */
+  env: NodeJS.ProcessEnv;
+  /** A scratch dir for agent programs and traces. */
+  scratch: string;
+  cli(args: string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult>;
+  startWorker(name: string, options?: { slots?: number; env?: NodeJS.ProcessEnv }): Promise<ClusterWorker>;
+  git(dir: string, ...args: string[]): Promise<string>;
+}
+
+/** Heartbeat bound of the test workers: short, so a killed one is lost quickly. */
+export const TEST_LOST_AFTER_MS = 4_000;
+
+export async function startCluster(t: TestContext): Promise<TestCluster> {
+  const defer = cleanupStack(t);
+  const redis = await startRedis(t);
+  const scratch = await makeTempDir('baton-cluster-');
+  defer(() => removeTestDir(scratch));
+  const git = async (dir: string, ...args: string[]) => (await run('git', ['-C', dir, ...args])).stdout;
+  const remote = join(scratch, 'remote.git');
+  await run('git', ['init', '-q', '--bare', remote]);
+  const repo = await makeGitRepo();
+  defer(() => removeTestDir(repo));
+  await git(repo, 'remote', 'add', 'origin', remote);
+  await git(repo, 'push', '-q', 'origin', 'main');
+  const leadHome = join(scratch, 'lead-home');
+  const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: leadHome, BATON_REDIS_URL: redis.url, NO_COLOR: '1' };
+  delete env.BATON_SUPERVISOR_HOST;
+  const workers: ClusterWorker[] = [];
+  defer(async () => {
+    for (const worker of workers) await worker.stop();
+  });
+  return {
+    redis,
+    remote,
+    repo,
+    env,
+    scratch,
+    git,
+    cli: (args, options = {}) => runCli(args, { ...env, ...options.env }, options.timeoutMs ?? 60_000),
+    async startWorker(name, options = {}) {
+      const home = join(scratch, `worker-${name}`);
+      const workerEnv: NodeJS.ProcessEnv = { ...env, BATON_HOME: home, BATON_WORKER_LOST_MS: String(TEST_LOST_AFTER_MS), ...options.env };
+      delete workerEnv.BATON_REDIS_URL;
+      const child = spawn(process.execPath, [BATON_BIN, 'worker', '--redis', redis.url, '--name', name, '--slots', String(options.slots ?? 1), '--runners', 'cmd'], {
+        env: workerEnv,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let log = '';
+      child.stderr!.setEncoding('utf8').on('data', (text: string) => (log += text));
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      const worker: ClusterWorker = {
+        name,
+        home,
+        child,
+        log: () => log,
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill('SIGTERM');
+            const bounded = setTimeout(() => child.kill('SIGKILL'), 30_000);
+            await exited;
+            clearTimeout(bounded);
+          }
+          // Agents it left (a SIGKILLed worker's) run under its home's supervisor: end them too.
+          await killActiveRuns({ ...workerEnv, BATON_HOME: home });
+        },
+      };
+      workers.push(worker);
+      await waitFor(() => log.includes(`worker ${name} on `) || child.exitCode !== null, { what: `worker ${name} to register`, timeoutMs: 30_000 });
+      if (child.exitCode !== null) throw new Error(`worker ${name} exited: ${log}`);
+      return worker;
+    },
+  };
+}
+
+/**
+ * A scripted agent for the cmd runner: sleeps, writes the file its prompt names, and appends its start
+ * and end (with its BATON_HOME, i.e. its worker) to a trace, so a test can check how many ran at once.
+ */
+export async function writeAgent(scratch: string, sleepMs: number): Promise<{ command: string; trace: string }> {
+  const path = join(scratch, `agent-${sleepMs}.mjs`);
+  const trace = join(scratch, 'trace.jsonl');
+  await writeFile(
+    path,
+    `import { appendFileSync, writeFileSync } from 'node:fs';
+const [file] = process.argv.slice(2);
+const start = Date.now();
+await new Promise((r) => setTimeout(r, ${sleepMs}));
+writeFileSync(file, 'written by ' + process.env.BATON_HOME + '\\n');
+appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, file, start, end: Date.now() }) + '\\n');
+console.log('done ' + file);
+`,
+  );
+  return { command: `${process.execPath} ${path} {prompt}`, trace };
+}
