@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FileChange } from './types.js';
 import { findLargeFiles, LARGE_FILE_BYTES, placeholderText, type SkippedFile } from './large-files.js';
@@ -41,6 +42,23 @@ function runGit(cwd: string, args: string[], options: GitOptions, encoding: 'utf
 /** Git with options pinned so user config cannot change what Baton parses. */
 export function git(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, options: Omit<GitOptions, 'env'> = {}): Promise<string> {
   return runGit(cwd, args, { ...options, env }, 'utf8') as Promise<string>;
+}
+
+/**
+ * Runs git on exactly these pathspecs, read from a file written in full before git starts. Through
+ * stdin, a caller killed mid-write hands git an empty list, and an empty list means every path
+ * (`git checkout <commit>` with none detaches the user's HEAD).
+ */
+export async function gitWithPathspecs(cwd: string, args: string[], pathspecs: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  if (pathspecs.length === 0) throw new Error(`git ${args[0]}: no paths given`);
+  const dir = await mkdtemp(join(tmpdir(), 'baton-paths-'));
+  const file = join(dir, 'pathspecs');
+  try {
+    await writeFile(file, pathspecs.join('\0'), { mode: 0o600 });
+    return await git(cwd, [...args, `--pathspec-from-file=${file}`, '--pathspec-file-nul'], env);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** Like `git`, for output that may not be text (blob contents). */

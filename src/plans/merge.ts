@@ -3,7 +3,7 @@ import { lstat, readdir, readFile, readlink, rm, rmdir, writeFile } from 'node:f
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatonError } from '../errors.js';
-import { git } from '../baseline/git-tree.js';
+import { git, gitWithPathspecs } from '../baseline/git-tree.js';
 import type { PhaseMerge, PhaseWorktree, VerificationResult } from '../store/plans.js';
 import { clipCounted } from '../text.js';
 import { commitIdentity, hashPaths } from './git-state.js';
@@ -306,14 +306,14 @@ async function bringCheckoutTo(root: string, merge: PhaseMerge): Promise<string[
   if (indexOnly.length > 0) await whileUserGitRuns(root, () => git(root, ['update-index', '-z', '--index-info'], {}, { input: indexOnly.join('\0') + '\0' }));
   // Deletions first: a file that became a directory (or back) needs the old one gone.
   if (remove.length > 0) {
-    await whileUserGitRuns(root, () => git(root, ['rm', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: remove.join('\0') }));
+    await whileUserGitRuns(root, () => gitWithPathspecs(root, ['rm', '-q', '--cached', '--ignore-unmatch'], remove, LITERAL));
     for (const path of remove) {
       await rm(join(root, path), { force: true });
       await removeEmptyParents(root, path);
     }
   }
   if (write.length > 0) {
-    await whileUserGitRuns(root, () => git(root, ['checkout', merge.commit, '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: write.join('\0') }));
+    await whileUserGitRuns(root, () => gitWithPathspecs(root, ['checkout', merge.commit], write, LITERAL));
   }
   return kept;
 }
@@ -468,7 +468,7 @@ async function commitMerge(dir: string, mergeHead: string, unmerged: string[], e
   // An unmerged path must be staged whatever it is: git cannot write a tree with a conflict in it.
   const add = unique([...changed.filter((path) => !exclude(path)), ...unmerged]);
   await releaseStaleLocks(dir);
-  if (add.length > 0) await git(dir, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: add.join('\0') });
+  if (add.length > 0) await gitWithPathspecs(dir, ['add', '-A'], add, LITERAL);
   const tree = (await git(dir, ['write-tree'])).trim();
   const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
   const identity = await commitIdentity(dir);

@@ -8,7 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readlink, rm, rmdir, symlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { diffTrees, git } from '../baseline/git-tree.js';
+import { diffTrees, git, gitWithPathspecs } from '../baseline/git-tree.js';
 import { BatonError } from '../errors.js';
 import type { PhaseWorktree } from '../store/plans.js';
 import { commitIdentity, hashPaths, type DirtySnapshot } from './git-state.js';
@@ -250,7 +250,7 @@ export async function commitPhaseWork(o: { worktree: string; message: string; ex
     await git(worktree, ['read-tree', head], env);
     // Deleted paths go by name: `add` refuses a pathspec that matches nothing (a deletion already committed before a crash).
     const [present, absent] = partition(paths, (p) => existsOrLink(join(worktree, p)));
-    if (present.length > 0) await git(worktree, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], env, { input: present.map((p) => `:(top,literal)${p}`).join('\0') });
+    if (present.length > 0) await gitWithPathspecs(worktree, ['add', '-A'], present.map((p) => `:(top,literal)${p}`), env);
     if (absent.length > 0) await git(worktree, ['update-index', '--force-remove', '-z', '--stdin'], env, { input: absent.join('\0') });
     const tree = (await git(worktree, ['write-tree'], env)).trim();
     const headTree = (await git(worktree, ['rev-parse', `${head}^{tree}`])).trim();
@@ -262,7 +262,7 @@ export async function commitPhaseWork(o: { worktree: string; message: string; ex
       await git(worktree, ['update-ref', '-m', 'baton: phase work', 'HEAD', commit, head]);
     }
     // The real index follows HEAD for these paths, so a second call (after a crash too) finds nothing left.
-    await git(worktree, ['reset', '-q', 'HEAD', '--pathspec-from-file=-', '--pathspec-file-nul'], {}, { input: paths.map((p) => `:(top,literal)${p}`).join('\0') }).catch(() => undefined);
+    if (paths.length > 0) await gitWithPathspecs(worktree, ['reset', '-q', 'HEAD'], paths.map((p) => `:(top,literal)${p}`)).catch(() => undefined);
     return { sha: (await git(worktree, ['rev-parse', '--verify', 'HEAD'])).trim(), paths: changed };
   } finally {
     await rm(index, { force: true });
