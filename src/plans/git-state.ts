@@ -158,7 +158,8 @@ async function copyBlobIntoRepo(root: string, sha: string, storeEnv: NodeJS.Proc
   return (await git(root, ['hash-object', '-w', '--stdin'], {}, { input: content })).trim();
 }
 
-async function commitIdentity(root: string): Promise<string[]> {
+/** `-c` options naming Baton as the committer where the repository names nobody. */
+export async function commitIdentity(root: string): Promise<string[]> {
   const name = (await git(root, ['config', 'user.name']).catch(() => '')).trim();
   const email = (await git(root, ['config', 'user.email']).catch(() => '')).trim();
   return [...(name ? [] : ['-c', 'user.name=Baton']), ...(email ? [] : ['-c', 'user.email=baton@localhost'])];
