@@ -8,6 +8,7 @@ import { newId } from '../ids.js';
 import { isEntryProcessFor } from '../processes/index.js';
 import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
 import { readRepoState } from './git-state.js';
+import { isParallelPlan } from './dag.js';
 import { repoLockHolder } from '../repo-lock.js';
 import { loadPlan, PlanError, type Plan } from './schema.js';
 import { lintPrompt } from '../prompts/index.js';
@@ -158,6 +159,9 @@ export class Plans {
     }));
     const repo = await readRepoState(plan.dir);
     if (repo.inProgress) throw new BatonError('conflict', `a ${repo.inProgress} is in progress in ${repo.root}; finish or abort it before starting a plan`);
+    if (!repo.branch && isParallelPlan(plan, options.maxParallel ?? plan.maxParallel)) {
+      throw new BatonError('conflict', `${repo.root} is on a detached HEAD; a parallel plan merges each phase into a branch, so check out one (--allow-detached is for serial plans)`);
+    }
     if (!repo.branch && !options.allowDetached) throw new BatonError('conflict', `${repo.root} is on a detached HEAD; check out a branch`, { override: 'detached' });
     const hooks: PlanRunRecord['hooks'] = {};
     for (const field of ['onComplete', 'onBlocked'] as const) {
