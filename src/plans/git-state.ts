@@ -181,9 +181,12 @@ function gitWithInput(cwd: string, args: string[], input: string, env: NodeJS.Pr
 export const TRAILER_PLAN_RUN = 'Baton-Plan-Run';
 export const TRAILER_PHASE = 'Baton-Phase';
 
-/** The commit that recorded a phase of a plan run, recognised by its trailers, if any. */
-export async function findPhaseCommit(root: string, planRunId: string, phaseId: string): Promise<string | null> {
-  const out = await git(root, ['log', '-n', '1', '--format=%H', '--all-match', `--grep=^${TRAILER_PLAN_RUN}: ${escapeRegex(planRunId)}$`, `--grep=^${TRAILER_PHASE}: ${escapeRegex(phaseId)}$`]).catch(() => '');
+/**
+ * The commit that recorded a phase of a plan run, recognised by its trailers, if any: in HEAD's history,
+ * or only in `ref`'s (a parallel plan's branch, whatever the user's checkout is on).
+ */
+export async function findPhaseCommit(root: string, planRunId: string, phaseId: string, ref?: string): Promise<string | null> {
+  const out = await git(root, ['log', '-n', '1', '--format=%H', '--all-match', `--grep=^${TRAILER_PLAN_RUN}: ${escapeRegex(planRunId)}$`, `--grep=^${TRAILER_PHASE}: ${escapeRegex(phaseId)}$`, ...(ref ? [ref, '--'] : [])]).catch(() => '');
   return out.trim() || null;
 }
 
