@@ -25,6 +25,8 @@ import { writeFollowUp } from '../detect/follow-up.js';
 import { formatUsd } from '../reasons.js';
 import { emptyDigest } from '../digest.js';
 import { largeFileBytes } from '../baseline/large-files.js';
+import { isParallelPlan } from './dag.js';
+import { ParallelScheduler } from './parallel-driver.js';
 
 const WAIT_SLICE_MS = 1_000;
 /** Usage-limit waits per phase before the plan blocks instead. */
@@ -112,6 +114,10 @@ export class PlanDriver {
 
   private async drivePhases(): Promise<void> {
     const planRun = this.planRun;
+    if (isParallelPlan(planRun.plan, planRun.maxParallel)) {
+      await new ParallelScheduler(this).drive();
+      return;
+    }
     {
       this.store.updatePlanRun(planRun.id, { state: 'running', reasons: [], driverPid: process.pid, endedAt: null });
       for (const phase of planRun.plan.phases) {
