@@ -304,6 +304,11 @@ export class ParallelScheduler {
         continue;
       }
       const worktree = record.worktree;
+      if (!worktree && record.state === 'merge-queued') {
+        // Its worktree and branch were cleaned away (baton plan clean): the phase's work is gone with them.
+        this.d.update(phaseId, { state: 'pending' });
+        continue;
+      }
       if (!worktree || !existsSync(worktree.path)) continue;
       await clearStaleGitLocks(worktree.path);
       if (record.state === 'merge-queued' && (await conflictInProgress(worktree.path))) await abortConflictResolution(worktree.path);
