@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { processFacts } from '../../src/processes/index.js';
+import { isActive } from '../../src/store/runs.js';
 import { waitFor } from '../wait-for.js';
 import { phaseSteps, startPlanSession, write } from './harness.js';
 
@@ -145,7 +146,8 @@ phases:
   for (const phase of stopped.json.phases.filter((p: { id: string }) => p.id !== 'A')) {
     assert.equal(phase.state, 'pending');
     const run = (await session.cli(['status', phase.runs[0].id, '--json'])).json;
-    assert.equal(run.state, 'killed', `phase ${phase.id}'s run was stopped`);
+    // Killed, or failed when the agent answered the stop signal with an error exit of its own first.
+    assert.ok(!isActive(run.state), `phase ${phase.id}'s run was stopped: ${run.state}`);
     assert.ok(phase.worktree && existsSync(phase.worktree.path), `phase ${phase.id} keeps its worktree`);
   }
   assert.deepEqual(session.git('branch', '--list', 'baton/*', '--format=%(refname:short)').trim().split('\n').sort(), [`baton/${id}/B`, `baton/${id}/C`]);
@@ -195,4 +197,23 @@ phases:
   assert.equal(b.state, 'pending');
   assert.equal(readFileSync(join(a.worktree.path, 'setup.log'), 'utf8'), 'prepared\n');
   assert.equal(session.mock.requests().length, 0);
+});
+
+test('a parallel plan is refused on a detached HEAD, even with --allow-detached: it has no branch to merge into', async (t) => {
+  const session = await startPlanSession(t, { steps: [] });
+  session.git('checkout', '-q', '--detach');
+  const plan = session.writePlan(`project: scratch
+dir: ${session.repo}
+maxParallel: 2
+defaults: { runner: opencode, model: ${session.model} }
+phases:
+  - { id: A, title: "Step A", prompt: "Create a.txt" }
+  - { id: B, title: "Step B", prompt: "Create b.txt", needs: [A] }
+`);
+  const refused = await session.cli(['plan', 'run', plan, '--no-lint', '--allow-detached', '--json']);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /detached HEAD; a parallel plan merges each phase into a branch/);
+  // The same plan run serially (maxParallel 1) is not a parallel plan: --allow-detached applies.
+  const serial = await session.cli(['plan', 'run', plan, '--no-lint', '--allow-detached', '--max-parallel', '1', '--dry-run', '--json']);
+  assert.equal(serial.code, 0, serial.stderr);
 });
