@@ -12,8 +12,8 @@ test('a diamond A → (B, C) → D at maxParallel 2: B and C run side by side in
     steps: [
       ...phaseSteps('A', write('a.txt', 'a\n'), { text: 'A done.' }),
       // The delay keeps each of B and C busy long enough for the other to start asking too.
-      ...phaseSteps('B', { ...write('b.txt', 'b\n'), delayMs: 4_000 }, { text: 'B done.' }),
-      ...phaseSteps('C', { ...write('c.txt', 'c\n'), delayMs: 4_000 }, { text: 'C done.' }),
+      ...phaseSteps('B', { ...write('b.txt', 'b\n'), delayMs: 6_000 }, { text: 'B done.' }),
+      ...phaseSteps('C', { ...write('c.txt', 'c\n'), delayMs: 6_000 }, { text: 'C done.' }),
       ...phaseSteps('D', write('d.txt', 'd\n'), { text: 'D done.' }),
     ],
   });
