@@ -101,12 +101,18 @@ async function makeOrFindWorktree(o: { root: string; home: string; planRunId: st
   const branch = phaseBranch(o.planRunId, o.phaseId);
   const path = phaseWorktreePath(o.home, o.planRunId, o.phaseId);
   await git(o.root, ['worktree', 'prune']);
-  const registered = (await listWorktrees(o.root)).find((w) => w.ref === `refs/heads/${branch}`);
+  const worktrees = await listWorktrees(o.root);
+  const registered = worktrees.find((w) => w.ref === `refs/heads/${branch}`);
   if (registered && samePath(registered.path, path) && existsSync(join(path, '.git')) && !(await halfMade(path))) {
     return { path, branch, base: await forkPoint(o.root, branch, o.base), prepared: false };
   }
-  // Registered somewhere else (another BATON_HOME): git refuses a branch checked out twice.
-  if (registered) await git(o.root, ['worktree', 'remove', '--force', '--force', registered.path]).catch(() => undefined);
+  // On the branch somewhere else (another BATON_HOME: git refuses a branch checked out twice), or a
+  // registration of this folder a killed `worktree add` left locked, which prune keeps.
+  for (const stale of worktrees.filter((w) => w === registered || samePath(w.path, path))) {
+    await git(o.root, ['worktree', 'unlock', stale.path]).catch(() => undefined);
+    await git(o.root, ['worktree', 'remove', '--force', '--force', stale.path]).catch(() => undefined);
+  }
+  await git(o.root, ['worktree', 'prune']);
   if (existsSync(path)) {
     // A folder git no longer knows (a killed `worktree add`, a copy): Baton's own, made again.
     await git(o.root, ['worktree', 'remove', '--force', '--force', path]).catch(() => undefined);
@@ -237,7 +243,10 @@ export async function commitPhaseWork(o: { worktree: string; message: string; ex
   try {
     const env = { GIT_INDEX_FILE: index };
     await git(worktree, ['read-tree', head], env);
-    await git(worktree, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], env, { input: paths.map((p) => `:(top,literal)${p}`).join('\0') });
+    // Deleted paths go by name: `add` refuses a pathspec that matches nothing (a deletion already committed before a crash).
+    const [present, absent] = partition(paths, (p) => existsOrLink(join(worktree, p)));
+    if (present.length > 0) await git(worktree, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], env, { input: present.map((p) => `:(top,literal)${p}`).join('\0') });
+    if (absent.length > 0) await git(worktree, ['update-index', '--force-remove', '-z', '--stdin'], env, { input: absent.join('\0') });
     const tree = (await git(worktree, ['write-tree'], env)).trim();
     const headTree = (await git(worktree, ['rev-parse', `${head}^{tree}`])).trim();
     const changed = (await diffTrees(worktree, headTree, tree)).map((c) => c.path);
@@ -253,6 +262,22 @@ export async function commitPhaseWork(o: { worktree: string; message: string; ex
   } finally {
     await rm(index, { force: true });
     await rm(`${index}.lock`, { force: true });
+  }
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
+}
+
+function existsOrLink(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -51,6 +51,36 @@ function commitAll(w: World, dir: string, message: string): string {
   return w.gitIn(dir, 'rev-parse', 'HEAD').trim();
 }
 
+const MODULE_URL = new URL('../../src/plans/worktrees.js', import.meta.url).href;
+
+/**
+ * Runs an ES module script in a process group of its own and SIGKILLs the group (git children too)
+ * `killAfterMs` after the script prints "ready" (null: never). Resolves with how long it ran after ready.
+ */
+function runKilled(script: string, killAfterMs: number | null): Promise<number> {
+  return new Promise<number>((resolvePromise, reject) => {
+    const proc = spawn(process.execPath, ['--input-type=module', '-e', script], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
+    let readyAt = 0;
+    let timer: NodeJS.Timeout | undefined;
+    proc.stdout.setEncoding('utf8').on('data', (text: string) => {
+      if (text.includes('ready') && !readyAt) {
+        readyAt = performance.now();
+        if (killAfterMs !== null) timer = setTimeout(() => process.kill(-proc.pid!, 'SIGKILL'), killAfterMs);
+      }
+    });
+    proc.on('error', reject);
+    proc.on('close', () => {
+      clearTimeout(timer);
+      try {
+        process.kill(-proc.pid!, 'SIGKILL'); // a git it started, if one is left
+      } catch {
+        // the group is gone
+      }
+      resolvePromise(readyAt ? performance.now() - readyAt : 0);
+    });
+  });
+}
+
 test('names: every phase id gives a valid branch under baton/<planRun>/ and a folder under <home>/worktrees/<planRun>/, none shared', () => {
   const ids = ['1', 'a b', 'a-b', 'a/b', 'a-b-', '../../escape', '.hidden', 'x.lock', 'a..b', 'ü', 'HEAD', '-rf', 'x'.repeat(200), 'x'.repeat(201), ''];
   const branches = new Set<string>();
@@ -144,34 +174,10 @@ test('SIGKILL at seeded random moments while a worktree is made: the next ensure
   }
   const base = commitAll(w, w.repo, 'many files');
   const o = { root: w.repo, home: w.home, planRunId: 'kill', phaseId: 'p', base };
-  const moduleUrl = new URL('../../src/plans/worktrees.js', import.meta.url).href;
-  const child = `import { ensurePhaseWorktree } from ${JSON.stringify(moduleUrl)};
+  const child = `import { ensurePhaseWorktree } from ${JSON.stringify(MODULE_URL)};
 process.stdout.write('ready\\n');
 await ensurePhaseWorktree(${JSON.stringify(o)});
 process.stdout.write('done\\n');`;
-  /** Runs ensure in a process of its own (group and all), killed `killAfterMs` after it is ready; resolves with how long it had. */
-  const runChild = (killAfterMs: number | null) =>
-    new Promise<number>((resolvePromise, reject) => {
-      const proc = spawn(process.execPath, ['--input-type=module', '-e', child], { detached: true, stdio: ['ignore', 'pipe', 'inherit'] });
-      let readyAt = 0;
-      let timer: NodeJS.Timeout | undefined;
-      proc.stdout.setEncoding('utf8').on('data', (text: string) => {
-        if (text.includes('ready') && !readyAt) {
-          readyAt = performance.now();
-          if (killAfterMs !== null) timer = setTimeout(() => process.kill(-proc.pid!, 'SIGKILL'), killAfterMs);
-        }
-      });
-      proc.on('error', reject);
-      proc.on('close', () => {
-        clearTimeout(timer);
-        try {
-          process.kill(-proc.pid!, 'SIGKILL'); // a git it started, if any is left
-        } catch {
-          // the group is gone
-        }
-        resolvePromise(readyAt ? performance.now() - readyAt : 0);
-      });
-    });
   const whole = async () => {
     const wt = await ensurePhaseWorktree(o);
     assert.equal(wt.path, phaseWorktreePath(w.home, 'kill', 'p'));
@@ -180,11 +186,11 @@ process.stdout.write('done\\n');`;
     assert.equal(w.gitIn(wt.path, 'status', '--porcelain').trim(), '', 'a whole checkout: nothing missing, nothing extra');
     return wt;
   };
-  const fullMs = await runChild(null);
+  const fullMs = await runKilled(child, null);
   await removePhaseWorktree(w.repo, await whole());
   const random = seededRandom(12);
   for (let round = 0; round < 8; round++) {
-    await runChild(random() * fullMs);
+    await runKilled(child, random() * fullMs);
     await clearStaleGitLocks(phaseWorktreePath(w.home, 'kill', 'p'));
     const wt = await whole();
     if (round % 2 === 0) await removePhaseWorktree(w.repo, wt); // half the rounds from nothing, half from a branch only
@@ -317,6 +323,38 @@ test('commitPhaseWork commits exactly the agent\'s work on the phase branch: del
   w.gitIn(wt.path, 'read-tree', first.sha);
   assert.deepEqual(await commitPhaseWork({ worktree: wt.path, message: 'baton: phase A work', exclude: isAgentBookkeeping, preexisting }), { sha: second.sha, paths: [] });
   assert.equal(w.git('rev-list', '--count', `${base}..${wt.branch}`).trim(), '2');
+});
+
+test('SIGKILL at seeded random moments while the work is committed: called again, exactly one work commit holding all of it', async (t) => {
+  const w = await world(t);
+  const base = w.head();
+  const wt = await ensurePhaseWorktree({ root: w.repo, home: w.home, planRunId: 'p', phaseId: 'k', base });
+  const work = () => {
+    for (let dir = 0; dir < 10; dir++) {
+      mkdirSync(join(wt.path, `w${dir}`), { recursive: true });
+      for (let file = 0; file < 20; file++) writeFileSync(join(wt.path, `w${dir}`, `f${file}.txt`), `work ${dir}/${file}\n`.repeat(40));
+    }
+    unlinkSync(join(wt.path, 'README.md'));
+  };
+  const options = { worktree: wt.path, message: 'baton: phase k work', preexisting: {} };
+  const child = `import { commitPhaseWork } from ${JSON.stringify(MODULE_URL)};
+process.stdout.write('ready\\n');
+await commitPhaseWork({ ...${JSON.stringify(options)}, exclude: () => false });`;
+  work();
+  const fullMs = await runKilled(child, null);
+  const random = seededRandom(7);
+  for (let round = 0; round < 8; round++) {
+    w.gitIn(wt.path, 'reset', '-q', '--hard', base);
+    w.gitIn(wt.path, 'clean', '-q', '-fd');
+    work();
+    await runKilled(child, random() * fullMs);
+    await clearStaleGitLocks(wt.path);
+    const result = await commitPhaseWork({ ...options, exclude: () => false });
+    assert.equal(w.git('rev-list', '--count', `${base}..${wt.branch}`).trim(), '1', `round ${round}: one work commit`);
+    assert.equal(result.sha, w.git('rev-parse', wt.branch).trim());
+    assert.equal(w.gitIn(wt.path, 'status', '--porcelain').trim(), '', `round ${round}: all of the work is in it`);
+    assert.equal(w.git('diff-tree', '-r', '--name-only', '--no-renames', base, result.sha).trim().split('\n').length, 201);
+  }
 });
 
 test('removePhaseWorktree and the plan run\'s leftovers: listed, removed, tolerant of what is already gone, never a user branch', async (t) => {
