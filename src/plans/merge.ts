@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { lstat, readFile, readlink, rm, rmdir, writeFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatonError } from '../errors.js';
@@ -62,7 +62,7 @@ export async function mergePhase(o: {
     if (tip !== base) {
       // What was verified sat on an older tip: verify the phase as it will land, in its own worktree.
       await assertOnPhaseBranch(worktree);
-      await releaseStaleLock(worktree.path);
+      await releaseStaleLocks(worktree.path);
       const work = (await git(root, [...identity, 'commit-tree', tree, '-p', tip, '-m', REBASED_MESSAGE])).trim();
       await git(worktree.path, ['reset', '-q', '--hard', work]);
       base = tip;
@@ -135,7 +135,7 @@ export async function startConflictResolution(o: { root: string; worktree: Phase
   const { worktree, tip } = o;
   const dir = worktree.path;
   await assertOnPhaseBranch(worktree);
-  await releaseStaleLock(dir);
+  await releaseStaleLocks(worktree.path);
   let state = await readConflictState(dir);
   const mergeHead = await readMergeHead(dir);
   if (mergeHead !== null && (mergeHead !== tip || state?.tip !== tip)) {
@@ -195,7 +195,7 @@ export async function finishConflictResolution(o: {
 /** Gives up a conflict round: the worktree is back at the phase's own work, markers gone. */
 export async function abortConflictResolution(worktreePath: string): Promise<void> {
   if ((await readMergeHead(worktreePath)) !== null) {
-    await releaseStaleLock(worktreePath);
+    await releaseStaleLocks(worktreePath);
     await git(worktreePath, ['merge', '--abort']).catch(() => git(worktreePath, ['reset', '-q', '--hard', 'HEAD']));
   }
   await removeConflictState(worktreePath);
@@ -226,13 +226,35 @@ async function changedPaths(root: string, from: string, to: string): Promise<str
 }
 
 async function compareAndSwap(root: string, branch: string, commit: string, expected: string): Promise<boolean> {
-  try {
-    await git(root, ['update-ref', '-m', 'baton: merge plan phase', `refs/heads/${branch}`, commit, expected]);
-    return true;
-  } catch (error) {
-    const now = await branchTip(root, branch).catch(() => null);
-    if (now !== expected) return false;
-    throw error;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await git(root, ['update-ref', '-m', 'baton: merge plan phase', `refs/heads/${branch}`, commit, expected]);
+      return true;
+    } catch (error) {
+      const now = await branchTip(root, branch).catch(() => null);
+      if (now !== expected) return false;
+      if (attempt > 1 || !(await releaseStaleRefLock(root, branch))) throw error;
+    }
+  }
+}
+
+/**
+ * A ref is locked only while git writes it (never across an editor or a prompt), so a lock on the plan
+ * branch that outlives STALE_LOCK_MS was left by a killed git: Baton's own update-ref, killed with its
+ * driver, is the usual one. Returns whether a lock was there to clear.
+ */
+async function releaseStaleRefLock(root: string, branch: string): Promise<boolean> {
+  const lock = await gitPath(root, `refs/heads/${branch}.lock`);
+  const deadline = Date.now() + STALE_LOCK_MS * 2;
+  for (;;) {
+    const stat = await lstat(lock).catch(() => null);
+    if (stat === null) return true;
+    if (Date.now() - stat.mtimeMs > STALE_LOCK_MS) {
+      await rm(lock, { force: true });
+      return true;
+    }
+    if (Date.now() > deadline) return false;
+    await sleep(100);
   }
 }
 
@@ -281,17 +303,17 @@ async function bringCheckoutTo(root: string, merge: PhaseMerge): Promise<string[
     } else if (after === undefined) remove.push(path);
     else write.push(path);
   }
-  if (indexOnly.length > 0) await whileUserGitRuns(() => git(root, ['update-index', '-z', '--index-info'], {}, { input: indexOnly.join('\0') + '\0' }));
+  if (indexOnly.length > 0) await whileUserGitRuns(root, () => git(root, ['update-index', '-z', '--index-info'], {}, { input: indexOnly.join('\0') + '\0' }));
   // Deletions first: a file that became a directory (or back) needs the old one gone.
   if (remove.length > 0) {
-    await whileUserGitRuns(() => git(root, ['rm', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: remove.join('\0') }));
+    await whileUserGitRuns(root, () => git(root, ['rm', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: remove.join('\0') }));
     for (const path of remove) {
       await rm(join(root, path), { force: true });
       await removeEmptyParents(root, path);
     }
   }
   if (write.length > 0) {
-    await whileUserGitRuns(() => git(root, ['checkout', merge.commit, '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: write.join('\0') }));
+    await whileUserGitRuns(root, () => git(root, ['checkout', merge.commit, '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: write.join('\0') }));
   }
   return kept;
 }
@@ -344,19 +366,44 @@ async function workingBlobs(root: string, paths: string[]): Promise<Map<string, 
 }
 
 /**
- * The user's own git holds their index lock for a moment (an editor's status poll, a commit): wait it
- * out, bounded. Their lock is never removed: only they know whether it is stale.
+ * The user's own git holds their index lock for a moment (an editor's status poll) or for as long as
+ * `git commit` waits on its editor: wait it out, bounded. A lock with no git running in the repository
+ * (on Linux, where the process table says so) was left by a killed git, Baton's own checkout update
+ * killed with its driver being the usual one: it is cleared, as git's own message advises.
  */
-async function whileUserGitRuns<T>(step: () => Promise<T>): Promise<T> {
+async function whileUserGitRuns<T>(root: string, step: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + USER_LOCK_WAIT_MS;
   for (;;) {
     try {
       return await step();
     } catch (error) {
-      if (!/index\.lock/.test(String(error)) || Date.now() > deadline) throw error;
-      await sleep(100);
+      if (!/index\.lock/.test(String(error))) throw error;
+      const lock = await gitPath(root, 'index.lock');
+      const stat = await lstat(lock).catch(() => null);
+      if (stat !== null && Date.now() - stat.mtimeMs > STALE_LOCK_MS && (await noGitRunningIn(root))) await rm(lock, { force: true });
+      else if (Date.now() > deadline) {
+        throw new BatonError('conflict', `${lock} is held by another git; the plan branch already holds the merged phase, and baton plan resume brings your checkout up to it once that git is done`);
+      } else await sleep(100);
     }
   }
+}
+
+/** True only when the process table is readable (Linux) and shows no git whose directory is in `root`. */
+async function noGitRunningIn(root: string): Promise<boolean> {
+  let pids: string[];
+  try {
+    pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name));
+  } catch {
+    return false;
+  }
+  for (const pid of pids) {
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    if (!comm.startsWith('git')) continue;
+    const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => null);
+    // A git we cannot see into could be anywhere: assume it is here.
+    if (cwd === null || cwd === root || cwd.startsWith(`${root}/`)) return false;
+  }
+  return true;
 }
 
 async function removeEmptyParents(root: string, path: string): Promise<void> {
@@ -375,21 +422,25 @@ async function assertOnPhaseBranch(worktree: PhaseWorktree): Promise<void> {
 }
 
 /**
- * A git killed with the driver leaves `index.lock` in the phase's worktree, and every later git there
- * fails. Nothing but Baton writes in its worktree while a merge step runs (the agent is not running), so
- * a lock that stays is stale; a young one may be an orphaned git finishing, so it gets a moment first.
+ * A git killed with the driver leaves a lock in the phase's worktree (its index, its HEAD) or on the
+ * phase branch, and every later git there fails. Nothing but Baton writes in its worktree while a merge
+ * step runs (the agent is not running), so a lock that stays is stale; a young one may be an orphaned git
+ * finishing, so it gets a moment first.
  */
-async function releaseStaleLock(dir: string): Promise<void> {
-  const lock = await gitPath(dir, 'index.lock');
-  const deadline = Date.now() + STALE_LOCK_MS;
-  for (;;) {
-    const stat = await lstat(lock).catch(() => null);
-    if (stat === null) return;
-    if (Date.now() - stat.mtimeMs > STALE_LOCK_MS || Date.now() > deadline) {
-      await rm(lock, { force: true });
-      return;
+async function releaseStaleLocks(dir: string): Promise<void> {
+  const branch = (await git(dir, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim();
+  for (const name of ['index.lock', 'HEAD.lock', ...(branch ? [`${branch}.lock`] : [])]) {
+    const lock = await gitPath(dir, name);
+    const deadline = Date.now() + STALE_LOCK_MS;
+    for (;;) {
+      const stat = await lstat(lock).catch(() => null);
+      if (stat === null) break;
+      if (Date.now() - stat.mtimeMs > STALE_LOCK_MS || Date.now() > deadline) {
+        await rm(lock, { force: true });
+        break;
+      }
+      await sleep(100);
     }
-    await sleep(100);
   }
 }
 
@@ -416,7 +467,7 @@ async function commitMerge(dir: string, mergeHead: string, unmerged: string[], e
   const changed = (await statusEntries(dir)).filter((entry) => entry.worktree !== ' ').map((entry) => entry.path);
   // An unmerged path must be staged whatever it is: git cannot write a tree with a conflict in it.
   const add = unique([...changed.filter((path) => !exclude(path)), ...unmerged]);
-  await releaseStaleLock(dir);
+  await releaseStaleLocks(dir);
   if (add.length > 0) await git(dir, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: add.join('\0') });
   const tree = (await git(dir, ['write-tree'])).trim();
   const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();

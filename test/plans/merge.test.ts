@@ -570,3 +570,37 @@ test('a driver killed during the re-verification verifies again on resume; a sta
   assert.ok(!existsSync(lock));
   assert.equal(s.git('rev-parse', 'main^').trim(), tip);
 });
+
+/** A lock file as a git killed mid-write leaves it, a minute old. */
+function staleLock(repo: string, name: string): string {
+  const lock = run(repo, 'rev-parse', '--path-format=absolute', '--git-path', name).trim();
+  writeFileSync(lock, '');
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(lock, old, old);
+  return lock;
+}
+
+test('a lock on the plan branch left by a killed update-ref is cleared once stale, and the phase lands', async (t) => {
+  const s = await setup(t);
+  const wt = s.worktree('A');
+  commit(wt.path, { 'a.txt': 'a\n' }, 'baton: phase A work');
+  const lock = staleLock(s.repo, 'refs/heads/main.lock');
+  const outcome = await mergePhase({ root: s.repo, branch: 'main', worktree: wt, message: phaseCommitMessage(PLAN, 'A', 'a'), subdir: '', verify: async () => passed(), recordMerging: () => undefined });
+  assert.equal(outcome.kind, 'merged');
+  assert.ok(!existsSync(lock));
+  assert.equal(s.git('rev-parse', 'main^').trim(), wt.base);
+  assert.deepEqual(status(s.repo), []);
+});
+
+test('the user\'s index lock left by a killed checkout update is cleared when no git runs in the repo; finishMerge completes', async (t) => {
+  const s = await setup(t, { 'b.txt': 'b\n' });
+  const wt = s.worktree('B');
+  commit(wt.path, { 'b.txt': 'b by phase\n' }, 'baton: phase B work');
+  const merge = await crashAfterRecord(s, wt, 'B');
+  s.git('update-ref', 'refs/heads/main', merge.commit, merge.parent);
+  const lock = staleLock(s.repo, 'index.lock');
+  assert.deepEqual(await finishMerge({ root: s.repo, branch: 'main', merge }), { done: true, sha: merge.commit });
+  assert.ok(!existsSync(lock));
+  assert.equal(readFileSync(join(s.repo, 'b.txt'), 'utf8'), 'b by phase\n');
+  assert.deepEqual(status(s.repo), []);
+});
