@@ -9,6 +9,7 @@ import { existsSync, lstatSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readlink, rm, rmdir, symlink } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { diffTrees, git } from '../baseline/git-tree.js';
+import { BatonError } from '../errors.js';
 import type { PhaseWorktree } from '../store/plans.js';
 import { commitIdentity, hashPaths, type DirtySnapshot } from './git-state.js';
 import { runShell } from './verify.js';
@@ -109,6 +110,10 @@ async function makeOrFindWorktree(o: { root: string; home: string; planRunId: st
   // On the branch somewhere else (another BATON_HOME: git refuses a branch checked out twice), or a
   // registration of this folder a killed `worktree add` left locked, which prune keeps.
   for (const stale of worktrees.filter((w) => w === registered || samePath(w.path, path))) {
+    if (stale !== registered && existsSync(join(path, '.git')) && !(await halfMade(path))) {
+      // Whole, but moved off its branch (an agent's own `git checkout`): its work is not Baton's to throw away.
+      throw new BatonError('conflict', `the phase worktree ${path} is on ${stale.ref?.replace(/^refs\/heads\//, '') ?? 'a detached HEAD'}, not on ${branch}; check out ${branch} there, or remove the worktree, then resume`);
+    }
     await git(o.root, ['worktree', 'unlock', stale.path]).catch(() => undefined);
     await git(o.root, ['worktree', 'remove', '--force', '--force', stale.path]).catch(() => undefined);
   }

@@ -148,6 +148,14 @@ test('ensurePhaseWorktree makes the worktree on its branch outside the checkout,
   assert.equal(existsSync(join(made.path, 'half-made')), false);
   assert.equal(w.gitIn(made.path, 'rev-parse', 'HEAD').trim(), work);
 
+  // Moved off its branch inside the worktree (an agent's own checkout): refused, the folder and its work kept.
+  w.gitIn(made.path, 'checkout', '-q', '--detach');
+  writeFileSync(join(made.path, 'unsaved.txt'), 'work\n');
+  await assert.rejects(ensurePhaseWorktree({ ...o, base: tip }), /is on a detached HEAD, not on baton\/plan1\/phase-one-[0-9a-f]{8}; check out/);
+  assert.equal(readFileSync(join(made.path, 'unsaved.txt'), 'utf8'), 'work\n');
+  w.gitIn(made.path, 'checkout', '-q', made.branch);
+  assert.deepEqual(await ensurePhaseWorktree({ ...o, base: tip }), made);
+
   // A fresh phase starts from the tip it is given.
   const second = await ensurePhaseWorktree({ ...o, phaseId: '2', base: tip });
   assert.equal(second.base, tip);
