@@ -182,6 +182,9 @@ export class Plans {
     const overlaps = parallel ? fileOverlaps(plan) : [];
     const repo = await readRepoState(plan.dir);
     if (repo.inProgress) throw new BatonError('conflict', `a ${repo.inProgress} is in progress in ${repo.root}; finish or abort it before starting a plan`);
+    if (!repo.branch && parallel) {
+      throw new BatonError('conflict', `${repo.root} is on a detached HEAD; a parallel plan merges each phase into a branch, so check out one (--allow-detached is for serial plans)`);
+    }
     if (!repo.branch && !options.allowDetached) throw new BatonError('conflict', `${repo.root} is on a detached HEAD; check out a branch`, { override: 'detached' });
     const hooks: PlanRunRecord['hooks'] = {};
     for (const field of ['onComplete', 'onBlocked'] as const) {
