@@ -2,6 +2,7 @@
  * Walks a script, one agent request at a time. Shared by every wire protocol, so a session that
  * mixed protocols would still see one sequence of steps.
  */
+import { basename } from 'node:path';
 import type { Script } from './script.js';
 import type { ModelReply, ModelRequestFacts } from './wire-protocol.js';
 import { findWorkdir, substituteWorkdir } from './workdir.js';
@@ -19,29 +20,30 @@ export interface Decision {
 }
 
 export class ScriptCursor {
-  private stepIndex = 0;
-  /** How many requests the current step has answered so far (steps may repeat `times`). */
-  private usesOfStep = 0;
+  /** How many requests each step has answered so far (steps may repeat `times`). */
+  private readonly uses: number[];
 
-  constructor(private readonly script: Script) {}
+  constructor(private readonly script: Script) {
+    this.uses = script.steps.map(() => 0);
+  }
 
-  /** Decides the reply to one request; agent requests (with tools) advance the script. */
+  /**
+   * Decides the reply to one request; agent requests (with tools) take the first step not used up
+   * that applies to their working directory, so a script without `workdirName` is walked in order.
+   */
   next(facts: ModelRequestFacts, seq: number): Decision {
     const workdir = findWorkdir(facts.systemText);
     if (!facts.hasTools) {
       return { answeredBy: 'title', stepIndex: null, delayMs: 0, workdir, reply: textReply(this.script.title) };
     }
-    const index = this.stepIndex;
+    const name = workdir === null ? null : basename(workdir);
+    const index = this.script.steps.findIndex((s, i) => this.uses[i]! < s.times && (s.workdirName === undefined || s.workdirName === name));
     const step = this.script.steps[index];
     if (step === undefined) {
       const text = substituteWorkdir(this.script.onExhausted.text, workdir);
       return { answeredBy: 'exhausted', stepIndex: null, delayMs: 0, workdir, reply: textReply(text) };
     }
-    this.usesOfStep += 1;
-    if (this.usesOfStep >= step.times) {
-      this.stepIndex += 1;
-      this.usesOfStep = 0;
-    }
+    this.uses[index] = this.uses[index]! + 1;
     const decided = { answeredBy: 'step', stepIndex: index, delayMs: step.delayMs, workdir } as const;
     switch (step.kind) {
       case 'answer': {

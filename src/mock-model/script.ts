@@ -34,6 +34,11 @@ const stepSchema = z
     malformed: z.literal(true).optional(),
     delayMs: z.number().int().nonnegative().default(0),
     times: z.number().int().positive().default(1),
+    /**
+     * Only requests whose working directory's last segment is this take the step; others skip it.
+     * Agents running side by side in their own folders (plan worktrees) each follow their own steps.
+     */
+    workdirName: z.string().min(1).optional(),
   })
   .strict()
   .superRefine((step, ctx) => {
@@ -68,7 +73,7 @@ export type ScriptedToolCall = z.infer<typeof toolCallSchema>;
 export type ScriptedError = z.infer<typeof errorSchema>;
 
 /** What one step does, once validated. `times` and `delayMs` apply to every kind. */
-export type ScriptStep = { times: number; delayMs: number } & (
+export type ScriptStep = { times: number; delayMs: number; workdirName?: string } & (
   | { kind: 'answer'; text: string | undefined; tools: ScriptedToolCall[] }
   | { kind: 'error'; error: ScriptedError }
   | { kind: 'hang' }
@@ -119,10 +124,11 @@ export async function loadScript(path: string): Promise<Script> {
 
 function normaliseStep(step: z.output<typeof stepSchema>): ScriptStep {
   const { times, delayMs } = step;
-  if (step.error) return { kind: 'error', error: step.error, times, delayMs };
-  if (step.hang) return { kind: 'hang', times, delayMs };
-  if (step.malformed) return { kind: 'malformed', times, delayMs };
-  return { kind: 'answer', text: step.text, tools: step.tools ?? [], times, delayMs };
+  const common = { times, delayMs, ...(step.workdirName !== undefined && { workdirName: step.workdirName }) };
+  if (step.error) return { kind: 'error', error: step.error, ...common };
+  if (step.hang) return { kind: 'hang', ...common };
+  if (step.malformed) return { kind: 'malformed', ...common };
+  return { kind: 'answer', text: step.text, tools: step.tools ?? [], ...common };
 }
 
 /** `["steps", 2, "tools", 0, "name"]` → `steps[2].tools[0].name`. */

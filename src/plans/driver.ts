@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { Baton } from '../baton.js';
 import { snapshotWorkingTree } from '../baseline/git-tree.js';
 import { isAgentBookkeeping } from '../baseline/bookkeeping.js';
@@ -25,6 +25,8 @@ import { writeFollowUp } from '../detect/follow-up.js';
 import { formatUsd } from '../reasons.js';
 import { emptyDigest } from '../digest.js';
 import { largeFileBytes } from '../baseline/large-files.js';
+import { isParallelPlan } from './dag.js';
+import { ParallelScheduler } from './parallel-driver.js';
 
 const WAIT_SLICE_MS = 1_000;
 /** Usage-limit waits per phase before the plan blocks instead. */
@@ -38,7 +40,19 @@ const MAX_CRASH_RECOVERIES = 3;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-type PhaseOutcome = { kind: 'committed' } | { kind: 'blocked'; reasons: string[] } | { kind: 'stopped' };
+/** `merge-queued`: a parallel phase verified and committed on its own branch, waiting to be merged. */
+export type PhaseOutcome = { kind: 'committed' } | { kind: 'merge-queued' } | { kind: 'blocked'; reasons: string[] } | { kind: 'stopped' };
+
+/**
+ * Where a phase's agent works and what ends its attempts: the user's checkout and a commit on
+ * their branch (serial plans), or the phase's worktree and a commit on its own branch (parallel).
+ */
+export interface PhasePlace {
+  /** The run's directory; the files check and the verification run there too. */
+  dir: string;
+  /** What happens once the phase's verification passed (its record is in state `committing`). */
+  finish(phase: PlanPhase): Promise<PhaseOutcome>;
+}
 
 /**
  * Drives one plan run to its end, phase after phase. Every step is recorded in the store before the
@@ -52,13 +66,13 @@ export class PlanDriver {
   private readonly retried = new Set<string>();
 
   constructor(
-    private readonly baton: Baton,
-    private readonly planRunId: string,
+    readonly baton: Baton,
+    readonly planRunId: string,
   ) {
     this.store = baton.store.plans;
   }
 
-  private get planRun(): PlanRunRecord {
+  get planRun(): PlanRunRecord {
     return this.store.getPlanRun(this.planRunId)!;
   }
 
@@ -100,6 +114,10 @@ export class PlanDriver {
 
   private async drivePhases(): Promise<void> {
     const planRun = this.planRun;
+    if (isParallelPlan(planRun.plan, planRun.maxParallel)) {
+      await new ParallelScheduler(this).drive();
+      return;
+    }
     {
       this.store.updatePlanRun(planRun.id, { state: 'running', reasons: [], driverPid: process.pid, endedAt: null });
       for (const phase of planRun.plan.phases) {
@@ -119,20 +137,20 @@ export class PlanDriver {
     }
   }
 
-  private phaseRecord(phaseId: string): PhaseRecord {
+  phaseRecord(phaseId: string): PhaseRecord {
     return this.store.phases(this.planRunId).find((p) => p.phaseId === phaseId)!;
   }
 
-  private update(phaseId: string, patch: Partial<PhaseRecord>): PhaseRecord {
+  update(phaseId: string, patch: Partial<PhaseRecord>): PhaseRecord {
     this.store.updatePhase(this.planRunId, phaseId, patch);
     return this.phaseRecord(phaseId);
   }
 
-  private stopRequested(): boolean {
+  stopRequested(): boolean {
     return this.planRun.stopRequestedAt !== null;
   }
 
-  private block(phaseId: string, reasons: string[]): PhaseOutcome {
+  block(phaseId: string, reasons: string[]): PhaseOutcome {
     this.update(phaseId, { state: 'blocked', reasons, endedAt: Date.now() });
     return { kind: 'blocked', reasons };
   }
@@ -168,12 +186,17 @@ export class PlanDriver {
     }
   }
 
-  /** Runs, resumes and fixes the phase until it is committed, blocks or the plan stops. */
-  private async attempts(phase: PlanPhase, record: PhaseRecord): Promise<PhaseOutcome> {
+  /** The user's checkout, where serial phases run and are committed onto the user's branch. */
+  private get checkout(): PhasePlace {
+    return { dir: this.planRun.dir, finish: (phase) => this.commit(phase) };
+  }
+
+  /** Runs, resumes and fixes the phase until it is committed (or queued to merge), blocks or the plan stops. */
+  async attempts(phase: PlanPhase, record: PhaseRecord, place: PhasePlace = this.checkout): Promise<PhaseOutcome> {
     for (;;) {
       if (this.stopRequested()) return this.stopCurrent(phase.id);
-      if (record.state === 'committing') return this.commit(phase);
-      const run = await this.currentRun(phase, record);
+      if (record.state === 'committing') return place.finish(phase);
+      const run = await this.currentRun(phase, record, place.dir);
       const ended = await this.waitFor(run.id);
       if (ended === 'stopped') return this.stopCurrent(phase.id);
       record = this.phaseRecord(phase.id);
@@ -185,11 +208,11 @@ export class PlanDriver {
         // the phase's resumes, a bounded number of times.
         const crashes = record.attempts.filter((a) => a.afterCrash).length;
         if (crashes >= MAX_CRASH_RECOVERIES) return this.block(phase.id, [`Baton's supervisor died during ${crashes + 1} runs of this phase; see the runs' supervisor.log`]);
-        record = await this.resume(phase, record, 'crash');
+        record = await this.resume(phase, record, 'crash', undefined, place.dir);
         continue;
       }
       if (status.state === 'completed') {
-        const missing = phase.files.filter((file) => !existsSync(isAbsolute(file) ? file : resolve(this.planRun.dir, file)));
+        const missing = phase.files.filter((file) => !existsSync(this.expectedPath(file, place.dir)));
         if (missing.length > 0) {
           if (record.resumes >= phase.maxResumes) return this.block(phase.id, [`still missing ${missing.join(', ')} after ${record.resumes} resume(s)`]);
           // The plan runs its own verification after the phase: the follow-up asks only for the files.
@@ -197,13 +220,13 @@ export class PlanDriver {
             reasons: missing.map((path) => ({ kind: 'missing-file', path })),
             digest: this.baton.store.runs.get(status.id)?.digest ?? emptyDigest(),
             spec: { expectedFiles: phase.files },
-            dir: this.planRun.dir,
+            dir: place.dir,
           });
-          record = await this.resume(phase, record, 'resume', prompt);
+          record = await this.resume(phase, record, 'resume', prompt, place.dir);
           continue;
         }
         record = this.update(phase.id, { state: 'verifying' });
-        const verification = await runVerification(phase.verify, this.planRun.dir, this.baton.env);
+        const verification = await runVerification(phase.verify, place.dir, this.baton.env);
         record = this.update(phase.id, { verification });
         if (verification.passed) {
           record = this.update(phase.id, { state: 'committing' });
@@ -214,7 +237,7 @@ export class PlanDriver {
             `verification \`${verification.command}\` still fails (exit ${verification.exitCode}) after ${record.fixes} fix attempt(s)`,
           ]);
         }
-        record = await this.resume(phase, record, 'fix', fixPrompt(verification));
+        record = await this.resume(phase, record, 'fix', fixPrompt(verification), place.dir);
         continue;
       }
       if (status.state === 'limited') {
@@ -228,29 +251,40 @@ export class PlanDriver {
           if (this.stopRequested()) return this.stopCurrent(phase.id);
           await sleep(Math.min(1_000, resumeAt - Date.now()));
         }
-        record = await this.resume(phase, this.update(phase.id, { reasons: [] }), 'limit');
+        record = await this.resume(phase, this.update(phase.id, { reasons: [] }), 'limit', undefined, place.dir);
         continue;
       }
       if (status.state === 'incomplete') {
         if (record.resumes >= phase.maxResumes) {
           return this.block(phase.id, [`still incomplete after ${record.resumes} resume(s): ${status.reasons.join('; ')}`]);
         }
-        record = await this.resume(phase, record, 'resume');
+        record = await this.resume(phase, record, 'resume', undefined, place.dir);
         continue;
       }
       // Failed or killed. Once per driver start (that is, after baton plan resume) the phase gets
       // another attempt, continuing the session when there is one; a second failure blocks again.
       if (!this.retried.has(phase.id)) {
         this.retried.add(phase.id);
-        record = await this.resume(phase, record, 'resume');
+        record = await this.resume(phase, record, 'resume', undefined, place.dir);
         continue;
       }
       return this.block(phase.id, [`run ${status.id} ${status.state}: ${status.reasons.join('; ') || 'no reason given'}`]);
     }
   }
 
+  /**
+   * Where a file the phase's prompt names should be: relative paths from the plan's directory, and
+   * absolute ones inside the repository moved into the phase's worktree when it has one.
+   */
+  private expectedPath(file: string, dir: string): string {
+    if (!isAbsolute(file)) return resolve(dir, file);
+    const inRepo = relative(this.planRun.repoRoot, file);
+    if (dir === this.planRun.dir || inRepo.startsWith('..') || isAbsolute(inRepo)) return file;
+    return join(dir, relative(this.planRun.dir, this.planRun.repoRoot), inRepo);
+  }
+
   /** The phase's agent run: the recorded one, one launched but not yet recorded, or a new one. */
-  private async currentRun(phase: PlanPhase, record: PhaseRecord): Promise<{ id: string }> {
+  private async currentRun(phase: PlanPhase, record: PhaseRecord, dir: string): Promise<{ id: string }> {
     if (record.currentRunId) return { id: record.currentRunId };
     const name = runName(this.planRunId, phase.id, record.attempts.length + 1);
     const adopted = this.baton.store.runs.idsByName(name)[0];
@@ -258,7 +292,7 @@ export class PlanDriver {
       this.update(phase.id, { currentRunId: adopted, attempts: [...record.attempts, { runId: adopted, kind: 'launch' }] });
       return { id: adopted };
     }
-    const launched = await this.launch(phase, name, phase.prompt);
+    const launched = await this.launch(phase, name, phase.prompt, dir);
     this.update(phase.id, { currentRunId: launched.id, attempts: [...record.attempts, { runId: launched.id, kind: 'launch' }] });
     return { id: launched.id };
   }
@@ -268,7 +302,7 @@ export class PlanDriver {
    * that never reported a session (a cmd runner without a session pattern) is launched afresh with
    * the original prompt and the follow-up appended.
    */
-  private async resume(phase: PlanPhase, record: PhaseRecord, why: 'resume' | 'fix' | 'limit' | 'crash', prompt?: string): Promise<PhaseRecord> {
+  async resume(phase: PlanPhase, record: PhaseRecord, why: 'resume' | 'fix' | 'limit' | 'crash', prompt?: string, dir = this.planRun.dir): Promise<PhaseRecord> {
     const name = runName(this.planRunId, phase.id, record.attempts.length + 1);
     // Waiting out a usage limit or Baton's own crash is not the agent's failure: neither uses up a bound.
     const counters = why === 'resume' ? { resumes: record.resumes + 1 } : why === 'fix' ? { fixes: record.fixes + 1 } : {};
@@ -280,7 +314,7 @@ export class PlanDriver {
         runId = (await this.baton.resume(previous.id, prompt, { name, ...(maxCost !== undefined && { maxCost }) })).id;
       } else {
         const followUp = prompt ?? this.baton.statusOf(previous).followUp ?? 'Continue and finish the task.';
-        runId = (await this.launch(phase, name, `${phase.prompt}\n\n${followUp}`)).id;
+        runId = (await this.launch(phase, name, `${phase.prompt}\n\n${followUp}`, dir)).id;
       }
     }
     const kind = !previous.sessionId ? 'relaunch' : why === 'crash' ? 'resume' : why;
@@ -312,12 +346,12 @@ export class PlanDriver {
     return remaining;
   }
 
-  private launch(phase: PlanPhase, name: string, prompt: string) {
+  private launch(phase: PlanPhase, name: string, prompt: string, dir: string) {
     const maxCost = this.remainingBudget(phase);
     return this.baton.run({
       ...(maxCost !== undefined && { maxCost }),
       runner: phase.runner as RunnerName,
-      dir: this.planRun.dir,
+      dir,
       prompt,
       name,
       ...(phase.agent && { agent: phase.agent }),
@@ -336,7 +370,7 @@ export class PlanDriver {
     this.update(phaseId, { attempts });
   }
 
-  private async waitFor(runId: string): Promise<RunStatus | 'stopped'> {
+  async waitFor(runId: string): Promise<RunStatus | 'stopped'> {
     for (;;) {
       const { timedOut, runs } = await this.baton.wait([runId], { timeoutMs: WAIT_SLICE_MS });
       if (!timedOut && runs[0] && !isActive(runs[0].state)) return runs[0];
@@ -344,7 +378,7 @@ export class PlanDriver {
     }
   }
 
-  private async stopCurrent(phaseId: string): Promise<PhaseOutcome> {
+  async stopCurrent(phaseId: string): Promise<PhaseOutcome> {
     const record = this.phaseRecord(phaseId);
     if (record.currentRunId) await this.baton.kill(record.currentRunId, 2_000).catch(() => undefined);
     this.update(phaseId, { state: 'pending', reasons: ['stopped by baton plan stop'] });
@@ -356,7 +390,7 @@ export class PlanDriver {
     return join(this.baton.home, 'plans', this.planRunId, 'git');
   }
 
-  private get largeFileBytes(): number {
+  get largeFileBytes(): number {
     return largeFileBytes(this.baton.env);
   }
 

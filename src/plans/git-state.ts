@@ -158,7 +158,8 @@ async function copyBlobIntoRepo(root: string, sha: string, storeEnv: NodeJS.Proc
   return (await git(root, ['hash-object', '-w', '--stdin'], {}, { input: content })).trim();
 }
 
-async function commitIdentity(root: string): Promise<string[]> {
+/** `-c` options naming Baton as the committer where the repository names nobody. */
+export async function commitIdentity(root: string): Promise<string[]> {
   const name = (await git(root, ['config', 'user.name']).catch(() => '')).trim();
   const email = (await git(root, ['config', 'user.email']).catch(() => '')).trim();
   return [...(name ? [] : ['-c', 'user.name=Baton']), ...(email ? [] : ['-c', 'user.email=baton@localhost'])];
@@ -180,9 +181,12 @@ function gitWithInput(cwd: string, args: string[], input: string, env: NodeJS.Pr
 export const TRAILER_PLAN_RUN = 'Baton-Plan-Run';
 export const TRAILER_PHASE = 'Baton-Phase';
 
-/** The commit that recorded a phase of a plan run, recognised by its trailers, if any. */
-export async function findPhaseCommit(root: string, planRunId: string, phaseId: string): Promise<string | null> {
-  const out = await git(root, ['log', '-n', '1', '--format=%H', '--all-match', `--grep=^${TRAILER_PLAN_RUN}: ${escapeRegex(planRunId)}$`, `--grep=^${TRAILER_PHASE}: ${escapeRegex(phaseId)}$`]).catch(() => '');
+/**
+ * The commit that recorded a phase of a plan run, recognised by its trailers, if any: in HEAD's history,
+ * or only in `ref`'s (a parallel plan's branch, whatever the user's checkout is on).
+ */
+export async function findPhaseCommit(root: string, planRunId: string, phaseId: string, ref?: string): Promise<string | null> {
+  const out = await git(root, ['log', '-n', '1', '--format=%H', '--all-match', `--grep=^${TRAILER_PLAN_RUN}: ${escapeRegex(planRunId)}$`, `--grep=^${TRAILER_PHASE}: ${escapeRegex(phaseId)}$`, ...(ref ? [ref, '--'] : [])]).catch(() => '');
   return out.trim() || null;
 }
 

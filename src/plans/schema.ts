@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { z } from 'zod';
 import { DURATION_RANGE, parseDuration } from '../duration.js';
 import { DEFAULT_RUNNER, RUNNER_NAMES } from '../runners/registry.js';
+import { checkNeeds } from './needs-check.js';
 
 const duration = z.string().refine(
   (text) => {
@@ -243,6 +244,7 @@ function normalise(data: z.output<typeof planSchema>, file: string, doc: Documen
     const missing = phases.filter((p) => !used.has(p.id)).map((p) => p.id);
     if (missing.length > 0 && issues.length === 0) at(['order'], `order leaves out phase(s) ${missing.join(', ')}`);
   }
+  checkNeeds(data.phases, data.order, at);
   const dir = resolve(base, data.dir);
   if (!existsSync(dir)) at(['dir'], `directory ${dir} does not exist`);
   if (issues.length > 0) throw new PlanError(issues);

@@ -8,12 +8,14 @@ import { newId } from '../ids.js';
 import { isEntryProcessFor } from '../processes/index.js';
 import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
 import { readRepoState } from './git-state.js';
+import { isParallelPlan } from './dag.js';
 import { repoLockHolder } from '../repo-lock.js';
 import { loadPlan, PlanError, type Plan } from './schema.js';
 import { lintPrompt } from '../prompts/index.js';
 import { loadRoutingTable, resolveAutoAgent } from './route.js';
 import { classifyPhase, expectedRange, judgeElapsed, readPhaseHistory, type PhaseHistory } from './timing.js';
 import { splitWords } from '../runners/argv-template.js';
+import { planLeftovers, removePlanLeftovers } from './worktrees.js';
 
 const DRIVER_SCRIPT = 'driver-main.js';
 const DRIVER_MAIN = fileURLToPath(new URL(`./${DRIVER_SCRIPT}`, import.meta.url));
@@ -103,6 +105,14 @@ export interface PlanStartResult {
   phases: { id: string; title: string; runner: string; agent?: string; model?: string; verify: string[]; skipped: boolean }[];
 }
 
+/** What `plan clean` found a plan run left (parallel plans), and whether it removed it. */
+export interface PlanCleanResult {
+  id: string;
+  worktrees: string[];
+  branches: string[];
+  removed: boolean;
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Multi-phase plans on top of the run library: start, look, wait, resume, stop. */
@@ -158,6 +168,9 @@ export class Plans {
     }));
     const repo = await readRepoState(plan.dir);
     if (repo.inProgress) throw new BatonError('conflict', `a ${repo.inProgress} is in progress in ${repo.root}; finish or abort it before starting a plan`);
+    if (!repo.branch && isParallelPlan(plan, options.maxParallel ?? plan.maxParallel)) {
+      throw new BatonError('conflict', `${repo.root} is on a detached HEAD; a parallel plan merges each phase into a branch, so check out one (--allow-detached is for serial plans)`);
+    }
     if (!repo.branch && !options.allowDetached) throw new BatonError('conflict', `${repo.root} is on a detached HEAD; check out a branch`, { override: 'detached' });
     const hooks: PlanRunRecord['hooks'] = {};
     for (const field of ['onComplete', 'onBlocked'] as const) {
@@ -274,6 +287,25 @@ export class Plans {
     this.store.updatePlanRun(record.id, { state: 'running', reasons: [], stopRequestedAt: null, endedAt: null, driverPid: null });
     this.spawnDriver(record.id);
     return this.status(record.id);
+  }
+
+  /**
+   * Removes the phase worktrees and branches a stopped, blocked or failed plan run left; `onListed`
+   * hears what will go before anything does. Never while its driver runs: it owns them then.
+   */
+  async clean(ref?: string, options: { dryRun?: boolean; onListed?: (left: Omit<PlanCleanResult, 'removed'>) => void } = {}): Promise<PlanCleanResult> {
+    const record = this.resolve(ref);
+    if (record.state === 'running') throw new BatonError('conflict', `plan run ${record.id} is running${record.driverPid ? ` (driver pid ${record.driverPid})` : ''}; stop it before cleaning up after it`);
+    const left = await planLeftovers(record.repoRoot, this.baton.home, record.id);
+    const nothing = left.worktrees.length === 0 && left.branches.length === 0;
+    if (options.dryRun || nothing) return { id: record.id, ...left, removed: false };
+    options.onListed?.({ id: record.id, ...left });
+    await removePlanLeftovers(record.repoRoot, this.baton.home, record.id);
+    // A phase must not point at a folder that is gone: resume makes it a new worktree.
+    for (const phase of this.store.phases(record.id)) {
+      if (phase.worktree && (left.worktrees.includes(phase.worktree.path) || left.branches.includes(phase.worktree.branch))) this.store.updatePhase(record.id, phase.phaseId, { worktree: null });
+    }
+    return { id: record.id, ...left, removed: true };
   }
 
   async stop(ref?: string): Promise<PlanStatus> {

@@ -17,7 +17,8 @@ export async function runVerification(commands: string[], cwd: string, env: Node
   return { passed: true, at: Date.now() };
 }
 
-function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ exitCode: number | null; output: string }> {
+/** A plan author's shell line in its own process group, its output's tail kept; the group is killed at the timeout. */
+export function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number, what = 'verification'): Promise<{ exitCode: number | null; output: string; timedOut: boolean }> {
   return new Promise((resolve) => {
     const child = spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let output = '';
@@ -27,8 +28,10 @@ function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv, timeoutM
     };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
+    let timedOut = false;
     const timer = setTimeout(() => {
-      output += `\n[baton] verification timed out after ${Math.round(timeoutMs / 1000)}s`;
+      timedOut = true;
+      output += `\n[baton] ${what} timed out after ${Math.round(timeoutMs / 1000)}s`;
       try {
         process.kill(-child.pid!, 'SIGKILL');
       } catch {
@@ -37,11 +40,11 @@ function runShell(command: string, cwd: string, env: NodeJS.ProcessEnv, timeoutM
     }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
-      resolve({ exitCode: 127, output: error.message });
+      resolve({ exitCode: 127, output: error.message, timedOut });
     });
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ exitCode: code, output });
+      resolve({ exitCode: code, output, timedOut });
     });
   });
 }

@@ -98,3 +98,23 @@ test('loadScript reads a valid file', async () => {
   const path = await scriptFile(JSON.stringify({ title: 'T', steps: [], onExhausted: { text: 'bye' } }));
   assert.deepEqual(await loadScript(path), { title: 'T', steps: [], onExhausted: { text: 'bye' } });
 });
+
+test('steps with workdirName are taken only by requests from that folder; the rest of the script keeps its order', async () => {
+  const { ScriptCursor } = await import('../../src/mock-model/script-cursor.js');
+  const cursor = new ScriptCursor(
+    parseScript({
+      steps: [
+        { text: 'b1', workdirName: 'B' },
+        { text: 'c1', workdirName: 'C', times: 2 },
+        { text: 'b2', workdirName: 'B' },
+        { text: 'any' },
+      ],
+    }),
+  );
+  const from = (dir: string) => ({ model: 'm', hasTools: true, toolNames: [], lastUserText: null, stream: true, systemText: `<env>\n  Working directory: ${dir}\n</env>` });
+  const texts = ['/w/C', '/w/B', '/w/C', '/w/C', '/w/B', '/w/B'].map((dir, seq) => {
+    const reply = cursor.next(from(dir), seq).reply;
+    return reply.kind === 'answer' ? reply.text : reply.kind;
+  });
+  assert.deepEqual(texts, ['c1', 'b1', 'c1', 'any', 'b2', 'Script exhausted.']);
+});

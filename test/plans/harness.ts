@@ -61,3 +61,9 @@ export async function startPlanSession(t: TestContext, script: ScriptInput, opti
 }
 
 export const write = (path: string, content: string) => ({ tools: [{ name: 'write', args: { filePath: `{{workdir}}/${path}`, content } }] });
+
+/**
+ * Steps only the agent of `phaseId` takes: a parallel plan runs each phase in a worktree folder named
+ * after it, so phases running side by side each follow their own steps whatever order they ask in.
+ */
+export const phaseSteps = (phaseId: string, ...steps: ScriptInput['steps']): ScriptInput['steps'] => steps.map((step) => ({ ...step, workdirName: phaseId }));

@@ -9,7 +9,7 @@ import { parseDurationOption } from './run.js';
 import { planShortStatus, planStillGoing } from '../../plan-report.js';
 import { formatUsd } from '../../reasons.js';
 
-const SUBCOMMANDS = ['run', 'status', 'wait', 'resume', 'stop'] as const;
+const SUBCOMMANDS = ['run', 'status', 'wait', 'resume', 'stop', 'clean'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 /** plan wait's exit codes follow baton wait's: 0 completed, 3 blocked, 1 failed or stopped, 124 timeout. */
@@ -51,11 +51,14 @@ the phase changed as "Phase <id>: <title>" with Baton-Plan-Run / Baton-Phase tra
 stops the plan as blocked, with nothing of that phase committed; fix the cause, then plan resume.
 Your own uncommitted changes are never committed and never lost. Without PLANRUN: the latest.
 
-plan wait exits 0 completed, 3 blocked, 1 failed or stopped, 124 on --timeout.`,
+plan wait exits 0 completed, 3 blocked, 1 failed or stopped, 124 on --timeout.
+
+plan clean lists, then removes, the phase worktrees ($BATON_HOME/worktrees/PLANRUN/) and branches
+(baton/PLANRUN/*) a stopped, blocked or failed parallel plan left; refused while the plan runs.`,
   options: [
     { name: 'from', value: 'ID', of: ['run'], description: 'start at phase ID; the phases before it are skipped' },
     { name: 'only', value: 'ID,ID', of: ['run'], description: 'run only these phases' },
-    { name: 'dry-run', of: ['run'], description: 'validate the plan and show its phases; launch nothing' },
+    { name: 'dry-run', of: ['run', 'clean'], description: 'plan run: validate the plan and show its phases, launch nothing;\nplan clean: list what it would remove, remove nothing' },
     { name: 'allow-detached', of: ['run'], description: 'start even on a detached HEAD' },
     { name: 'no-lint', of: ['run'], description: 'launch even when a phase prompt has lint errors' },
     { name: 'no-lock', of: ['run'], description: 'neither take nor respect the one-plan-per-repository lock' },
@@ -63,7 +66,7 @@ plan wait exits 0 completed, 3 blocked, 1 failed or stopped, 124 on --timeout.`,
     { name: 'on-blocked', value: 'CMD', of: ['run'], description: 'run CMD when the plan blocks' },
     { name: 'timeout', value: 'DUR', of: ['wait'], description: 'stop waiting after DUR (exit 124); the plan goes on' },
   ],
-  json: 'print the plan status (plan run: the plan-run id and its phases; plan wait adds "timedOut")',
+  json: 'print the plan status (plan run: the plan-run id and its phases; plan wait adds "timedOut";\nplan clean: {id, worktrees, branches, removed})',
   more: `--on-complete / --on-blocked run a command (split like shell words, never through a shell) when the
 plan ends that way, with {"plan": <plan status>, "phase": <the blocked phase>} as JSON on stdin.
 
@@ -127,6 +130,14 @@ A plan:
       case 'stop': {
         const status = await plans.stop(ref);
         return { exitCode: 0, json: status, text: formatPlan(status, io) };
+      }
+      case 'clean': {
+        const dryRun = flag(args, 'dry-run');
+        const listing = (left: { worktrees: string[]; branches: string[] }) => [...left.worktrees.map((w) => `  worktree ${w}`), ...left.branches.map((b) => `  branch   ${b}`)].join('\n');
+        const cleaned = await plans.clean(ref, { dryRun, ...(!io.json && { onListed: (left) => io.stdout.write(`removing what plan run ${left.id} left:\n${listing(left)}\n`) }) });
+        const found = cleaned.worktrees.length + cleaned.branches.length > 0;
+        const text = !found ? `nothing to clean for plan run ${cleaned.id}` : dryRun ? `would remove what plan run ${cleaned.id} left:\n${listing(cleaned)}` : io.style.dim('removed');
+        return { exitCode: 0, json: cleaned, text };
       }
     }
   },

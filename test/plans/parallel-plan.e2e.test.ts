@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { phaseSteps, startPlanSession, write } from './harness.js';
+
+test('a diamond A → (B, C) → D at maxParallel 2: B and C run side by side in worktrees, four commits in order, nothing left behind', async (t) => {
+  const session = await startPlanSession(t, {
+    steps: [
+      ...phaseSteps('A', write('a.txt', 'a\n'), { text: 'A done.' }),
+      // The delay keeps each of B and C busy long enough for the other to start asking too.
+      ...phaseSteps('B', { ...write('b.txt', 'b\n'), delayMs: 4_000 }, { text: 'B done.' }),
+      ...phaseSteps('C', { ...write('c.txt', 'c\n'), delayMs: 4_000 }, { text: 'C done.' }),
+      ...phaseSteps('D', write('d.txt', 'd\n'), { text: 'D done.' }),
+    ],
+  });
+  // The user's own uncommitted work, elsewhere than any phase's files.
+  writeFileSync(join(session.repo, 'README.md'), '# scratch repo\nmy local edit\n');
+  writeFileSync(join(session.repo, 'scratch.txt'), 'my notes\n');
+  const phase = (id: string, needs: string[], verify: string) =>
+    `  - { id: ${id}, title: "Step ${id}", prompt: "Create ${id.toLowerCase()}.txt", files: [${id.toLowerCase()}.txt], needs: [${needs.join(', ')}], verify: ["${verify}"] }`;
+  const plan = session.writePlan(`project: scratch
+dir: ${session.repo}
+maxParallel: 2
+defaults: { runner: opencode, model: ${session.model} }
+phases:
+${phase('A', [], 'test -f a.txt')}
+${phase('B', ['A'], 'test -f a.txt && test -f b.txt')}
+${phase('C', ['A'], 'test -f a.txt && test -f c.txt')}
+${phase('D', ['B', 'C'], 'test -f b.txt && test -f c.txt && test -f d.txt')}
+`);
+  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--json']);
+  assert.equal(started.code, 0, started.stderr);
+  const waited = await session.cli(['plan', 'wait', started.json.id, '--timeout', '150s', '--json'], 160_000);
+  assert.equal(waited.code, 0, JSON.stringify(waited.json, null, 1));
+  assert.equal(waited.json.state, 'completed');
+
+  // B and C overlapped: each asked the model before the other's last question.
+  const asked = (id: string) => session.mock.requests().filter((r) => r.hasTools && r.workdir !== null && basename(r.workdir) === id).map((r) => r.seq);
+  const [b, c] = [asked('B'), asked('C')];
+  assert.ok(b.length >= 2 && c.length >= 2, `B asked ${b.length} times, C ${c.length} times`);
+  assert.ok(b[0]! < c.at(-1)! && c[0]! < b.at(-1)!, `B's requests ${b} and C's ${c} interleave`);
+  // Each agent worked in its own worktree, outside the user's checkout.
+  for (const id of ['A', 'B', 'C', 'D']) {
+    const dirs = new Set(session.mock.requests().filter((r) => r.hasTools && r.workdir !== null && basename(r.workdir) === id).map((r) => r.workdir));
+    assert.equal(dirs.size, 1);
+    assert.ok(![...dirs][0]!.startsWith(session.repo), `phase ${id} ran outside the checkout`);
+  }
+
+  const log = session.git('log', '--format=%s', '-n', '4').trim().split('\n').reverse();
+  assert.deepEqual(log, ['Phase A: Step A', 'Phase B: Step B', 'Phase C: Step C', 'Phase D: Step D']);
+  assert.equal(session.git('log', '--format=%s', '-n', '1', 'HEAD~4').trim(), 'initial', 'one commit per phase, no work or merge commits');
+  for (const [i, id] of ['D', 'C', 'B', 'A'].entries()) {
+    const files = session.git('show', '--name-only', '--format=', `HEAD~${i}`).trim().split('\n');
+    assert.deepEqual(files, [`${id.toLowerCase()}.txt`], `commit HEAD~${i} holds only phase ${id}'s file`);
+    assert.equal(session.git('rev-list', '--parents', '-n', '1', `HEAD~${i}`).trim().split(' ').length, 2, 'not a merge commit');
+    const body = session.git('show', '-s', '--format=%B', `HEAD~${i}`);
+    assert.match(body, new RegExp(`Baton-Plan-Run: ${started.json.id}\\nBaton-Phase: ${id}`));
+  }
+  for (const p of waited.json.phases) {
+    assert.equal(p.state, 'committed');
+    assert.equal(p.worktree, null);
+  }
+  // The user's checkout has every phase's file and still their own edits.
+  for (const id of ['a', 'b', 'c', 'd']) assert.equal(readFileSync(join(session.repo, `${id}.txt`), 'utf8'), `${id}\n`);
+  assert.equal(readFileSync(join(session.repo, 'README.md'), 'utf8'), '# scratch repo\nmy local edit\n');
+  assert.equal(readFileSync(join(session.repo, 'scratch.txt'), 'utf8'), 'my notes\n');
+  const porcelain = session.git('status', '--porcelain').split('\n').filter(Boolean).sort();
+  assert.deepEqual(porcelain, [' M README.md', '?? scratch.txt'], 'the phase files are committed and in the index; only the user\'s edits are uncommitted');
+  // Nothing of the plan is left: no worktree but the user's, no baton/ branch, no worktree folder.
+  assert.equal(session.git('worktree', 'list', '--porcelain').match(/^worktree /gm)?.length, 1);
+  assert.equal(session.git('branch', '--list', 'baton/*').trim(), '');
+  assert.equal(existsSync(join(session.env.BATON_HOME!, 'worktrees', started.json.id)), false);
+});
