@@ -70,52 +70,52 @@ describe('parallel plan: SIGKILL of Baton processes at random moments and mid-me
         if (status.state !== 'running' && status.state !== 'completed') await runCli(['plan', 'resume', id], env);
       };
       const kills: string[] = [];
-
-      // One kill aimed at a merge in flight: the driver dies between recording `merging` (the commit
-      // it will move the branch to) and recording the phase committed.
-      const target = PHASES[1 + Math.floor(next() * 3)]!.id;
       let sawParallel = false;
-      const merging = await waitFor(() => {
+      const phasesNow = () => {
         const records = store.plans.phases(id);
         sawParallel ||= records.some((p) => p.worktree !== null || p.state === 'merge-queued' || p.state === 'merging');
-        return records.find((p) => p.phaseId === target && (p.state === 'merging' || p.state === 'committed'));
-      }, {
-        timeoutMs: 40_000,
-        intervalMs: 5,
-        what: `phase ${target} merging`,
-      });
-      const driver = batonProcesses(id, [], home).find((pid) => processFacts().commandLine(pid)?.includes('driver-main'));
-      if (merging.state === 'merging' && driver !== undefined) {
+        return records;
+      };
+      const killed = async (pid: number, what: string) => {
         try {
-          process.kill(driver, 'SIGKILL');
-          kills.push(`driver while ${target} merging`);
-        } catch {
-          // It ended on its own just now.
-        }
-      } else {
-        kills.push(`(missed ${target} merging)`);
-      }
-      await sleep(100);
-      await resumeIfDown();
-
-      for (let round = 0; round < 3; round++) {
-        await sleep(150 + next() * 2000);
-        const runs = ((await runCli(['list', '--json', '--limit', '200'], env)).json as { id: string }[]).map((r) => r.id);
-        const victims = batonProcesses(id, runs, home);
-        if (victims.length === 0) break;
-        const victim = victims[Math.floor(next() * victims.length)]!;
-        const cmdline = processFacts().commandLine(victim) ?? '';
-        const what = cmdline.includes('driver-main') ? 'driver' : cmdline.includes('supervisor-host') ? 'host' : 'supervisor';
-        const during = store.plans.phases(id).map((p) => `${p.phaseId}:${p.state}`).join(' ');
-        try {
-          process.kill(victim, 'SIGKILL');
-          kills.push(`${what} (${during})`);
+          process.kill(pid, 'SIGKILL');
+          kills.push(what);
         } catch {
           // It ended on its own just now.
         }
         await sleep(100);
         await resumeIfDown();
-      }
+      };
+
+      // Any Baton process of the plan, at a seeded moment.
+      const randomKill = async () => {
+        await sleep(100 + next() * 1500);
+        const runs = ((await runCli(['list', '--json', '--limit', '200'], env)).json as { id: string }[]).map((r) => r.id);
+        const victims = batonProcesses(id, runs, home);
+        if (victims.length === 0) return;
+        const victim = victims[Math.floor(next() * victims.length)]!;
+        const cmdline = processFacts().commandLine(victim) ?? '';
+        const what = cmdline.includes('driver-main') ? 'driver' : cmdline.includes('supervisor-host') ? 'host' : 'supervisor';
+        await killed(victim, `${what} (${phasesNow().map((p) => `${p.phaseId}:${p.state}`).join(' ')})`);
+      };
+
+      // The driver, between recording a phase `merging` (the commit it will move the branch to) and
+      // recording it committed: polled from the store, since that window lasts a few git commands.
+      const mergingKill = async () => {
+        const waiting = phasesNow().filter((p) => p.phaseId !== 'a' && p.state !== 'committed');
+        if (waiting.length === 0) return;
+        const target = waiting[Math.floor(next() * waiting.length)]!.phaseId;
+        const seen = await waitFor(() => phasesNow().find((p) => p.phaseId === target && (p.state === 'merging' || p.state === 'committed')), {
+          timeoutMs: 40_000,
+          intervalMs: 5,
+          what: `phase ${target} merging`,
+        });
+        const driver = batonProcesses(id, [], home).find((pid) => processFacts().commandLine(pid)?.includes('driver-main'));
+        if (seen.state === 'merging' && driver !== undefined) await killed(driver, `driver while ${target} merging`);
+        else kills.push(`(missed ${target} merging)`);
+      };
+
+      for (const kill of [randomKill, mergingKill, randomKill, randomKill]) await kill();
       let final: any;
       for (let attempt = 0; attempt < 6; attempt++) {
         const waited = await runCli(['plan', 'wait', id, '--timeout', '40s', '--json'], env, 60_000);
