@@ -120,10 +120,13 @@ export async function benchMergeQueue(quick: boolean): Promise<Row[]> {
     throw new Error('no phase of the parallel plan was ever seen queued to merge or merging: it ran serially');
   }
   const overheads: number[] = [];
+  // The last step alone (the branch advanced, the user's checkout brought along): where the rest goes.
+  const advancing: number[] = [];
   let previousCommitted = 0;
   for (const phase of phases) {
     const states = seen.get(phase.id)!;
     const committed = states.committed!;
+    if (states.merging !== undefined) advancing.push(committed - states.merging);
     // Seen waiting to merge, else merging, else (polled too slowly) only committed.
     const ready = Math.min(states['merge-queued'] ?? Infinity, states.merging ?? Infinity, committed);
     overheads.push(committed - Math.max(ready, previousCommitted));
@@ -155,7 +158,7 @@ export async function benchMergeQueue(quick: boolean): Promise<Row[]> {
   return [
     {
       claim: `merge queue: first in line → committed, p95 of ${overheads.length} phases (maxParallel 2, no verification)`,
-      measured: `${fmtMs(p95)} (p50 ${fmtMs(percentile(overheads, 50))})`,
+      measured: `${fmtMs(p95)} (p50 ${fmtMs(percentile(overheads, 50))}; merging → committed p50 ${fmtMs(percentile(advancing, 50))})`,
       baseline: `merge-tree + commit-tree + update-ref + checkout by hand: ${fmtMs(hand)}`,
       ratio: `${(p95 / hand).toFixed(1)}x`,
       target: 'p95 <= 1 s',
