@@ -24,6 +24,7 @@ export const INPUT_FIELDS = [
   'only',
   'onComplete',
   'onBlocked',
+  'maxParallel',
   'port',
   'host',
 ] as const;

@@ -18,6 +18,7 @@ export const CLI_FIELDS: FieldNames = {
     only: '--only',
     onComplete: '--on-complete',
     onBlocked: '--on-blocked',
+    maxParallel: '--max-parallel',
     port: '--port',
     host: '--host',
   },

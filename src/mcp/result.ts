@@ -40,6 +40,7 @@ const MCP_FIELDS: FieldNames = {
     only: 'only',
     onComplete: 'onComplete',
     onBlocked: 'onBlocked',
+    maxParallel: 'maxParallel',
     port: 'port',
     host: 'host',
   },

@@ -233,7 +233,7 @@ export class ParallelScheduler {
     );
     switch (outcome.kind) {
       case 'merged':
-        await this.committed(phase.id, outcome.sha, outcome.paths);
+        await this.committed(phase.id, outcome.paths.length > 0 ? outcome.sha : null, outcome.paths);
         return;
       case 'user-work':
         this.d.block(phase.id, [
@@ -270,8 +270,10 @@ export class ParallelScheduler {
     }
   }
 
-  private async committed(phaseId: string, sha: string, paths: string[]): Promise<void> {
-    const record = this.d.update(phaseId, { state: 'committed', commitSha: sha, committedPaths: paths, merge: null, reasons: [], endedAt: Date.now() });
+  /** `sha` null: the phase changed nothing the plan branch lacked, so it has no commit of its own. */
+  private async committed(phaseId: string, sha: string | null, paths: string[]): Promise<void> {
+    const reasons = sha ? [] : ['the phase changed no files; nothing to commit'];
+    const record = this.d.update(phaseId, { state: 'committed', commitSha: sha, committedPaths: paths, merge: null, reasons, endedAt: Date.now() });
     if (record.worktree) {
       const { path, branch } = record.worktree;
       await this.serialGit(() => removePhaseWorktree(this.root, { path, branch }));
@@ -297,6 +299,9 @@ export class ParallelScheduler {
           continue;
         }
         this.d.update(phaseId, { state: 'merge-queued', merge: null });
+      } else if (record.state === 'merging') {
+        // Killed before the merge was recorded: nothing moved yet.
+        this.d.update(phaseId, { state: 'merge-queued' });
       }
       const already = await findPhaseCommit(this.root, this.d.planRunId, phaseId, `refs/heads/${this.branch}`);
       if (already) {

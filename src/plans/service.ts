@@ -8,7 +8,6 @@ import { newId } from '../ids.js';
 import { isEntryProcessFor } from '../processes/index.js';
 import type { PhaseRecord, PlanRunRecord, PlanState } from '../store/plans.js';
 import { readRepoState } from './git-state.js';
-import { isParallelPlan } from './dag.js';
 import { repoLockHolder } from '../repo-lock.js';
 import { loadPlan, PlanError, type Plan } from './schema.js';
 import { lintPrompt } from '../prompts/index.js';
@@ -16,6 +15,9 @@ import { loadRoutingTable, resolveAutoAgent } from './route.js';
 import { classifyPhase, expectedRange, judgeElapsed, readPhaseHistory, type PhaseHistory } from './timing.js';
 import { splitWords } from '../runners/argv-template.js';
 import { planLeftovers, removePlanLeftovers } from './worktrees.js';
+import { fileOverlaps, isParallelPlan, planWaves } from './dag.js';
+import { mergePlaces, phaseStage, type RunStateOf } from './stage.js';
+import { withBehind } from './behind.js';
 
 const DRIVER_SCRIPT = 'driver-main.js';
 const DRIVER_MAIN = fileURLToPath(new URL(`./${DRIVER_SCRIPT}`, import.meta.url));
@@ -102,7 +104,12 @@ export interface PhaseStatus {
 export interface PlanStartResult {
   id: string | null;
   state: PlanState | 'dry-run';
-  phases: { id: string; title: string; runner: string; agent?: string; model?: string; verify: string[]; skipped: boolean }[];
+  phases: { id: string; title: string; runner: string; agent?: string; model?: string; verify: string[]; needs: string[]; skipped: boolean }[];
+  /** Phases that may run at once, and for a parallel plan the phases that may start together (null: serial). */
+  maxParallel: number;
+  waves: string[][] | null;
+  /** As in plan status: phases that may run side by side whose Files name the same paths. */
+  overlaps: PlanStatus['overlaps'];
 }
 
 /** What `plan clean` found a plan run left (parallel plans), and whether it removed it. */
@@ -124,6 +131,7 @@ export class Plans {
   }
 
   private readonly costOf: CostOf = (runId) => this.baton.store.runs.get(runId)?.digest.cost ?? 0;
+  private readonly runStateOf: RunStateOf = (runId) => this.baton.store.runs.get(runId)?.state;
 
   load(file: string): Plan {
     try {
@@ -164,11 +172,17 @@ export class Plans {
       ...(p.agent && { agent: p.agent }),
       ...(p.model && { model: p.model }),
       verify: p.verify,
+      needs: p.needs,
       skipped: skipped(p.id, i),
     }));
+    const maxParallel = options.maxParallel ?? plan.maxParallel;
+    if (!Number.isInteger(maxParallel) || maxParallel < 1 || maxParallel > 32) throw usageError(`expected a whole number from 1 to 32, got ${maxParallel}`, { field: 'maxParallel' });
+    const parallel = isParallelPlan(plan, maxParallel);
+    const waves = parallel ? planWaves(plan, maxParallel, new Set(summary.filter((p) => p.skipped).map((p) => p.id))) : null;
+    const overlaps = parallel ? fileOverlaps(plan) : [];
     const repo = await readRepoState(plan.dir);
     if (repo.inProgress) throw new BatonError('conflict', `a ${repo.inProgress} is in progress in ${repo.root}; finish or abort it before starting a plan`);
-    if (!repo.branch && isParallelPlan(plan, options.maxParallel ?? plan.maxParallel)) {
+    if (!repo.branch && parallel) {
       throw new BatonError('conflict', `${repo.root} is on a detached HEAD; a parallel plan merges each phase into a branch, so check out one (--allow-detached is for serial plans)`);
     }
     if (!repo.branch && !options.allowDetached) throw new BatonError('conflict', `${repo.root} is on a detached HEAD; check out a branch`, { override: 'detached' });
@@ -185,18 +199,18 @@ export class Plans {
       const holder = await repoLockHolder(repo.root);
       if (holder) throw new BatonError('conflict', `${repo.root} is locked by ${holder.owner} (pid ${holder.pid}); one plan at a time per repository: wait for it or stop it`, { override: 'lock' });
     }
-    if (options.dryRun) return { id: null, state: 'dry-run', phases: summary };
+    if (options.dryRun) return { id: null, state: 'dry-run', phases: summary, maxParallel, waves, overlaps };
     const id = newId();
     const now = Date.now();
     this.store.insertPlanRun(
-      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks, noLock: options.noLock === true, branch: repo.branch, maxParallel: options.maxParallel ?? plan.maxParallel, createdAt: now, endedAt: null },
+      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks, noLock: options.noLock === true, branch: repo.branch, maxParallel, createdAt: now, endedAt: null },
       plan.phases.map((p, i) => ({
         planRunId: id, phaseId: p.id, position: i, title: p.title, state: skipped(p.id, i) ? 'skipped' : 'pending', reasons: [], attempts: [], resumes: 0, fixes: 0,
         currentRunId: null, baseTree: null, userDirty: null, verification: null, commitSha: null, committedPaths: null, worktree: null, merge: null, startedAt: null, endedAt: null,
       })),
     );
     this.spawnDriver(id);
-    return { id, state: 'running', phases: summary };
+    return { id, state: 'running', phases: summary, maxParallel, waves, overlaps };
   }
 
   private spawnDriver(id: string): void {
@@ -245,7 +259,13 @@ export class Plans {
   list(options: { offset?: number; limit?: number } = {}): { total: number; plans: PlanStatus[] } {
     const { total, records } = this.store.listPlanRuns(options);
     const history = readPhaseHistory(this.baton.store.plans);
-    return { total, plans: records.map((r) => this.reconcile(r)).map((r) => toPlanStatus(r, this.store.phases(r.id), this.driverAlive(r), history, this.costOf)) };
+    return {
+      total,
+      plans: records.map((r) => this.reconcile(r)).map((r) => {
+        const phases = this.store.phases(r.id);
+        return withBehind(toPlanStatus(r, phases, this.driverAlive(r), history, this.costOf, this.runStateOf), r, phases);
+      }),
+    };
   }
 
   /** Plan runs whose record or phases changed at or after `since` (ms since epoch). */
@@ -255,7 +275,8 @@ export class Plans {
 
   status(ref?: string): PlanStatus {
     const record = this.resolve(ref);
-    return toPlanStatus(record, this.store.phases(record.id), this.driverAlive(record), readPhaseHistory(this.baton.store.plans), this.costOf);
+    const phases = this.store.phases(record.id);
+    return withBehind(toPlanStatus(record, phases, this.driverAlive(record), readPhaseHistory(this.baton.store.plans), this.costOf, this.runStateOf), record, phases);
   }
 
   async wait(ref: string | undefined, options: { timeoutMs?: number; signal?: AbortSignal; onChange?: (status: PlanStatus) => void } = {}): Promise<{ timedOut: boolean; status: PlanStatus }> {
@@ -338,8 +359,13 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** What a run reported it cost, by id: plans add their runs' costs up. */
 export type CostOf = (runId: string) => number;
 
-export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean, history?: PhaseHistory, costOf: CostOf = () => 0): PlanStatus {
+export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean, history?: PhaseHistory, costOf: CostOf = () => 0, runStateOf: RunStateOf = () => undefined): PlanStatus {
   const phaseCost = (p: PhaseRecord) => p.attempts.reduce((sum, a) => sum + costOf(a.runId), 0);
+  // Plans stored before needs existed have none.
+  const plan = { ...record.plan, phases: record.plan.phases.map((p) => ({ ...p, needs: p.needs ?? [], files: p.files ?? [] })) };
+  const needsOf = (id: string) => plan.phases.find((planned) => planned.id === id)?.needs ?? [];
+  const stateOf = (id: string) => phases.find((p) => p.phaseId === id)?.state;
+  const places = mergePlaces(phases);
   return {
     id: record.id,
     project: record.project,
@@ -353,7 +379,7 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
     cost: phases.reduce((sum, p) => sum + phaseCost(p), 0),
     maxCost: record.plan.maxCost ?? null,
     maxParallel: record.maxParallel,
-    overlaps: [],
+    overlaps: isParallelPlan(plan, record.maxParallel) ? fileOverlaps(plan) : [],
     phases: phases.map((p) => ({
       id: p.phaseId,
       title: p.title,
@@ -372,11 +398,11 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
       verification: p.verification ? { passed: p.verification.passed, ...(p.verification.command && { command: p.verification.command, exitCode: p.verification.exitCode ?? null }) } : null,
       commitSha: p.commitSha,
       committedPaths: p.committedPaths ?? [],
-      needs: record.plan.phases.find((planned) => planned.id === p.phaseId)?.needs ?? [],
-      stage: (p.state === 'merge-queued' ? 'queued-to-merge' : p.state) as PhaseStage,
+      needs: needsOf(p.phaseId),
+      stage: phaseStage(p, needsOf(p.phaseId), stateOf, runStateOf),
       worktree: p.worktree ? { path: p.worktree.path, branch: p.worktree.branch } : null,
       behind: null,
-      mergePlace: null,
+      mergePlace: places.get(p.phaseId) ?? null,
     })),
   };
 }

@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { processFacts } from '../../src/processes/index.js';
+import { waitFor } from '../wait-for.js';
 import { phaseSteps, startPlanSession, write } from './harness.js';
 
 test('a diamond A → (B, C) → D at maxParallel 2: B and C run side by side in worktrees, four commits in order, nothing left behind', async (t) => {
@@ -71,4 +73,96 @@ ${phase('D', ['B', 'C'], 'test -f b.txt && test -f c.txt && test -f d.txt')}
   assert.equal(session.git('worktree', 'list', '--porcelain').match(/^worktree /gm)?.length, 1);
   assert.equal(session.git('branch', '--list', 'baton/*').trim(), '');
   assert.equal(existsSync(join(session.env.BATON_HOME!, 'worktrees', started.json.id)), false);
+});
+
+test('the driver SIGKILLed while B and C run: plan resume adopts their runs in their worktrees, each phase is committed once, nothing left behind', async (t) => {
+  const session = await startPlanSession(t, {
+    steps: [
+      ...phaseSteps('A', write('a.txt', 'a\n'), { text: 'A done.' }),
+      // Slow enough answers that both are still running when the driver dies.
+      ...phaseSteps('B', { ...write('b.txt', 'b\n'), delayMs: 6_000 }, { text: 'B done.' }),
+      ...phaseSteps('C', { ...write('c.txt', 'c\n'), delayMs: 6_000 }, { text: 'C done.' }),
+    ],
+  });
+  const plan = session.writePlan(`project: scratch
+dir: ${session.repo}
+maxParallel: 2
+defaults: { runner: opencode, model: ${session.model} }
+phases:
+  - { id: A, title: "Step A", prompt: "Create a.txt", files: [a.txt] }
+  - { id: B, title: "Step B", prompt: "Create b.txt", files: [b.txt], needs: [A] }
+  - { id: C, title: "Step C", prompt: "Create c.txt", files: [c.txt], needs: [A] }
+`);
+  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--json']);
+  assert.equal(started.code, 0, started.stderr);
+  const id = started.json.id as string;
+  const asking = (phase: string) => session.mock.requests().some((r) => r.hasTools && r.workdir !== null && basename(r.workdir) === phase);
+  await waitFor(() => asking('B') && asking('C'), { what: 'B and C both asking the model', timeoutMs: 90_000 });
+  const facts = processFacts();
+  const driver = facts.table().find((p) => !p.zombie && (facts.commandLine(p.pid) ?? '').includes('driver-main.js') && (facts.commandLine(p.pid) ?? '').includes(id));
+  assert.ok(driver, 'the plan driver is alive');
+  process.kill(driver.pid, 'SIGKILL');
+  await waitFor(async () => (await session.cli(['plan', 'status', id, '--json'])).json.state === 'failed', { what: 'the plan to notice its driver is gone', timeoutMs: 30_000 });
+
+  const resumed = await session.cli(['plan', 'resume', id, '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const waited = await session.cli(['plan', 'wait', id, '--timeout', '120s', '--json'], 130_000);
+  assert.equal(waited.code, 0, JSON.stringify(waited.json, null, 1));
+  for (const phase of waited.json.phases) assert.equal(phase.runs.length, 1, `phase ${phase.id} kept its one run: ${JSON.stringify(phase.runs)}`);
+  const subjects = session.git('log', '--format=%s').trim().split('\n').reverse();
+  assert.deepEqual(subjects, ['initial', 'Phase A: Step A', 'Phase B: Step B', 'Phase C: Step C']);
+  assert.equal(session.git('branch', '--list', 'baton/*').trim(), '');
+  assert.equal(session.git('worktree', 'list', '--porcelain').match(/^worktree /gm)?.length, 1);
+});
+
+test('plan stop while B and C run stops both runs and keeps their worktrees; plan resume continues in them', async (t) => {
+  const session = await startPlanSession(t, {
+    steps: [
+      ...phaseSteps('A', write('a.txt', 'a\n'), { text: 'A done.' }),
+      // The first answers come too late: the plan is stopped while both wait for them.
+      ...phaseSteps('B', { ...write('b.txt', 'late\n'), delayMs: 60_000 }, write('b.txt', 'b\n'), { text: 'B done.' }),
+      ...phaseSteps('C', { ...write('c.txt', 'late\n'), delayMs: 60_000 }, write('c.txt', 'c\n'), { text: 'C done.' }),
+    ],
+  });
+  const plan = session.writePlan(`project: scratch
+dir: ${session.repo}
+maxParallel: 2
+defaults: { runner: opencode, model: ${session.model} }
+phases:
+  - { id: A, title: "Step A", prompt: "Create a.txt", files: [a.txt] }
+  - { id: B, title: "Step B", prompt: "Create b.txt", files: [b.txt], needs: [A] }
+  - { id: C, title: "Step C", prompt: "Create c.txt", files: [c.txt], needs: [A] }
+`);
+  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--json']);
+  assert.equal(started.code, 0, started.stderr);
+  const id = started.json.id as string;
+  const asking = (phase: string) => session.mock.requests().some((r) => r.hasTools && r.workdir !== null && basename(r.workdir) === phase);
+  await waitFor(() => asking('B') && asking('C'), { what: 'B and C both asking the model', timeoutMs: 90_000 });
+
+  const stopped = await session.cli(['plan', 'stop', id, '--json'], 60_000);
+  assert.equal(stopped.code, 0, stopped.stderr);
+  assert.equal(stopped.json.state, 'stopped', JSON.stringify(stopped.json, null, 1));
+  for (const phase of stopped.json.phases.filter((p: { id: string }) => p.id !== 'A')) {
+    assert.equal(phase.state, 'pending');
+    const run = (await session.cli(['status', phase.runs[0].id, '--json'])).json;
+    assert.equal(run.state, 'killed', `phase ${phase.id}'s run was stopped`);
+    assert.ok(phase.worktree && existsSync(phase.worktree.path), `phase ${phase.id} keeps its worktree`);
+  }
+  assert.deepEqual(session.git('branch', '--list', 'baton/*', '--format=%(refname:short)').trim().split('\n').sort(), [`baton/${id}/B`, `baton/${id}/C`]);
+
+  const resumed = await session.cli(['plan', 'resume', id, '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const waited = await session.cli(['plan', 'wait', id, '--timeout', '120s', '--json'], 130_000);
+  assert.equal(waited.code, 0, JSON.stringify(waited.json, null, 1));
+  const subjects = session.git('log', '--format=%s').trim().split('\n').reverse();
+  assert.deepEqual(subjects, ['initial', 'Phase A: Step A', 'Phase B: Step B', 'Phase C: Step C']);
+  assert.equal(session.git('show', 'HEAD~1:b.txt'), 'b\n');
+  assert.equal(session.git('show', 'HEAD:c.txt'), 'c\n');
+  // The resumed phases continued in the worktrees they had.
+  for (const phase of ['B', 'C']) {
+    const dirs = new Set(session.mock.requests().filter((r) => r.hasTools && r.workdir !== null && basename(r.workdir) === phase).map((r) => r.workdir));
+    assert.equal(dirs.size, 1, `phase ${phase} asked from ${[...dirs].join(', ')}`);
+  }
+  assert.equal(session.git('branch', '--list', 'baton/*').trim(), '');
+  assert.equal(session.git('worktree', 'list', '--porcelain').match(/^worktree /gm)?.length, 1);
 });

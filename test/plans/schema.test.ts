@@ -132,3 +132,84 @@ phases:
   assert.match(byField.get('defaults.stallAfter') ?? '', /from 1ms to 366d/, JSON.stringify(issues));
   assert.ok(!byField.has('phases[0].timeout'), '3w is a valid duration');
 });
+
+const diamond = (needs: { b?: string; c?: string; d?: string }, extra = '') => `project: x
+phases:
+  - id: a
+    title: A
+    prompt: p
+  - id: b
+    title: B
+    prompt: p
+    needs: ${needs.b ?? '[a]'}
+  - id: c
+    title: C
+    prompt: p
+    needs: ${needs.c ?? '[a]'}
+  - id: d
+    title: D
+    prompt: p
+    needs: ${needs.d ?? '[b, c]'}
+${extra}`;
+
+test('needs: a diamond is valid, loaded in order, and needs naming numeric ids match them', () => {
+  const plan = loadPlan(planFile(`${diamond({})}maxParallel: 2\n`));
+  assert.deepEqual(plan.phases.map((p) => [p.id, p.needs]), [['a', []], ['b', ['a']], ['c', ['a']], ['d', ['b', 'c']]]);
+  assert.equal(plan.maxParallel, 2);
+  const numeric = loadPlan(planFile(`project: x
+phases:
+  - { id: 1, title: One, prompt: p }
+  - { id: 2, title: Two, prompt: p, needs: [1] }
+`));
+  assert.deepEqual(numeric.phases[1]!.needs, ['1']);
+});
+
+test('needs: an unknown phase, the phase itself and a duplicate are located at their needs entry', () => {
+  const issues = issuesOf(diamond({ b: '[x]', c: '[c]', d: '[b, c, b]' }));
+  assert.deepEqual(issues.map((i) => [i.line, i.column, i.field]), [
+    [9, 13, 'phases[1].needs[0]'],
+    [13, 13, 'phases[2].needs[0]'],
+    [17, 19, 'phases[3].needs[2]'],
+  ]);
+  assert.equal(issues[0]!.message, 'unknown phase "x"; phases are a, b, c, d');
+  assert.equal(issues[1]!.message, 'phase "c" cannot need itself');
+  assert.equal(issues[2]!.message, '"b" is listed twice in needs');
+});
+
+test('needs: a cycle is named along its arrows and located at one of its needs entries, once', () => {
+  const issues = issuesOf(`project: x
+phases:
+  - { id: a, title: A, prompt: p, needs: [c] }
+  - { id: b, title: B, prompt: p, needs: [a] }
+  - { id: c, title: C, prompt: p, needs: [b] }
+  - { id: d, title: D, prompt: p, needs: [a] }
+`);
+  assert.equal(issues.length, 1, JSON.stringify(issues));
+  assert.deepEqual([issues[0]!.line, issues[0]!.field], [3, 'phases[0].needs[0]']);
+  assert.match(issues[0]!.message, /^needs form a cycle: a → c → b → a \(each needs the next\)/);
+});
+
+test('needs: order listing a phase before one it needs is located at the order entry', () => {
+  const issues = issuesOf(`${diamond({})}order: [a, d, b, c]\n`);
+  assert.deepEqual(issues.map((i) => [i.line, i.column, i.field]), [[18, 12, 'order[1]']]);
+  assert.equal(issues[0]!.message, 'phase "d" comes before "b", "c", which it needs; list them earlier in order');
+  // An order consistent with needs may still differ from the file order.
+  assert.deepEqual(loadPlan(planFile(`${diamond({})}order: [a, c, b, d]\n`)).phases.map((p) => p.id), ['a', 'c', 'b', 'd']);
+});
+
+test('needs: without order, the file order must list a phase after the phases it needs', () => {
+  const issues = issuesOf(`project: x
+phases:
+  - { id: b, title: B, prompt: p, needs: [a] }
+  - { id: a, title: A, prompt: p }
+`);
+  assert.deepEqual(issues.map((i) => [i.line, i.field]), [[3, 'phases[0].needs[0]']]);
+  assert.match(issues[0]!.message, /needs "a", which comes after it in the file .*move "a" above it or add an order/);
+  // The same phases with an order that puts a first are fine.
+  assert.deepEqual(loadPlan(planFile(`project: x
+phases:
+  - { id: b, title: B, prompt: p, needs: [a] }
+  - { id: a, title: A, prompt: p }
+order: [a, b]
+`)).phases.map((p) => p.id), ['a', 'b']);
+});

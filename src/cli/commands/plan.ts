@@ -8,6 +8,7 @@ import { rejectForeignOptions } from '../parse.js';
 import { parseDurationOption } from './run.js';
 import { planShortStatus, planStillGoing } from '../../plan-report.js';
 import { formatUsd } from '../../reasons.js';
+import { overlapWarning, phaseDetails, stageWords, wavesText } from './plan-parallel-text.js';
 
 const SUBCOMMANDS = ['run', 'status', 'wait', 'resume', 'stop', 'clean'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
@@ -26,20 +27,29 @@ function formatPlan(status: PlanStatus, io: CommandIo): string {
   const total = spent(status.cost, status.maxCost);
   const lines = [`${s.bold(status.id)}  ${s.state(status.state === 'blocked' ? 'incomplete' : status.state)} ${status.state === 'blocked' ? s.yellow('(blocked)') : ''}  ${status.project} · ${status.planFile}${total ? ` · ${total}` : ''}`];
   for (const reason of status.reasons) lines.push(`  ${s.yellow(`- ${reason}`)}`);
+  for (const overlap of status.overlaps) lines.push(`  ${s.yellow(`! ${overlapWarning(overlap)}`)}`);
   for (const phase of status.phases) {
     const verify = phase.verification ? (phase.verification.passed ? s.green('verified') : s.red(`verify failed: ${phase.verification.command} (exit ${phase.verification.exitCode})`)) : '';
     const duration = phase.durationMs !== null ? formatDuration(phase.durationMs) : '';
     const late = phase.timing && (phase.timing.status === 'far-over' || phase.timing.status === 'over') && phase.state !== 'committed' ? s.yellow(` ${phase.timing.judgement}`) : '';
     const commit = phase.commitSha ? s.dim(phase.commitSha.slice(0, 10)) : '';
-    lines.push(`  ${phase.id.padEnd(6)} ${phase.state.padEnd(10)} ${phase.title}  ${s.dim(`${phase.attempts} run(s)`)} ${duration}${late}${phase.cost > 0 || phase.maxCost !== null ? ` ${spent(phase.cost, phase.maxCost)}` : ''} ${verify} ${commit}`.trimEnd());
+    lines.push(`  ${phase.id.padEnd(6)} ${stageWords(phase).padEnd(10)} ${phase.title}  ${s.dim(`${phase.attempts} run(s)`)} ${duration}${late}${phase.cost > 0 || phase.maxCost !== null ? ` ${spent(phase.cost, phase.maxCost)}` : ''} ${verify} ${commit}`.trimEnd());
+    const details = phaseDetails(phase);
+    if (details) lines.push(`           ${s.dim(details)}`);
     for (const reason of phase.reasons) lines.push(`           ${s.yellow(`- ${reason}`)}`);
   }
   return lines.join('\n');
 }
 
+// The library checks the range; here only that the text is a number at all, so the error quotes it.
+function wholeNumber(text: string): number {
+  if (!/^\d+$/.test(text.trim())) throw usageError(`expected a whole number from 1 to 32, got "${text}"`, { field: 'maxParallel' });
+  return Number(text);
+}
+
 export const planCommand = defineCommand({
   name: 'plan',
-  summary: 'multi-phase plans: one agent at a time, verified, one commit per phase',
+  summary: 'multi-phase plans: an agent per phase, verified, one commit per phase',
   positionals: [],
   subcommands: SUBCOMMANDS.map((name) => ({ name, positionals: [name === 'run' ? { name: 'FILE' } : { name: 'PLANRUN', optional: true }] })),
   about: `plan run validates FILE (YAML; every error located as file:line:column field), lints every phase
@@ -50,6 +60,12 @@ feed the first failure back ("Fix these errors: …", up to maxFixes), then comm
 the phase changed as "Phase <id>: <title>" with Baton-Plan-Run / Baton-Phase trailers. A bound hit
 stops the plan as blocked, with nothing of that phase committed; fix the cause, then plan resume.
 Your own uncommitted changes are never committed and never lost. Without PLANRUN: the latest.
+
+A phase may declare needs: [ids]. With maxParallel above 1 (the plan's key or --max-parallel),
+phases whose needs are all committed run side by side, each in its own git worktree on a branch
+baton/<plan-run>/<phase>, and are merged back one at a time in order, verified again on the
+result; a conflict is handed back to the phase's agent (up to maxFixes), else the phase blocks and
+keeps its worktree. Without needs, or at maxParallel 1, phases run one at a time in your checkout.
 
 plan wait exits 0 completed, 3 blocked, 1 failed or stopped, 124 on --timeout.
 
@@ -64,6 +80,7 @@ plan clean lists, then removes, the phase worktrees ($BATON_HOME/worktrees/PLANR
     { name: 'no-lock', of: ['run'], description: 'neither take nor respect the one-plan-per-repository lock' },
     { name: 'on-complete', value: 'CMD', of: ['run'], description: 'run CMD when the plan completes' },
     { name: 'on-blocked', value: 'CMD', of: ['run'], description: 'run CMD when the plan blocks' },
+    { name: 'max-parallel', value: 'N', of: ['run'], description: "phases that may run at once, 1-32 (overrides the plan's maxParallel)" },
     { name: 'timeout', value: 'DUR', of: ['wait'], description: 'stop waiting after DUR (exit 124); the plan goes on' },
   ],
   json: 'print the plan status (plan run: the plan-run id and its phases; plan wait adds "timedOut";\nplan clean: {id, worktrees, branches, removed})',
@@ -93,6 +110,7 @@ A plan:
         if (!ref) throw usageError('baton plan run needs a plan FILE');
         const only = stringOption(args, 'only')?.split(',').map((x) => x.trim()).filter(Boolean);
         const from = stringOption(args, 'from');
+        const maxParallel = stringOption(args, 'max-parallel');
         const started = await plans.start(ref, {
           ...(from !== undefined && { from }),
           ...(only && { only }),
@@ -102,11 +120,12 @@ A plan:
           noLock: flag(args, 'no-lock'),
           ...(stringOption(args, 'on-complete') !== undefined && { onComplete: stringOption(args, 'on-complete')! }),
           ...(stringOption(args, 'on-blocked') !== undefined && { onBlocked: stringOption(args, 'on-blocked')! }),
+          ...(maxParallel !== undefined && { maxParallel: wholeNumber(maxParallel) }),
         });
         const order = started.phases.map((p) => `${p.skipped ? io.style.dim(`(${p.id})`) : p.id}`).join(' → ');
         const text = started.id
           ? `${io.style.bold(started.id)} ${io.style.state('running')} · phases ${order}\n${io.style.dim(`next: baton plan wait ${started.id} · baton plan status ${started.id}`)}`
-          : `plan is valid · phases ${order}\n${started.phases.map((p) => `  ${p.id}: ${p.title} (${[p.runner, p.agent].filter(Boolean).join('/')}${p.verify.length ? `; verify: ${p.verify.join(' then ')}` : ''})${p.skipped ? ' [skipped]' : ''}`).join('\n')}`;
+          : `plan is valid · phases ${order}\n${started.phases.map((p) => `  ${p.id}: ${p.title} (${[p.runner, p.agent].filter(Boolean).join('/')}${p.verify.length ? `; verify: ${p.verify.join(' then ')}` : ''}${p.needs.length ? `; needs ${p.needs.join(', ')}` : ''})${p.skipped ? ' [skipped]' : ''}`).join('\n')}${started.waves ? `\n${wavesText(started.waves, started.maxParallel)}` : ''}${started.overlaps.map((o) => `\n${io.style.yellow(`! ${overlapWarning(o)}`)}`).join('')}`;
         return { exitCode: 0, json: started, text };
       }
       case 'status': {

@@ -30,6 +30,7 @@ export function registerPlanTools(tools: ToolTable, baton: Baton): void {
         allowDetached: z.boolean().optional(),
         noLint: z.boolean().optional(),
         noLock: z.boolean().optional(),
+        maxParallel: z.number().int().min(1).max(32).optional().describe('phases that may run at once (overrides the plan)'),
       }),
     },
     (input) =>
@@ -37,7 +38,8 @@ export function registerPlanTools(tools: ToolTable, baton: Baton): void {
         const { file, ...options } = input;
         const started = await plans.start(file, Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)));
         const phases = started.phases.map((p) => (p.skipped ? `(${p.id})` : p.id)).join(' → ');
-        return textResult(started.id ? `plan ${started.id} started: ${phases}; next: plan_wait` : `dry run, valid: ${started.phases.map((p) => `${p.id} ${p.title} (${[p.runner, p.agent].filter(Boolean).join('/')})${p.skipped ? ' skipped' : ''}`).join('; ')}`);
+        const waves = started.waves ? `; waves: ${started.waves.map((wave) => wave.join(' + ')).join(' → ')}` : '';
+        return textResult(started.id ? `plan ${started.id} started: ${phases}; next: plan_wait` : `dry run, valid: ${started.phases.map((p) => `${p.id} ${p.title} (${[p.runner, p.agent].filter(Boolean).join('/')})${p.needs.length ? ` needs ${p.needs.join(', ')}` : ''}${p.skipped ? ' skipped' : ''}`).join('; ')}${waves}`);
       }),
   );
 
