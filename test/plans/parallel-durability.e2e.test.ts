@@ -65,11 +65,16 @@ describe('parallel plan: SIGKILL of Baton processes at random moments and mid-me
       const store = openStore(home);
       t.after(() => store.close());
 
+      // What happened, in order, for the failure message: events, and each resume with what the plan said.
+      const events: string[] = [];
+      const resume = async (status: { state: string; reasons?: string[] }) => {
+        events.push(`resume of ${status.state} (${(status.reasons ?? []).join('; ')})`);
+        await runCli(['plan', 'resume', id], env);
+      };
       const resumeIfDown = async () => {
         const status = (await runCli(['plan', 'status', id, '--json'], env)).json;
-        if (status.state !== 'running' && status.state !== 'completed') await runCli(['plan', 'resume', id], env);
+        if (status.state !== 'running' && status.state !== 'completed') await resume(status);
       };
-      const kills: string[] = [];
       let sawParallel = false;
       const phasesNow = () => {
         const records = store.plans.phases(id);
@@ -79,7 +84,7 @@ describe('parallel plan: SIGKILL of Baton processes at random moments and mid-me
       const killed = async (pid: number, what: string) => {
         try {
           process.kill(pid, 'SIGKILL');
-          kills.push(what);
+          events.push(what);
         } catch {
           // It ended on its own just now.
         }
@@ -87,8 +92,15 @@ describe('parallel plan: SIGKILL of Baton processes at random moments and mid-me
         await resumeIfDown();
       };
 
-      // Any Baton process of the plan, at a seeded moment.
-      const randomKill = async () => {
+      // Any Baton process of the plan, at a seeded moment (after phase `after` is committed, when b and
+      // c run side by side).
+      const randomKill = async (after?: string) => {
+        if (after !== undefined) {
+          await waitFor(() => store.plans.getPlanRun(id)!.state !== 'running' || phasesNow().some((p) => p.phaseId === after && p.state === 'committed'), {
+            timeoutMs: 40_000,
+            what: `phase ${after} committed`,
+          });
+        }
         await sleep(100 + next() * 1500);
         const runs = ((await runCli(['list', '--json', '--limit', '200'], env)).json as { id: string }[]).map((r) => r.id);
         const victims = batonProcesses(id, runs, home);
@@ -105,26 +117,34 @@ describe('parallel plan: SIGKILL of Baton processes at random moments and mid-me
         const waiting = phasesNow().filter((p) => p.phaseId !== 'a' && p.state !== 'committed');
         if (waiting.length === 0) return;
         const target = waiting[Math.floor(next() * waiting.length)]!.phaseId;
-        const seen = await waitFor(() => phasesNow().find((p) => p.phaseId === target && (p.state === 'merging' || p.state === 'committed')), {
+        // A kill before this one may have stopped the plan only now (a run whose supervisor died is
+        // judged a moment later): then the plan is resumed below, and this kill has missed.
+        const seen = await waitFor(() => (store.plans.getPlanRun(id)!.state !== 'running' ? { state: 'down' } : phasesNow().find((p) => p.phaseId === target && (p.state === 'merging' || p.state === 'committed'))), {
           timeoutMs: 40_000,
           intervalMs: 5,
           what: `phase ${target} merging`,
         });
         const driver = batonProcesses(id, [], home).find((pid) => processFacts().commandLine(pid)?.includes('driver-main'));
         if (seen.state === 'merging' && driver !== undefined) await killed(driver, `driver while ${target} merging`);
-        else kills.push(`(missed ${target} merging)`);
+        else {
+          events.push(`(missed ${target} merging: ${seen.state})`);
+          await resumeIfDown();
+        }
       };
 
-      for (const kill of [randomKill, mergingKill, randomKill, randomKill]) await kill();
+      await randomKill();
+      await randomKill('a');
+      await mergingKill();
+      await randomKill();
       let final: any;
       for (let attempt = 0; attempt < 6; attempt++) {
         const waited = await runCli(['plan', 'wait', id, '--timeout', '40s', '--json'], env, 60_000);
         final = waited.json;
         if (final.state === 'completed') break;
-        await runCli(['plan', 'resume', id], env);
+        await resume(final);
       }
-      t.diagnostic(`kills: ${kills.join(', ') || 'none'}`);
-      const context = `seed ${seed}, kills ${kills.join(', ')}`;
+      t.diagnostic(`events: ${events.join(', ') || 'none'}`);
+      const context = `seed ${seed}, events ${events.join(', ')}`;
       assert.ok(sawParallel, `${context}: no phase was seen in a worktree or the merge queue: the plan ran serially`);
       assert.equal(final.state, 'completed', `${context}: ${JSON.stringify(final, null, 1)}`);
 
