@@ -53,7 +53,8 @@ function optionSections(definition: CommandDefinition): string[] {
   const width = Math.max(...allOptions(definition).map((o) => optionLabel(o).length));
   if (!definition.subcommands) return [`Options:\n${optionLines(allOptions(definition), width).join('\n')}`];
   const sections = definition.subcommands.flatMap((sub) => {
-    const own = definition.options.filter((o) => o.of?.includes(sub.name));
+    // An option of several subcommands is listed once, under the first; its description names the others.
+    const own = definition.options.filter((o) => o.of?.[0] === sub.name);
     return own.length > 0 ? [`Options (${sub.name}):\n${optionLines(own, width).join('\n')}`] : [];
   });
   const shared = [...definition.options.filter((o) => o.of === undefined), ...commonOptions(definition)];

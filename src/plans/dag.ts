@@ -4,26 +4,30 @@ import type { Plan, PlanPhase } from './schema.js';
 /** The least a DAG question needs to know of a phase. */
 type Node = Pick<PlanPhase, 'id' | 'needs'>;
 
+// Plans stored before needs existed (a resumed old plan run) have phases without needs.
+const needsOf = (phase: Node): readonly string[] => phase.needs ?? [];
+
 /** Parallel mode is opted into twice: a cap above 1 and needs that say what may run side by side. */
 export function isParallelPlan(plan: Plan, maxParallel: number): boolean {
-  return maxParallel > 1 && plan.phases.some((phase) => phase.needs.length > 0);
+  return maxParallel > 1 && plan.phases.some((phase) => needsOf(phase).length > 0);
 }
 
 /** Phases not started whose needs are all committed, in plan order (plan.phases is already in `order`). */
 export function readyPhases(plan: Plan, committed: Set<string>, started: Set<string>): PlanPhase[] {
-  return plan.phases.filter((phase) => !started.has(phase.id) && !committed.has(phase.id) && phase.needs.every((need) => committed.has(need)));
+  return plan.phases.filter((phase) => !started.has(phase.id) && !committed.has(phase.id) && needsOf(phase).every((need) => committed.has(need)));
 }
 
 /** Every phase `id` needs, directly or through the phases it needs. */
 export function ancestors(phases: readonly Node[], id: string): Set<string> {
   const byId = new Map(phases.map((phase) => [phase.id, phase]));
   const seen = new Set<string>();
-  const stack = [...(byId.get(id)?.needs ?? [])];
+  const stack = [...needsOf(byId.get(id) ?? { id, needs: [] })];
   while (stack.length > 0) {
     const next = stack.pop()!;
     if (seen.has(next)) continue;
     seen.add(next);
-    stack.push(...(byId.get(next)?.needs ?? []));
+    const phase = byId.get(next);
+    if (phase) stack.push(...needsOf(phase));
   }
   return seen;
 }
@@ -41,7 +45,7 @@ function normalisePath(path: string): string {
 
 /** The paths a phase says it will touch: the plan's `files` and its prompt's Files section. */
 export function namedFiles(phase: Pick<PlanPhase, 'files' | 'prompt'>): string[] {
-  const paths = [...phase.files, ...readPromptSpec(phase.prompt).expectedFiles].map(normalisePath).filter((path) => path !== '' && path !== '.');
+  const paths = [...(phase.files ?? []), ...readPromptSpec(phase.prompt).expectedFiles].map(normalisePath).filter((path) => path !== '' && path !== '.');
   return [...new Set(paths)];
 }
 
@@ -93,7 +97,7 @@ export function needsCycles(phases: readonly Node[]): string[][] {
   const visit = (id: string): void => {
     state.set(id, 'open');
     path.push(id);
-    for (const need of byId.get(id)?.needs ?? []) {
+    for (const need of needsOf(byId.get(id)!)) {
       if (!byId.has(need)) continue;
       if (state.get(need) === 'open') {
         const cycle = path.slice(path.indexOf(need));

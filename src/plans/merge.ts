@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
 import { lstat, readFile, readlink, rm, rmdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { BatonError } from '../errors.js';
 import { git } from '../baseline/git-tree.js';
 import type { PhaseMerge, PhaseWorktree, VerificationResult } from '../store/plans.js';
 import { clipCounted } from '../text.js';
-import { commitIdentity, snapshotDirtyPaths } from './git-state.js';
+import { commitIdentity, hashPaths } from './git-state.js';
 
 // The merge queue's git side: one phase at a time onto the plan branch, previewed without touching any
 // checkout, advanced by compare-and-swap, and recorded before the branch moves so a crash can finish it.
@@ -26,6 +27,10 @@ const OTHER_DIFF_LIMIT = 8_000;
 const MARKER_SCAN_BYTES = 8 * 1024 * 1024;
 /** What a conflict round remembers in the worktree's own git dir, so a resumed driver knows it. */
 const CONFLICT_STATE_FILE = 'baton-conflict.json';
+/** How long a lock in Baton's own worktree may be held by a git still finishing before it is removed. */
+const STALE_LOCK_MS = 5_000;
+/** How long the user's own git may hold their index while the checkout is brought up to a merged phase. */
+const USER_LOCK_WAIT_MS = 10_000;
 // Paths are file names, never patterns: `*.txt` is a file someone may have.
 const LITERAL = { GIT_LITERAL_PATHSPECS: '1' };
 
@@ -57,15 +62,17 @@ export async function mergePhase(o: {
     if (tip !== base) {
       // What was verified sat on an older tip: verify the phase as it will land, in its own worktree.
       await assertOnPhaseBranch(worktree);
+      await releaseStaleLock(worktree.path);
       const work = (await git(root, [...identity, 'commit-tree', tree, '-p', tip, '-m', REBASED_MESSAGE])).trim();
       await git(worktree.path, ['reset', '-q', '--hard', work]);
       base = tip;
-      o.onRebased?.(tip);
       const verification = await o.verify(join(worktree.path, o.subdir));
+      // Said only once verification has answered: a driver killed during it must verify again, not skip it.
+      o.onRebased?.(tip);
       if (!verification.passed) return { kind: 'verify-failed', verification };
     }
     if (await isCheckedOut(root, branch)) {
-      const dirty = new Set(Object.keys(await snapshotDirtyPaths(root)));
+      const dirty = new Set((await statusEntries(root)).map((entry) => entry.path));
       const overlap = paths.filter((p) => dirty.has(p));
       if (overlap.length > 0) return { kind: 'user-work', paths: overlap };
     }
@@ -97,6 +104,16 @@ export async function finishMerge(o: { root: string; branch: string; merge: Phas
   return { done: true, sha: merge.commit, ...(kept.length > 0 && { kept }) };
 }
 
+/** A phase's reason for blocking on a user-work outcome: what serial plans say, for a merge. */
+export function userWorkReason(paths: string[]): string {
+  return `the phase changed ${paths.join(', ')}, which holds your uncommitted changes; nothing of it was merged. Commit or stash your work there, then baton plan resume`;
+}
+
+/** A phase's reason for blocking when its conflict rounds are spent: its worktree and branch are kept. */
+export function conflictReason(paths: string[]): string {
+  return `conflicts with what was merged since it started: ${paths.join(', ')}`;
+}
+
 /** The plan branch's commit. */
 export async function branchTip(root: string, branch: string): Promise<string> {
   const out = await git(root, ['rev-parse', '--verify', '-q', `refs/heads/${branch}^{commit}`]).catch(() => '');
@@ -118,6 +135,7 @@ export async function startConflictResolution(o: { root: string; worktree: Phase
   const { worktree, tip } = o;
   const dir = worktree.path;
   await assertOnPhaseBranch(worktree);
+  await releaseStaleLock(dir);
   let state = await readConflictState(dir);
   const mergeHead = await readMergeHead(dir);
   if (mergeHead !== null && (mergeHead !== tip || state?.tip !== tip)) {
@@ -131,7 +149,8 @@ export async function startConflictResolution(o: { root: string; worktree: Phase
     if ((await readMergeHead(dir)) === null && !(await isAncestor(dir, tip, before))) {
       throw new BatonError('runtime', `git merge of ${tip.slice(0, 12)} into ${worktree.branch} failed in ${dir}: ${(result.stderr || result.stdout).trim()}`);
     }
-    state = { tip, conflicts: await unmergedPaths(dir), startedAt: Date.now() };
+    const conflicts = await unmergedPaths(dir);
+    state = { tip, conflicts, left: await hashPaths(dir, conflicts, Infinity) };
     await writeConflictState(dir, state);
   }
   const conflicts = state.conflicts;
@@ -154,13 +173,13 @@ export async function finishConflictResolution(o: {
   if (!tip) throw new BatonError('runtime', `no conflict resolution is under way in ${dir}`);
   const unmerged = await unmergedPaths(dir);
   const watched = unique([...(state?.conflicts ?? []), ...unmerged]);
+  const now = await hashPaths(dir, watched, Infinity);
   const unresolved: string[] = [];
   for (const path of watched) {
-    const file = await fileState(join(dir, path));
-    if (file.markers) unresolved.push(path);
+    if (await hasConflictMarkers(join(dir, path))) unresolved.push(path);
     // An agent that edited a conflicted file clean but did not `git add` it has still resolved it; one
-    // never touched since the merge (a delete/modify conflict, a binary) has not.
-    else if (unmerged.includes(path) && !(file.exists && file.mtimeMs > (state?.startedAt ?? Infinity))) unresolved.push(path);
+    // left as git left it (a delete/modify conflict, a binary) has not.
+    else if (unmerged.includes(path) && (state === null || now[path] === state.left[path])) unresolved.push(path);
   }
   if (unresolved.length > 0) return { resolved: false, unresolved };
   if (mergeHead === null) {
@@ -176,6 +195,7 @@ export async function finishConflictResolution(o: {
 /** Gives up a conflict round: the worktree is back at the phase's own work, markers gone. */
 export async function abortConflictResolution(worktreePath: string): Promise<void> {
   if ((await readMergeHead(worktreePath)) !== null) {
+    await releaseStaleLock(worktreePath);
     await git(worktreePath, ['merge', '--abort']).catch(() => git(worktreePath, ['reset', '-q', '--hard', 'HEAD']));
   }
   await removeConflictState(worktreePath);
@@ -216,6 +236,15 @@ async function compareAndSwap(root: string, branch: string, commit: string, expe
   }
 }
 
+/** Paths with uncommitted changes (staged, unstaged, untracked), each with its worktree column of `git status`. */
+async function statusEntries(dir: string): Promise<{ path: string; worktree: string }[]> {
+  const out = await git(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
+  return out
+    .split('\0')
+    .filter((entry) => entry.length > 3)
+    .map((entry) => ({ path: entry.slice(3), worktree: entry[1]! }));
+}
+
 async function isCheckedOut(root: string, branch: string): Promise<boolean> {
   const head = (await git(root, ['symbolic-ref', '-q', 'HEAD']).catch(() => '')).trim();
   return head === `refs/heads/${branch}`;
@@ -229,8 +258,9 @@ async function isAncestor(cwd: string, ancestor: string, descendant: string): Pr
 
 /**
  * Brings exactly merge.paths in the user's index and working tree to merge.commit (additions, edits,
- * deletions, modes), nothing else. A path whose file or index entry is neither the parent's nor the
- * commit's version holds the user's own edit: it is left alone and returned.
+ * deletions, modes), nothing else. A path whose index entry is neither the parent's nor the commit's
+ * version holds the user's own staged edit: left alone. One whose file alone is the user's: its index
+ * entry follows the commit (so the commit is not shown as undone) and the file stays. Both are returned.
  */
 async function bringCheckoutTo(root: string, merge: PhaseMerge): Promise<string[]> {
   if (merge.paths.length === 0) return [];
@@ -239,35 +269,40 @@ async function bringCheckoutTo(root: string, merge: PhaseMerge): Promise<string[
   const working = await workingBlobs(root, merge.paths);
   const write: string[] = [];
   const remove: string[] = [];
+  const indexOnly: string[] = [];
   const kept: string[] = [];
   for (const path of merge.paths) {
-    const { before, after } = sides.get(path) ?? { before: undefined, after: undefined };
+    const { before, after, afterMode } = sides.get(path) ?? {};
     const known = (blob: string | undefined) => blob === before || blob === after;
-    if (!known(working.get(path)) || !known(index.get(path))) kept.push(path);
-    else if (after === undefined) remove.push(path);
+    if (!known(index.get(path))) kept.push(path);
+    else if (!known(working.get(path))) {
+      kept.push(path);
+      indexOnly.push(after === undefined ? `0 ${before}\t${path}` : `${afterMode} ${after}\t${path}`);
+    } else if (after === undefined) remove.push(path);
     else write.push(path);
   }
+  if (indexOnly.length > 0) await whileUserGitRuns(() => git(root, ['update-index', '-z', '--index-info'], {}, { input: indexOnly.join('\0') + '\0' }));
   // Deletions first: a file that became a directory (or back) needs the old one gone.
   if (remove.length > 0) {
-    await git(root, ['rm', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: remove.join('\0') });
+    await whileUserGitRuns(() => git(root, ['rm', '-q', '--cached', '--ignore-unmatch', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: remove.join('\0') }));
     for (const path of remove) {
       await rm(join(root, path), { force: true });
       await removeEmptyParents(root, path);
     }
   }
   if (write.length > 0) {
-    await git(root, ['checkout', merge.commit, '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: write.join('\0') });
+    await whileUserGitRuns(() => git(root, ['checkout', merge.commit, '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: write.join('\0') }));
   }
   return kept;
 }
 
 /** Each changed path's blob before and after (undefined: absent on that side). */
-async function treeSides(root: string, parent: string, commit: string): Promise<Map<string, { before?: string; after?: string }>> {
+async function treeSides(root: string, parent: string, commit: string): Promise<Map<string, { before?: string; after?: string; afterMode?: string }>> {
   const out = (await git(root, ['diff-tree', '-r', '-z', '--no-renames', parent, commit])).split('\0');
-  const sides = new Map<string, { before?: string; after?: string }>();
+  const sides = new Map<string, { before?: string; after?: string; afterMode?: string }>();
   for (let i = 0; i + 1 < out.length; i += 2) {
-    const [, , beforeSha, afterSha] = out[i]!.slice(1).split(' ');
-    sides.set(out[i + 1]!, { before: realBlob(beforeSha), after: realBlob(afterSha) });
+    const [, afterMode, beforeSha, afterSha] = out[i]!.slice(1).split(' ');
+    sides.set(out[i + 1]!, { before: realBlob(beforeSha), after: realBlob(afterSha), afterMode });
   }
   return sides;
 }
@@ -308,6 +343,22 @@ async function workingBlobs(root: string, paths: string[]): Promise<Map<string, 
   return blobs;
 }
 
+/**
+ * The user's own git holds their index lock for a moment (an editor's status poll, a commit): wait it
+ * out, bounded. Their lock is never removed: only they know whether it is stale.
+ */
+async function whileUserGitRuns<T>(step: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + USER_LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!/index\.lock/.test(String(error)) || Date.now() > deadline) throw error;
+      await sleep(100);
+    }
+  }
+}
+
 async function removeEmptyParents(root: string, path: string): Promise<void> {
   for (let dir = dirname(path); dir !== '.' && dir !== ''; dir = dirname(dir)) {
     if (!(await rmdir(join(root, dir)).then(() => true, () => false))) return;
@@ -323,6 +374,25 @@ async function assertOnPhaseBranch(worktree: PhaseWorktree): Promise<void> {
   }
 }
 
+/**
+ * A git killed with the driver leaves `index.lock` in the phase's worktree, and every later git there
+ * fails. Nothing but Baton writes in its worktree while a merge step runs (the agent is not running), so
+ * a lock that stays is stale; a young one may be an orphaned git finishing, so it gets a moment first.
+ */
+async function releaseStaleLock(dir: string): Promise<void> {
+  const lock = await gitPath(dir, 'index.lock');
+  const deadline = Date.now() + STALE_LOCK_MS;
+  for (;;) {
+    const stat = await lstat(lock).catch(() => null);
+    if (stat === null) return;
+    if (Date.now() - stat.mtimeMs > STALE_LOCK_MS || Date.now() > deadline) {
+      await rm(lock, { force: true });
+      return;
+    }
+    await sleep(100);
+  }
+}
+
 async function readMergeHead(dir: string): Promise<string | null> {
   const path = await gitPath(dir, 'MERGE_HEAD');
   return (await readFile(path, 'utf8').catch(() => '')).trim().split('\n')[0] || null;
@@ -333,21 +403,20 @@ async function unmergedPaths(dir: string): Promise<string[]> {
   return unique(out.split('\0').filter(Boolean).map((entry) => entry.slice(entry.indexOf('\t') + 1)));
 }
 
-async function fileState(path: string): Promise<{ exists: boolean; markers: boolean; mtimeMs: number }> {
+async function hasConflictMarkers(path: string): Promise<boolean> {
   const stat = await lstat(path).catch(() => null);
-  if (stat === null || !stat.isFile()) return { exists: stat !== null, markers: false, mtimeMs: stat?.mtimeMs ?? 0 };
-  if (stat.size > MARKER_SCAN_BYTES) return { exists: true, markers: false, mtimeMs: stat.mtimeMs };
-  const text = await readFile(path, 'utf8');
+  if (stat === null || !stat.isFile() || stat.size > MARKER_SCAN_BYTES) return false;
   // `=======` alone is a Markdown heading underline; the outer markers are what git leaves every time.
-  return { exists: true, markers: /^(?:<{7}|>{7})(?: |$)/m.test(text), mtimeMs: stat.mtimeMs };
+  return /^(?:<{7}|>{7})(?: |$)/m.test(await readFile(path, 'utf8'));
 }
 
 /** Stages the resolution and commits the merge with plumbing: no user hooks, no editor. */
 async function commitMerge(dir: string, mergeHead: string, unmerged: string[], exclude: (path: string) => boolean): Promise<void> {
-  const status = await git(dir, ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--no-renames']);
-  const changed = status.split('\0').filter((entry) => entry.length > 3).map((entry) => entry.slice(3));
+  // Only what differs from the index: a path already staged (a `git rm` the agent ran) matches no file left to add.
+  const changed = (await statusEntries(dir)).filter((entry) => entry.worktree !== ' ').map((entry) => entry.path);
   // An unmerged path must be staged whatever it is: git cannot write a tree with a conflict in it.
   const add = unique([...changed.filter((path) => !exclude(path)), ...unmerged]);
+  await releaseStaleLock(dir);
   if (add.length > 0) await git(dir, ['add', '-A', '--pathspec-from-file=-', '--pathspec-file-nul'], LITERAL, { input: add.join('\0') });
   const tree = (await git(dir, ['write-tree'])).trim();
   const head = (await git(dir, ['rev-parse', 'HEAD'])).trim();
@@ -360,8 +429,8 @@ async function commitMerge(dir: string, mergeHead: string, unmerged: string[], e
 interface ConflictState {
   tip: string;
   conflicts: string[];
-  /** When git left the markers: a conflicted file changed after this was edited by the agent. */
-  startedAt: number;
+  /** Each conflicted file's content as git left it: one that differs now was edited since. */
+  left: Record<string, string>;
 }
 
 async function readConflictState(dir: string): Promise<ConflictState | null> {

@@ -9,10 +9,12 @@ import {
   abortConflictResolution,
   branchTip,
   conflictInProgress,
+  conflictReason,
   finishConflictResolution,
   finishMerge,
   mergePhase,
   startConflictResolution,
+  userWorkReason,
 } from './merge.js';
 import type { PlanPhase } from './schema.js';
 import { fixPrompt, runVerification } from './verify.js';
@@ -236,9 +238,7 @@ export class ParallelScheduler {
         await this.committed(phase.id, outcome.paths.length > 0 ? outcome.sha : null, outcome.paths);
         return;
       case 'user-work':
-        this.d.block(phase.id, [
-          `the phase changed ${outcome.paths.join(', ')}, which holds your uncommitted changes; nothing was committed. Commit or stash your work there, then baton plan resume`,
-        ]);
+        this.d.block(phase.id, [userWorkReason(outcome.paths)]);
         return;
       case 'verify-failed': {
         const { verification } = outcome;
@@ -319,8 +319,4 @@ export class ParallelScheduler {
       if (record.state === 'merge-queued' && (await conflictInProgress(worktree.path))) await abortConflictResolution(worktree.path);
     }
   }
-}
-
-function conflictReason(paths: string[]): string {
-  return `conflicts with what was merged since it started: ${paths.join(', ')}`;
 }

@@ -71,17 +71,38 @@ function samePath(a: string, b: string): boolean {
   return resolve(a) === resolve(b);
 }
 
+const worktreeOps = new Map<string, Promise<unknown>>();
+
+/**
+ * One `git worktree` change at a time per repository: `worktree add` reads every other worktree's
+ * metadata, and fails ("failed to read .git/worktrees/X/commondir") while a sibling is being made.
+ */
+function oneAtATime<T>(root: string, op: () => Promise<T>): Promise<T> {
+  const key = resolve(root);
+  const result = (worktreeOps.get(key) ?? Promise.resolve()).then(op, op);
+  const settled = result.then(() => undefined, () => undefined);
+  worktreeOps.set(key, settled);
+  void settled.then(() => {
+    if (worktreeOps.get(key) === settled) worktreeOps.delete(key);
+  });
+  return result;
+}
+
 /**
  * Makes the phase's worktree on its own branch from `base`, or finds it again after a crash
  * (idempotent: `git worktree prune` first; existing registered worktree on the branch → reused; branch
  * exists without a worktree → worktree added for it; a stale folder → removed and re-made).
  */
-export async function ensurePhaseWorktree(o: { root: string; home: string; planRunId: string; phaseId: string; base: string }): Promise<PhaseWorktree> {
+export function ensurePhaseWorktree(o: { root: string; home: string; planRunId: string; phaseId: string; base: string }): Promise<PhaseWorktree> {
+  return oneAtATime(o.root, () => makeOrFindWorktree(o));
+}
+
+async function makeOrFindWorktree(o: { root: string; home: string; planRunId: string; phaseId: string; base: string }): Promise<PhaseWorktree> {
   const branch = phaseBranch(o.planRunId, o.phaseId);
   const path = phaseWorktreePath(o.home, o.planRunId, o.phaseId);
   await git(o.root, ['worktree', 'prune']);
   const registered = (await listWorktrees(o.root)).find((w) => w.ref === `refs/heads/${branch}`);
-  if (registered && samePath(registered.path, path) && existsSync(join(path, '.git'))) {
+  if (registered && samePath(registered.path, path) && existsSync(join(path, '.git')) && !(await halfMade(path))) {
     return { path, branch, base: await forkPoint(o.root, branch, o.base), prepared: false };
   }
   // Registered somewhere else (another BATON_HOME): git refuses a branch checked out twice.
@@ -93,12 +114,25 @@ export async function ensurePhaseWorktree(o: { root: string; home: string; planR
     await git(o.root, ['worktree', 'prune']);
   }
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  // A `git branch` killed while making the phase branch leaves its ref lock; only Baton writes that ref.
+  const commonDir = (await git(o.root, ['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim();
+  await rm(join(commonDir, 'refs', 'heads', `${branch}.lock`), { force: true });
   if (await branchExists(o.root, branch)) {
     await git(o.root, ['worktree', 'add', '-q', path, branch]);
     return { path, branch, base: await forkPoint(o.root, branch, o.base), prepared: false };
   }
   await git(o.root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, o.base]);
   return { path, branch, base: o.base, prepared: false };
+}
+
+/**
+ * `git worktree add` keeps a `locked` file in the worktree's admin dir until its checkout is done (Baton
+ * never locks one itself): one still there was killed mid-checkout, and its missing files would read as
+ * the agent's deletions.
+ */
+async function halfMade(worktree: string): Promise<boolean> {
+  const gitDir = (await git(worktree, ['rev-parse', '--absolute-git-dir']).catch(() => '')).trim();
+  return !gitDir || existsSync(join(gitDir, 'locked'));
 }
 
 /**
@@ -227,11 +261,13 @@ function isPhaseBranch(branch: string): boolean {
 }
 
 /** `git worktree remove --force`, branch deleted, prune; tolerates either already gone. */
-export async function removePhaseWorktree(root: string, worktree: { path: string; branch: string }): Promise<void> {
-  await removeWorktreeFolder(root, worktree.path);
-  // Only ever a Baton branch: a corrupt record must not take a user's branch with it.
-  if (isPhaseBranch(worktree.branch)) await git(root, ['branch', '-D', '-q', worktree.branch]).catch(() => undefined);
-  await git(root, ['worktree', 'prune']).catch(() => undefined);
+export function removePhaseWorktree(root: string, worktree: { path: string; branch: string }): Promise<void> {
+  return oneAtATime(root, async () => {
+    await removeWorktreeFolder(root, worktree.path);
+    // Only ever a Baton branch: a corrupt record must not take a user's branch with it.
+    if (isPhaseBranch(worktree.branch)) await git(root, ['branch', '-D', '-q', worktree.branch]).catch(() => undefined);
+    await git(root, ['worktree', 'prune']).catch(() => undefined);
+  });
 }
 
 async function removeWorktreeFolder(root: string, path: string): Promise<void> {
@@ -260,13 +296,15 @@ export async function planLeftovers(root: string, home: string, planRunId: strin
   return { worktrees: [...worktrees].sort(), branches: branches.sort() };
 }
 
-export async function removePlanLeftovers(root: string, home: string, planRunId: string): Promise<{ worktrees: string[]; branches: string[] }> {
-  const left = await planLeftovers(root, home, planRunId);
-  for (const path of left.worktrees) await removeWorktreeFolder(root, path);
-  await git(root, ['worktree', 'prune']).catch(() => undefined);
-  for (const branch of left.branches) await git(root, ['branch', '-D', '-q', branch]).catch(() => undefined);
-  await rmdir(planWorktreesDir(home, planRunId)).catch(() => undefined);
-  return left;
+export function removePlanLeftovers(root: string, home: string, planRunId: string): Promise<{ worktrees: string[]; branches: string[] }> {
+  return oneAtATime(root, async () => {
+    const left = await planLeftovers(root, home, planRunId);
+    for (const path of left.worktrees) await removeWorktreeFolder(root, path);
+    await git(root, ['worktree', 'prune']).catch(() => undefined);
+    for (const branch of left.branches) await git(root, ['branch', '-D', '-q', branch]).catch(() => undefined);
+    await rmdir(planWorktreesDir(home, planRunId)).catch(() => undefined);
+    return left;
+  });
 }
 
 /** Lock files git leaves in a worktree's own git dir when it is killed mid-command. */

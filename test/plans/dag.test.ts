@@ -18,6 +18,10 @@ test('isParallelPlan: a cap above 1 and some needs, both', () => {
   assert.equal(isParallelPlan(diamond, 2), true);
   assert.equal(isParallelPlan(diamond, 1), false);
   assert.equal(isParallelPlan(plan([phase('a'), phase('b')]), 4), false);
+  // A plan stored before needs existed has phases without the key.
+  const old = plan([phase('a'), phase('b')].map(({ needs: _, ...rest }) => rest as PlanPhase), 4);
+  assert.equal(isParallelPlan(old, 4), false);
+  assert.deepEqual(readyPhases(old, new Set(), new Set()).map((p) => p.id), ['a', 'b']);
 });
 
 test('readyPhases: not started, needs all committed, in plan order', () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { processFacts } from '../../src/processes/index.js';
+import { isActive } from '../../src/store/runs.js';
 import { waitFor } from '../wait-for.js';
 import { phaseSteps, startPlanSession, write } from './harness.js';
 
@@ -145,7 +146,8 @@ phases:
   for (const phase of stopped.json.phases.filter((p: { id: string }) => p.id !== 'A')) {
     assert.equal(phase.state, 'pending');
     const run = (await session.cli(['status', phase.runs[0].id, '--json'])).json;
-    assert.equal(run.state, 'killed', `phase ${phase.id}'s run was stopped`);
+    // Killed, or failed when the agent answered the stop signal with an error exit of its own first.
+    assert.ok(!isActive(run.state), `phase ${phase.id}'s run was stopped: ${run.state}`);
     assert.ok(phase.worktree && existsSync(phase.worktree.path), `phase ${phase.id} keeps its worktree`);
   }
   assert.deepEqual(session.git('branch', '--list', 'baton/*', '--format=%(refname:short)').trim().split('\n').sort(), [`baton/${id}/B`, `baton/${id}/C`]);
@@ -165,4 +167,53 @@ phases:
   }
   assert.equal(session.git('branch', '--list', 'baton/*').trim(), '');
   assert.equal(session.git('worktree', 'list', '--porcelain').match(/^worktree /gm)?.length, 1);
+});
+
+test('a setup that fails blocks its phase with its own reason before any agent starts; .worktreeinclude files reach the worktree first', async (t) => {
+  const session = await startPlanSession(t, { steps: [] });
+  // A git-ignored file the worktree needs, named in .worktreeinclude; setup checks it arrived, then fails.
+  writeFileSync(join(session.repo, '.gitignore'), '.env\n');
+  writeFileSync(join(session.repo, '.env'), 'TOKEN=1\n');
+  writeFileSync(join(session.repo, '.worktreeinclude'), '.env\n');
+  session.git('add', '.gitignore', '.worktreeinclude');
+  session.git('-c', 'user.name=t', '-c', 'user.email=t@t.invalid', 'commit', '-q', '-m', 'ignore .env');
+  const plan = session.writePlan(`project: scratch
+dir: ${session.repo}
+maxParallel: 2
+defaults: { runner: opencode, model: ${session.model} }
+setup: "grep -q TOKEN=1 .env && echo prepared > setup.log && echo 'no network' >&2 && exit 7"
+phases:
+  - { id: A, title: "Step A", prompt: "Create a.txt", files: [a.txt] }
+  - { id: B, title: "Step B", prompt: "Create b.txt", files: [b.txt], needs: [A] }
+`);
+  const started = await session.cli(['plan', 'run', plan, '--no-lint', '--json']);
+  assert.equal(started.code, 0, started.stderr);
+  const waited = await session.cli(['plan', 'wait', started.json.id, '--timeout', '60s', '--json'], 70_000);
+  assert.equal(waited.code, 3, JSON.stringify(waited.json, null, 1));
+  const [a, b] = waited.json.phases;
+  assert.equal(a.state, 'blocked');
+  assert.match(a.reasons[0], /^setup `grep -q TOKEN=1 \.env && .*` failed \(exit 7\): no network/);
+  assert.equal(a.runs.length, 0, 'no agent was started');
+  assert.equal(b.state, 'pending');
+  assert.equal(readFileSync(join(a.worktree.path, 'setup.log'), 'utf8'), 'prepared\n');
+  assert.equal(session.mock.requests().length, 0);
+});
+
+test('a parallel plan is refused on a detached HEAD, even with --allow-detached: it has no branch to merge into', async (t) => {
+  const session = await startPlanSession(t, { steps: [] });
+  session.git('checkout', '-q', '--detach');
+  const plan = session.writePlan(`project: scratch
+dir: ${session.repo}
+maxParallel: 2
+defaults: { runner: opencode, model: ${session.model} }
+phases:
+  - { id: A, title: "Step A", prompt: "Create a.txt" }
+  - { id: B, title: "Step B", prompt: "Create b.txt", needs: [A] }
+`);
+  const refused = await session.cli(['plan', 'run', plan, '--no-lint', '--allow-detached', '--json']);
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /detached HEAD; a parallel plan merges each phase into a branch/);
+  // The same plan run serially (maxParallel 1) is not a parallel plan: --allow-detached applies.
+  const serial = await session.cli(['plan', 'run', plan, '--no-lint', '--allow-detached', '--max-parallel', '1', '--dry-run', '--json']);
+  assert.equal(serial.code, 0, serial.stderr);
 });
