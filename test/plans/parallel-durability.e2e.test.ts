@@ -132,10 +132,15 @@ describe('parallel plan: SIGKILL of Baton processes at random moments and mid-me
         }
       };
 
-      await randomKill();
-      await randomKill('a');
-      await mergingKill();
-      await randomKill();
+      try {
+        await randomKill();
+        await randomKill('a');
+        await mergingKill();
+        await randomKill();
+      } catch (error) {
+        const status = (await runCli(['plan', 'status', id, '--json'], env)).json;
+        throw new Error(`seed ${seed}, events ${events.join(', ')}: ${(error as Error).message}; plan status: ${JSON.stringify(status, null, 1)}`);
+      }
       let final: any;
       for (let attempt = 0; attempt < 6; attempt++) {
         const waited = await runCli(['plan', 'wait', id, '--timeout', '40s', '--json'], env, 60_000);
