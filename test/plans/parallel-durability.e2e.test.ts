@@ -149,7 +149,8 @@ describe('parallel plan: SIGKILL of Baton processes at random moments and mid-me
         await resume(final);
       }
       t.diagnostic(`events: ${events.join(', ') || 'none'}`);
-      const context = `seed ${seed}, events ${events.join(', ')}`;
+      const phasesSaid = (final?.phases ?? []).map((p: any) => `${p.id}:${p.state}:${p.commitSha ?? '-'}:[${(p.committedPaths ?? []).join(' ')}]:${(p.reasons ?? []).join('; ')}:${(p.runs ?? []).map((a: any) => `${a.kind}/${a.state}${a.afterCrash ? '/crash' : ''}`).join('+')}`);
+      const context = `seed ${seed}, events ${events.join(', ')}; phases at the end ${phasesSaid.join(', ')}`;
       assert.ok(sawParallel, `${context}: no phase was seen in a worktree or the merge queue: the plan ran serially`);
       assert.equal(final.state, 'completed', `${context}: ${JSON.stringify(final, null, 1)}`);
 
@@ -161,7 +162,7 @@ describe('parallel plan: SIGKILL of Baton processes at random moments and mid-me
       assert.deepEqual(
         commits.map(([, subject]) => subject),
         PHASES.map((p) => `Phase ${p.id}: Make ${p.id}`),
-        `${context}: one commit per phase, in order`,
+        `${context}: one commit per phase, in order; HEAD ${git('symbolic-ref', '-q', 'HEAD').trim()}, every commit:\n${git('log', '--all', '--format=%h %p%d %s')}`,
       );
       for (const [sha, , body] of commits) {
         const phase = /^Baton-Phase: (\S+)$/m.exec(body ?? '')?.[1];
