@@ -155,6 +155,8 @@ describe('parallel plan: SIGKILL of Baton processes at random moments and mid-me
       assert.equal(final.state, 'completed', `${context}: ${JSON.stringify(final, null, 1)}`);
 
       const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, encoding: 'utf8' });
+      // The user's checkout stays on its branch: a merge cut short must never leave it detached.
+      assert.equal(git('rev-parse', '--abbrev-ref', 'HEAD').trim(), 'main', `${context}: HEAD left detached; every commit:\n${git('log', '--all', '--format=%h %p%d %s')}`);
       const commits = git('log', '--reverse', '--format=%H%x1f%s%x1f%b%x1e')
         .split('\x1e')
         .map((c) => c.trim().split('\x1f'))
@@ -162,7 +164,7 @@ describe('parallel plan: SIGKILL of Baton processes at random moments and mid-me
       assert.deepEqual(
         commits.map(([, subject]) => subject),
         PHASES.map((p) => `Phase ${p.id}: Make ${p.id}`),
-        `${context}: one commit per phase, in order; HEAD ${git('symbolic-ref', '-q', 'HEAD').trim()}, every commit:\n${git('log', '--all', '--format=%h %p%d %s')}`,
+        `${context}: one commit per phase, in order; every commit:\n${git('log', '--all', '--format=%h %p%d %s')}`,
       );
       for (const [sha, , body] of commits) {
         const phase = /^Baton-Phase: (\S+)$/m.exec(body ?? '')?.[1];
