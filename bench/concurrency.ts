@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.js';
 import { BATON_BIN, fmtMs, median, percentile, type Row } from './lib.js';
+import { isSupervisorOf, sampleProcesses, TICKS_PER_S } from './process-table.js';
 
 /**
  * A tiny agent: prints a line every 200 ms until the bench releases it (or for at most $1 lines), then
@@ -53,38 +54,6 @@ function waitAll(env: NodeJS.ProcessEnv, ids: string[]): Promise<void> {
   });
 }
 
-const TICKS_PER_S = 100;
-
-/** Pid → RSS and CPU ticks of every live process that `matches`. */
-function sampleProcesses(matches: (cmdline: string, pid: string) => boolean): Map<number, { rssKb: number; ticks: number; ppid: number }> {
-  const found = new Map<number, { rssKb: number; ticks: number; ppid: number }>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (!matches(cmdline, entry)) continue;
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'));
-      found.set(Number(entry), { rssKb: rss ? Number(rss[1]) : 0, ticks, ppid: Number(fields[1]) });
-    } catch {
-      // Gone between listing and reading.
-    }
-  }
-  return found;
-}
-
-/** Baton's supervising processes of this home (per-run supervisors or the shared host). */
-const isSupervisor = (home: string) => (cmdline: string, pid: string) => {
-  if (!cmdline.includes('/supervise/supervisor-')) return false;
-  try {
-    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`BATON_HOME=${home}`);
-  } catch {
-    return false;
-  }
-};
-
 /**
  * `baton run` alone and 20 at once (p50/p95 against the lone median, measured in the same run), the
  * memory Baton holds per supervised run, and Baton's CPU as a share of its agents' own.
@@ -113,7 +82,7 @@ export async function benchConcurrency(quick: boolean): Promise<Row[]> {
     await waitAll(env, [one.id]);
   }
 
-  const supervised = isSupervisor(home);
+  const supervised = isSupervisorOf(home);
   const peak = { batonKb: 0, agentsKb: 0, runs: 0 };
   // A host that already ran the lone launches counts only what it spent from here on.
   const ticksBefore = new Map([...sampleProcesses(supervised)].map(([pid, p]) => [pid, p.ticks]));

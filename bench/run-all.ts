@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchAgentShare } from './agent-share.js';
 import { makeOmoLog } from './big-log.js';
 import { benchColdStart } from './cold-start.js';
 import { benchCompletionLatency } from './completion-latency.js';
@@ -10,6 +11,7 @@ import { benchInstallSize } from './install-size.js';
 import { benchLeadCost } from './lead-cost.js';
 import { printTable, type Row } from './lib.js';
 import { benchJsonlParsers, benchParserThroughput } from './parser-throughput.js';
+import { benchMergeQueue, benchParallelWall } from './parallel-plan.js';
 import { benchPlanOverhead } from './plan-overhead.js';
 import { benchQueueLatency } from './queue-latency.js';
 import { benchTokenEconomy } from './token-economy.js';
@@ -41,7 +43,10 @@ await step('status on big logs', () => benchStatusOnBigLogs(small, big, quick ? 
 await step('completion latency (real opencode runs)', () => benchCompletionLatency(quick ? 5 : 20));
 await step('20 launches at once: latency, RSS and CPU per supervised run', () => benchConcurrency(quick));
 await step('run queue: start latency after a slot frees', () => benchQueueLatency(quick));
+await step("20 runs alive: Baton's RSS and CPU as a share of the agents' own", () => benchAgentShare(quick));
 await step('plan overhead per phase', () => benchPlanOverhead(quick ? 8 : 21));
+await step('parallel plan: two independent pairs at maxParallel 2 vs serial', () => benchParallelWall(quick));
+await step('merge queue overhead per phase', () => benchMergeQueue(quick));
 await step('token economy per look', benchTokenEconomy);
 await step('dashboard paging and live updates', () => benchDashboard(quick));
 await step('lead cost per approach (real claude runs, scripted)', () => benchLeadCost(quick));

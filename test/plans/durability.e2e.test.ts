@@ -8,6 +8,7 @@ import { processFacts } from '../../src/processes/index.js';
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
 import { runCli } from '../e2e/harness.js';
 import { seededRandom } from '../seeded-random.js';
+import { batonProcesses } from './baton-processes.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,23 +22,6 @@ printf 'made by the agent\\n' > "$file"
 echo "wrote $file"
 echo DONE
 `;
-
-/** Live Baton processes of this home: the plan driver, the supervisor host and any run's own supervisor. */
-function batonProcesses(planRunId: string, runIds: string[], home: string): number[] {
-  const facts = processFacts();
-  return facts
-    .table()
-    .filter((p) => !p.zombie)
-    .map((p) => p.pid)
-    .filter((pid) => {
-      const cmdline = facts.commandLine(pid) ?? '';
-      return (
-        (cmdline.includes('driver-main.js') && cmdline.includes(planRunId)) ||
-        (cmdline.includes('supervisor-main.js') && runIds.some((id) => cmdline.includes(id))) ||
-        (cmdline.includes('supervisor-host-main.js') && cmdline.split(' ').includes(home))
-      );
-    });
-}
 
 const SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const PHASES = ['1', '2', '3'];
