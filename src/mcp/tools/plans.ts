@@ -30,7 +30,7 @@ export function registerPlanTools(tools: ToolTable, baton: Baton): void {
         allowDetached: z.boolean().optional(),
         noLint: z.boolean().optional(),
         noLock: z.boolean().optional(),
-        maxParallel: z.number().int().min(1).max(32).optional().describe('phases that may run at once (overrides the plan)'),
+        maxParallel: z.number().int().min(1).max(32).optional(),
       }),
     },
     (input) =>
