@@ -22,7 +22,16 @@ test('omo: the agent killed from outside Baton → failed, saying so', async (t)
   const run = await session.cli(['run', '--json', '--model', session.sandbox.model, '--dir', session.repo, 'Anything']);
   assert.equal(run.code, 0, run.stderr);
   // Killed once it is up and waiting on the model, as a user's kill would find it.
-  await waitFor(() => session.mock.requests().length > 0, { what: 'the agent to call the model', timeoutMs: 60_000 });
+  // A run that ended before calling the model fails here with its status, not with a bare timeout.
+  const ready = await waitFor(
+    async () => {
+      if (session.mock.requests().length > 0) return 'calling';
+      const status = await session.cli(['status', run.json.id, '--json']);
+      return ['queued', 'running', 'stalled'].includes(status.json?.state) ? undefined : JSON.stringify(status.json);
+    },
+    { what: 'the agent to call the model', timeoutMs: 90_000, intervalMs: 500 },
+  );
+  assert.equal(ready, 'calling', `the run ended before it called the model: ${ready}`);
   process.kill(await agentPid(session.cli, run.json.id), 'SIGKILL');
   const waited = await session.cli(['wait', run.json.id, '--timeout', '30s', '--json']);
   assert.equal(waited.code, 1);
