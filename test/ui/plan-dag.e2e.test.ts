@@ -13,6 +13,7 @@ import type { Plan, PlanPhase } from '../../src/plans/schema.js';
 import type { PlanStatus } from '../../src/plans/service.js';
 import type { PhaseRecord, PlanRunRecord } from '../../src/store/plans.js';
 import { removeTestDir } from '../cleanup.js';
+import { waitFor } from '../wait-for.js';
 import { launchBrowser, startDashboard, trackPageErrors } from './dashboard-harness.js';
 
 const MIN = 60_000;
@@ -104,7 +105,8 @@ test('plan page: a diamond plan draws its graph of needs, B and C overlap on the
   assert.match((await page.locator('#dag g[data-phase-id="B"]').getAttribute('aria-label')) ?? '', /^B Backend routes for the whole shop: queued to merge #1, needs A$/, 'the full title, stage and needs for a screen reader');
   assert.match((await page.locator('#dag g[data-phase-id="B"]').getAttribute('class')) ?? '', /state-merge-queued/);
   // Laid out left to right by depth: A, then B and C in one column, then D.
-  const box = async (selector: string) => (await page.locator(selector).boundingBox())!;
+  // A box is null until the element is laid out, which on a busy machine may come a moment later.
+  const box = (selector: string) => waitFor(() => page.locator(selector).boundingBox(), { what: `${selector} to be laid out`, timeoutMs: 20_000 });
   const [a, b, c, d] = await Promise.all(['A', 'B', 'C', 'D'].map((id) => box(`#dag g[data-phase-id="${id}"]`)));
   // (Boxes include the frame's stroke: a pixel either way.)
   assert.ok(a!.x + a!.width < b!.x && Math.abs(b!.x - c!.x) < 2 && c!.x + c!.width < d!.x, JSON.stringify({ a, b, c, d }));
