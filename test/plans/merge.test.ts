@@ -73,6 +73,11 @@ async function setup(t: TestContext, files: Record<string, string> = {}): Promis
 
 const passed = (): VerificationResult => ({ passed: true, at: Date.now() });
 
+/** The options every merge onto the test repo's main branch shares: the phase's commit message, at the root. */
+function onMain(repo: string, worktree: PhaseWorktree, phaseId: string, title: string) {
+  return { root: repo, branch: 'main', worktree, message: phaseCommitMessage(PLAN, phaseId, title), subdir: '' };
+}
+
 /** The user's `git status`, one `XY path` per line, sorted. */
 function status(repo: string): string[] {
   return run(repo, 'status', '--porcelain=v1', '--untracked-files=all')
@@ -147,11 +152,7 @@ test('a phase whose base is still the tip is not verified again', async (t) => {
   const wt = s.worktree('A');
   commit(wt.path, { 'a.txt': 'a\n' }, 'baton: phase A work');
   const outcome = await mergePhase({
-    root: s.repo,
-    branch: 'main',
-    worktree: wt,
-    message: phaseCommitMessage(PLAN, 'A', 'a'),
-    subdir: '',
+    ...onMain(s.repo, wt, 'A', 'a'),
     verify: () => assert.fail('verified although nothing moved under the phase'),
     recordMerging: () => undefined,
     onRebased: () => assert.fail('rebased although nothing moved under the phase'),
@@ -167,11 +168,7 @@ test('a phase that changed nothing the branch lacks merges as a no-op: no commit
   const wt = s.worktree('A');
   const tip = s.git('rev-parse', 'main').trim();
   const outcome = await mergePhase({
-    root: s.repo,
-    branch: 'main',
-    worktree: wt,
-    message: phaseCommitMessage(PLAN, 'A', 'a'),
-    subdir: '',
+    ...onMain(s.repo, wt, 'A', 'a'),
     verify: async () => passed(),
     recordMerging: () => assert.fail('recorded a merge of nothing'),
   });
@@ -186,11 +183,7 @@ test('verification failing on the moved tip leaves the plan branch where it was;
   const tip = commit(s.repo, { 'a.txt': 'a\n' }, 'phase A');
   const failure: VerificationResult = { passed: false, command: 'npm test', exitCode: 1, output: 'boom', at: Date.now() };
   const outcome = await mergePhase({
-    root: s.repo,
-    branch: 'main',
-    worktree: wt,
-    message: phaseCommitMessage(PLAN, 'B', 'b'),
-    subdir: '',
+    ...onMain(s.repo, wt, 'B', 'b'),
     verify: async () => failure,
     recordMerging: () => assert.fail('recorded a merge that failed verification'),
   });
@@ -208,11 +201,7 @@ test('a phase that changes a path holding the user\'s uncommitted work is refuse
   const tip = s.git('rev-parse', 'main').trim();
   edit(s.repo, { 'b.txt': 'my own edit\n' });
   const outcome = await mergePhase({
-    root: s.repo,
-    branch: 'main',
-    worktree: wt,
-    message: phaseCommitMessage(PLAN, 'B', 'b'),
-    subdir: '',
+    ...onMain(s.repo, wt, 'B', 'b'),
     verify: async () => passed(),
     recordMerging: () => assert.fail('recorded a merge over the user\'s work'),
   });
@@ -229,11 +218,7 @@ test('the plan branch not checked out: the branch advances and the user\'s check
   s.git('switch', '-q', '-c', 'elsewhere');
   edit(s.repo, { 'a.txt': 'the user\'s own a.txt on another branch\n' });
   const outcome = await mergePhase({
-    root: s.repo,
-    branch: 'main',
-    worktree: wt,
-    message: phaseCommitMessage(PLAN, 'A', 'a'),
-    subdir: '',
+    ...onMain(s.repo, wt, 'A', 'a'),
     verify: async () => passed(),
     recordMerging: () => undefined,
   });
@@ -254,11 +239,7 @@ async function conflicted(t: TestContext) {
 test('a conflict is detected by the preview, listed, and changes nothing anywhere', async (t) => {
   const { s, wt, work, tip } = await conflicted(t);
   const outcome = await mergePhase({
-    root: s.repo,
-    branch: 'main',
-    worktree: wt,
-    message: phaseCommitMessage(PLAN, 'C', 'c'),
-    subdir: '',
+    ...onMain(s.repo, wt, 'C', 'c'),
     verify: () => assert.fail('verified a conflicting phase'),
     recordMerging: () => assert.fail('recorded a conflicting merge'),
   });
@@ -440,11 +421,7 @@ test('losing the compare-and-swap to another commit starts over on the new tip a
   const recorded: PhaseMerge[] = [];
   let verifications = 0;
   const outcome = await mergePhase({
-    root: s.repo,
-    branch: 'main',
-    worktree: wt,
-    message: phaseCommitMessage(PLAN, 'B', 'b'),
-    subdir: '',
+    ...onMain(s.repo, wt, 'B', 'b'),
     verify: async () => {
       verifications++;
       return passed();
@@ -494,11 +471,7 @@ test('a deleted file and an executable-mode change are carried through to the br
   run(wt.path, 'commit', '-q', '-m', 'baton: phase A work');
   const tip = commit(s.repo, { 'other.txt': 'o\n' }, 'phase B');
   const outcome = await mergePhase({
-    root: s.repo,
-    branch: 'main',
-    worktree: wt,
-    message: phaseCommitMessage(PLAN, 'A', 'a'),
-    subdir: '',
+    ...onMain(s.repo, wt, 'A', 'a'),
     verify: async () => passed(),
     recordMerging: () => undefined,
   });
