@@ -61,6 +61,21 @@ export interface RunOptions {
   local?: boolean;
   /** A cluster run's git remote every worker can reach; default the `origin` of dir. */
   remote?: string;
+  /**
+   * A cluster run's base commit (pushed for the worker to check out); default HEAD of dir. A plan
+   * passes a commit of its phase worktree's whole state, uncommitted work included.
+   */
+  base?: string;
+}
+
+export interface ResumeOptions {
+  name?: string;
+  maxCost?: number;
+  /**
+   * A cluster run only: a commit the worker checks out in the session's worktree before resuming
+   * (a plan phase's worktree state, e.g. with conflict markers); default: the worktree as the parent left it.
+   */
+  base?: string;
 }
 
 export interface LaunchResult {
@@ -472,7 +487,7 @@ export class Baton {
   }
 
   /** Starts a new run that continues the same agent session; writes the follow-up when none given. */
-  async resume(ref: string, prompt?: string, options: { name?: string; maxCost?: number } = {}): Promise<ResumeResult> {
+  async resume(ref: string, prompt?: string, options: ResumeOptions = {}): Promise<ResumeResult> {
     const parent = this.resolveRun(ref);
     if (isActive(parent.state)) throw new BatonError('conflict', `run ${parent.id} is still ${parent.state}; wait for it or kill it before resuming`);
     if (parent.placement) throw new BatonError('conflict', `run ${parent.id} ran on cluster worker ${parent.placement.worker ?? '(none)'}, where its session lives; resuming a cluster run is not supported yet: start a new run`);

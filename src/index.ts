@@ -1,5 +1,5 @@
 export { Baton, DEFAULT_STALL_AFTER_MS } from './baton.js';
-export type { BatonOptions, RunOptions, LaunchResult, ResumeResult, WaitOptions, WaitResult, KillResult } from './baton.js';
+export type { BatonOptions, RunOptions, LaunchResult, ResumeResult, ResumeOptions, WaitOptions, WaitResult, KillResult } from './baton.js';
 export type { RunStatus } from './report.js';
 export type { FollowEvent, FollowOptions } from './follow.js';
 export type { RunEvent, ToolKind, ToolStatus, OutputParser } from './events.js';

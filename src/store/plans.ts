@@ -39,11 +39,16 @@ export interface PlanRunRecord {
 /** One agent run made for a phase, and why. */
 export interface PhaseAttempt {
   runId: string;
-  /** `relaunch`: a fresh session, since the previous run left none to continue. */
-  kind: 'launch' | 'resume' | 'fix' | 'limit' | 'relaunch';
+  /**
+   * `relaunch`: a fresh session, since the previous run left none to continue. `redispatch`: a fresh
+   * session on another cluster worker, since the one holding the session was lost (see `note`).
+   */
+  kind: 'launch' | 'resume' | 'fix' | 'limit' | 'relaunch' | 'redispatch';
   state?: string;
   /** Made because Baton's own supervisor died during the previous run: not the agent's failure. */
   afterCrash?: true;
+  /** Why this attempt was made the way it was, in words for the phase's history (e.g. which worker was lost, when). */
+  note?: string;
 }
 
 /** A phase's own git worktree (parallel plans): a folder Baton owns, on a branch only Baton uses. */
