@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import type { Page } from 'playwright-core';
 import { startCluster, TEST_LOST_AFTER_MS, writeAgent, type TestCluster } from '../cluster/harness.js';
@@ -38,6 +39,9 @@ test('dashboard on the lead: a cluster run is queued for a worker, then names it
   await cluster.startWorker('w1');
   await row.locator('[data-field="worker"]').filter({ hasText: /^on w1 · \S+/ }).waitFor({ timeout: 30_000 });
   await row.locator('[data-field="state"]').filter({ hasText: 'completed' }).waitFor({ timeout: 30_000 });
+  const shownAt = Date.now();
+  const ended = JSON.parse((await readFile(agent.trace, 'utf8')).trim().split('\n')[0]!) as { end: number };
+  t.diagnostic(`the page showed the run completed ${shownAt - ended.end} ms after its agent ended on the worker`);
   assert.equal(await reloaded(), false, 'the page was never reloaded');
 
   // The run page names the worker too.
