@@ -12,6 +12,8 @@ import { checkDurationOption } from './duration.js';
 import { BatonError, usageError } from './errors.js';
 import { LocalExecutor } from './executors/local.js';
 import { ClusterLink } from './cluster/link.js';
+import type { ClusterFollowOptions } from './cluster/follow.js';
+import type { WorkerView } from './cluster/workers.js';
 import type { Executor } from './executors/types.js';
 import { toRunStatus, type RunStatus } from './report.js';
 import { checkRunnerName, DEFAULT_RUNNER, getRunner } from './runners/registry.js';
@@ -354,6 +356,21 @@ export class Baton {
    */
   async refreshCluster(ids?: string[]): Promise<void> {
     await this.cluster.refresh(ids);
+  }
+
+  /** Whether new runs dispatch to a cluster (a Redis URL is configured and this is no worker's own Baton). */
+  get clustered(): boolean {
+    return this.cluster.executor() !== undefined;
+  }
+
+  /** Keeps cluster runs current from what workers push while a shell looks at them all (the dashboard); returns the stopper. */
+  followCluster(options: ClusterFollowOptions): Promise<() => void> {
+    return this.cluster.follow(options);
+  }
+
+  /** The cluster's workers: health, slots used and free, runners, last heartbeat. */
+  workers(options: { redis?: string } = {}): Promise<WorkerView[]> {
+    return this.cluster.workers(options.redis);
   }
 
   /** The root prompt of a run's resume chain: it defines the files and verification expected. */

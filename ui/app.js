@@ -1,7 +1,8 @@
 // @ts-check
 // Baton's live dashboard: a hash-routed single page over the server's JSON and SSE API, in plain
 // browser ES modules with no framework or build step, so what the server sends is what runs.
-// Pages: #/ (runs and plans), #/runs/:id (one run, its live log), #/plans/:id (one plan, its phases).
+// Pages: #/ (runs and plans), #/runs/:id (one run, its live log), #/plans/:id (one plan, its phases),
+// #/workers (the cluster's workers, offered in the nav when a cluster is configured).
 // This module boots the page and picks the view for the address; each view is a module of its own.
 
 import { clearError } from './api.js';
@@ -11,11 +12,12 @@ import { connectGlobalStream } from './live.js';
 import { planView } from './plan-page.js';
 import { runView } from './run-page.js';
 import { runsView } from './runs-page.js';
+import { workersView } from './workers-page.js';
 
 /** @typedef {{root: HTMLElement, destroy(): void, update?: (query: Record<string, string>) => void}} View */
 
 const app = /** @type {HTMLElement} */ (document.getElementById('app'));
-/** @type {{kind: 'runs' | 'run' | 'plan' | 'missing', view: View} | null} */
+/** @type {{kind: 'runs' | 'run' | 'plan' | 'workers' | 'missing', view: View} | null} */
 let current = null;
 
 function route() {
@@ -31,7 +33,7 @@ function route() {
   let match;
   /** @type {View} */
   let view;
-  /** @type {'runs' | 'run' | 'plan' | 'missing'} */
+  /** @type {'runs' | 'run' | 'plan' | 'workers' | 'missing'} */
   let kind;
   const decode = (/** @type {string} */ text) => {
     try {
@@ -43,6 +45,7 @@ function route() {
   if (path === '/') [kind, view] = ['runs', runsView(query)];
   else if ((match = /^\/runs\/([^/]+)$/.exec(path))) [kind, view] = ['run', runView(decode(match[1] ?? ''))];
   else if ((match = /^\/plans\/([^/]+)$/.exec(path))) [kind, view] = ['plan', planView(decode(match[1] ?? ''))];
+  else if (path === '/workers') [kind, view] = ['workers', workersView()];
   else [kind, view] = ['missing', missingView(path)];
   current = { kind, view };
   app.append(view.root);
@@ -58,6 +61,8 @@ function missingView(path) {
   return { root, destroy() {} };
 }
 
+// The server says in the page whether runs here dispatch to a cluster.
+if (document.querySelector('meta[name="baton-cluster"]')?.getAttribute('content') === '1') document.getElementById('nav-workers')?.removeAttribute('hidden');
 window.addEventListener('hashchange', route);
 connectGlobalStream();
 route();

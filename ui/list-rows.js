@@ -59,13 +59,23 @@ export function runRow(row, fresh = false) {
       h('div', { class: 'line1' }, h('a', { class: 'mono id', href: `#/runs/${encodeURIComponent(row.id)}`, 'data-main': '' }, row.id), row.name ? h('span', { class: 'run-name' }, row.name) : null),
       reason ? h('div', { class: 'sub reason', title: row.reasons.join('\n') }, reason, row.reasons.length > 1 ? ` (+${row.reasons.length - 1})` : '') : null,
     ),
-    h('td', { class: 'c-agent' }, h('div', { class: 'line1' }, agentText(row)), row.model ? h('div', { class: 'sub mono' }, row.model) : null),
+    h('td', { class: 'c-agent' }, h('div', { class: 'line1' }, agentText(row)), row.model ? h('div', { class: 'sub mono' }, row.model) : null, workerLine(row.worker)),
     h('td', { class: 'c-dir mono', title: row.dir }, shortDir(row.dir)),
     h('td', { class: 'c-elapsed' }, elapsedEl(row.elapsedMs, row.expected, ACTIVE_RUN.has(row.state))),
     h('td', { class: 'c-spark', html: sparkline(row.growth, { width: 96, height: 22 }) }),
     h('td', { class: 'num', 'data-field': 'lines' }, count(row.outputLines)),
     h('td', { class: 'c-ago' }, agoEl(latest(toMs(row.lastActivityAt), toMs(row.lastOutputAt)))),
   );
+}
+
+/**
+ * Where a cluster run runs: its worker and host, or that it waits for one. Nothing for a run of this machine.
+ * @param {RunRow['worker']} worker
+ */
+export function workerLine(worker) {
+  if (worker === undefined) return null;
+  const text = worker ? `on ${worker.name}${worker.host ? ` · ${worker.host}` : ''}` : 'queued for a worker';
+  return h('div', { class: `sub worker${worker ? '' : ' muted'}`, 'data-field': 'worker', title: text }, text);
 }
 
 /**

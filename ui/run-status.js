@@ -103,6 +103,7 @@ function metaItems(s, range) {
     metaItem('Agent', agentText(s)),
     metaItem('Model', s.model ? h('span', { class: 'mono', title: s.model }, s.model) : h('span', { class: 'muted' }, 'not reported')),
     wide(metaItem('Directory', h('span', { class: 'mono', title: s.dir }, s.dir))),
+    s.worker !== undefined ? wide(metaItem('Worker', workerText(s.worker))) : null,
     wide(metaItem('Session', s.sessionId ? h('span', { class: 'mono', title: s.sessionId }, s.sessionId) : h('span', { class: 'muted' }, 'not reported yet'))),
     metaItem('Elapsed / expected', elapsedEl(s.elapsedMs, range, ACTIVE_RUN.has(s.state))),
     metaItem('Output', `${count(s.outputLines)} lines · ${bytes(s.outputBytes)}`),
@@ -115,6 +116,15 @@ function metaItems(s, range) {
     s.limitResetAt ? wide(metaItem('Limit lifts', dateTime(toMs(s.limitResetAt)), ' (', agoOrIn(toMs(s.limitResetAt)), ')')) : null,
     s.parentId ? metaItem('Resumed from', h('a', { class: 'mono', href: `#/runs/${encodeURIComponent(s.parentId)}` }, s.parentId)) : null,
   ];
+}
+
+/**
+ * A cluster run's worker on the run page; a link to the workers view, where its health shows.
+ * @param {NonNullable<RunStatus['worker']> | null} worker
+ */
+function workerText(worker) {
+  if (!worker) return h('span', { class: 'muted', 'data-field': 'worker' }, 'queued for a worker');
+  return h('a', { href: '#/workers', 'data-field': 'worker', title: 'the cluster\'s workers' }, worker.name, worker.host ? h('span', { class: 'muted' }, ` on ${worker.host}`) : null);
 }
 
 /** @param {RunStatus} s */

@@ -1,9 +1,11 @@
-import { BatonError } from '../errors.js';
+import { BatonError, usageError } from '../errors.js';
 import { ClusterExecutor } from '../executors/cluster.js';
 import type { Executor, StartResult, StopResult } from '../executors/types.js';
 import type { Store } from '../store/index.js';
 import { ACTIVE_STATES, isActive, type RunRecord } from '../store/runs.js';
-import { resolveRedisTarget } from './connection.js';
+import { connectRedis, resolveRedisTarget } from './connection.js';
+import { followClusterRuns, type ClusterFollowOptions } from './follow.js';
+import { listWorkers, type WorkerView } from './workers.js';
 
 /**
  * The library's tie to the cluster: the executor runs dispatch through when a Redis URL is configured,
@@ -50,6 +52,26 @@ export class ClusterLink {
     if (!ids.some((id) => this.store().runs.get(id)?.placement)) return () => undefined;
     const executor = this.executor();
     return executor ? executor.watch(ids) : () => undefined;
+  }
+
+  /** Keeps every cluster run current while a dashboard looks (see follow.ts); a no-op stopper without a cluster. */
+  async follow(options: ClusterFollowOptions): Promise<() => void> {
+    const executor = this.executor();
+    return executor ? followClusterRuns(executor, options) : () => undefined;
+  }
+
+  /** The cluster's workers, as `baton workers` lists them; `redisUrl` names another cluster than the configured one. */
+  async workers(redisUrl?: string): Promise<WorkerView[]> {
+    const target = resolveRedisTarget(this.home, this.env, redisUrl);
+    if (!target) throw usageError('no cluster configured: give --redis URL, or set BATON_REDIS_URL or cluster.redis in config.json');
+    const executor = redisUrl === undefined ? this.executor() : undefined;
+    if (executor) return listWorkers(await executor.redis());
+    const redis = await connectRedis(target.url, this.env);
+    try {
+      return await listWorkers(redis);
+    } finally {
+      redis.disconnect();
+    }
   }
 
   close(): void {

@@ -34,6 +34,8 @@ export interface RunReport {
   finalMessage?: string;
   /** The next move, in a few words. */
   next?: string;
+  /** A cluster run's worker (name, host), null while queued for one; absent for a run of this machine. */
+  worker?: RunStatus['worker'];
   runner?: string;
   agent?: string | null;
   model?: string | null;
@@ -80,6 +82,7 @@ export function reportRun(s: RunStatus, detail: 'brief' | 'full' = 'brief'): Run
     ...(lastError !== null && { lastError: clipCounted(lastError, 200) }),
     ...(s.finalMessage !== null && s.finalMessage.trim() !== '' && { finalMessage: detail === 'full' ? clipCounted(s.finalMessage.trim(), 2_000) : oneLine(s.finalMessage, FINAL_CHARS) }),
     ...(next !== undefined && { next }),
+    ...(s.worker !== undefined && { worker: s.worker }),
   };
   if (detail === 'brief') return brief;
   const lastCommand = s.commands.at(-1);

@@ -5,6 +5,7 @@ import { LineTransport } from './line-transport.js';
 import { registerPlanTools } from './tools/plans.js';
 import { registerPromptTools } from './tools/prompts.js';
 import { registerRunTools } from './tools/runs.js';
+import { registerWorkerTools } from './tools/workers.js';
 import { ToolTable } from './tool-table.js';
 
 const INSTRUCTIONS = `Baton runs coding agents in the background. Sequence: run (returns an id) → wait (repeat while it answers "not done"; each look costs a line) → act on the end report wait returns (state, reasons, files, session, final message, next move). No status call is needed after it. Incomplete: resume. Stuck: kill. Plans: plan_run → plan_wait.`;
@@ -16,6 +17,7 @@ export function createBatonMcpServer(baton: Baton): McpServer {
   registerRunTools(tools, baton);
   registerPlanTools(tools, baton);
   registerPromptTools(tools, baton);
+  registerWorkerTools(tools, baton);
   tools.serveList();
   return server;
 }

@@ -82,7 +82,7 @@ export function formatBrief(status: RunStatus, style: BriefStyle, now = Date.now
   lines.push(`${style.bold(status.id)} ${style.state(status.state)} · ${who} · ${formatDuration(status.elapsedMs)} · ${number(status.outputLines)} lines${exit}${label}`);
   const row = (key: string, value: string) => lines.push(`${style.dim(key.padEnd(7))} ${value}`);
   if (status.sessionId) row('session', escapeControls(status.sessionId));
-  if (status.worker !== undefined) row('worker', status.worker ? escapeControls(`${status.worker.name}${status.worker.host ? ` on ${status.worker.host}` : ''}`) : 'none yet: queued for the cluster');
+  if (status.worker !== undefined) row('worker', workerText(status.worker));
   if (active && status.state !== 'queued') {
     const growth = status.recentLinesPerMinute !== null ? ` · +${number(status.recentLinesPerMinute)}/min` : '';
     row('output', `last ${ago(status.lastOutputAt, now)}${growth}`);
@@ -103,6 +103,11 @@ export function formatBrief(status: RunStatus, style: BriefStyle, now = Date.now
   return lines.join('\n');
 }
 
+/** A cluster run's worker, or that none took it yet. */
+function workerText(worker: NonNullable<RunStatus['worker']> | null): string {
+  return worker ? escapeControls(`${worker.name}${worker.host ? ` on ${worker.host}` : ''}`) : 'none yet: queued for the cluster';
+}
+
 /** Everything the brief leaves out: dir, model, tools, recent events, the follow-up Baton would send. */
 export function formatFullBrief(status: RunStatus, style: BriefStyle, now = Date.now()): string {
   const lines: string[] = [];
@@ -112,6 +117,7 @@ export function formatFullBrief(status: RunStatus, style: BriefStyle, now = Date
   const row = (key: string, value: string) => lines.push(`  ${style.dim(key.padEnd(8))} ${value}`);
   row('dir', escapeControls(status.dir));
   if (status.sessionId) row('session', escapeControls(status.sessionId));
+  if (status.worker !== undefined) row('worker', workerText(status.worker));
   const growth = status.recentLinesPerMinute !== null ? ` (+${number(status.recentLinesPerMinute)}/min)` : '';
   const exit = status.exitCode !== null ? ` · exit ${status.exitCode}` : status.signal ? ` · signal ${status.signal}` : '';
   row('elapsed', `${formatDuration(status.elapsedMs)} · output ${number(status.outputLines)} lines${growth} · last output ${ago(status.lastOutputAt, now)}${exit}`);

@@ -76,6 +76,27 @@ function readAtMostEvery<T>(maxAgeMs: number, read: () => T): () => T {
   };
 }
 
+/**
+ * Cluster runs brought up to what their workers published before a page reads them (the live feed
+ * keeps them current once a page listens). Redis away: the page shows the store as it is.
+ */
+async function freshen(baton: Baton, ids?: string[]): Promise<void> {
+  try {
+    await baton.refreshCluster(ids);
+  } catch (error) {
+    process.stderr.write(`baton ui: reading the cluster: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+}
+
+/** Tells the page whether to offer the workers view; a bad cluster config shows there, not here. */
+function clusterFlag(baton: Baton): string {
+  try {
+    return baton.clustered ? '1' : '';
+  } catch {
+    return '1';
+  }
+}
+
 async function sendEvent(stream: SSEStreamingApi, event: string, data: unknown): Promise<void> {
   await stream.writeSSE({ event, data: JSON.stringify(data) });
 }
@@ -93,7 +114,7 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
   const feed = new ChangeFeed(baton, plans, history, options.pollMs);
   const allowedHosts = new Set(options.allowedHosts ?? ['127.0.0.1', 'localhost', '::1']);
   const assets = uiAssetsDir();
-  const page = readFileSync(join(assets, 'index.html'), 'utf8').replace('__BATON_CSRF__', csrfFor(token));
+  const page = readFileSync(join(assets, 'index.html'), 'utf8').replace('__BATON_CSRF__', csrfFor(token)).replace('__BATON_CLUSTER__', clusterFlag(baton));
   const viewOf = (ref: string): RunView => {
     const record = baton.resolveRun(ref);
     return { record, status: baton.statusOf(record) };
@@ -136,7 +157,8 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
     return c.body(new Uint8Array(body), 200, { 'Content-Type': ASSET_TYPES[match[1]!]! });
   });
 
-  app.get('/api/runs', (c) => {
+  app.get('/api/runs', async (c) => {
+    await freshen(baton);
     const offset = intParam(c.req.query('offset'), 0, Number.MAX_SAFE_INTEGER);
     const limit = Math.max(1, intParam(c.req.query('limit'), 50, PAGE_MAX));
     const states = statesParam(c.req.query('state'));
@@ -145,7 +167,11 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
     const h = history();
     return c.json({ total, offset, limit, dirs: baton.store.runs.dirs(), runs: runs.map((view) => runRow(baton, view, h)) });
   });
-  app.get('/api/runs/:id', (c) => c.json(runDetail(baton, viewOf(c.req.param('id')), history())));
+  app.get('/api/runs/:id', async (c) => {
+    await freshen(baton, [baton.resolveRun(c.req.param('id')).id]);
+    return c.json(runDetail(baton, viewOf(c.req.param('id')), history()));
+  });
+  app.get('/api/workers', async (c) => c.json(baton.clustered ? { configured: true, workers: await baton.workers() } : { configured: false, workers: [] }));
   app.get('/api/runs/:id/tail', (c) => {
     const lines = Math.max(1, intParam(c.req.query('lines'), 200, TAIL_MAX_LINES));
     const { lines: text, offset, partial, missing } = baton.tail(c.req.param('id'), { lines, raw: true });

@@ -1,6 +1,7 @@
 import type { Baton } from '../baton.js';
 import type { Plans } from '../plans/service.js';
 import type { PhaseHistory } from '../plans/timing.js';
+import { ClusterFeed } from './cluster-feed.js';
 import { planRow, runRow, type PlanRow, type RunRow } from './views.js';
 
 /**
@@ -26,13 +27,17 @@ export class ChangeFeed {
   private cursor = 0;
   /** What was sent within the look-back window, by run or plan: a change is sent once. */
   private sent = new Map<string, number>();
+  /** Cluster runs change in Redis, not in this store: folded as workers push, then sent at once. */
+  private readonly cluster: ClusterFeed;
 
   constructor(
     private readonly baton: Baton,
     private readonly plans: Plans,
     private readonly history: () => PhaseHistory,
     private readonly intervalMs = 200,
-  ) {}
+  ) {
+    this.cluster = new ClusterFeed(baton, () => this.tick());
+  }
 
   subscribe(subscriber: Subscriber): () => void {
     if (this.subscribers.size === 0) {
@@ -40,6 +45,7 @@ export class ChangeFeed {
       this.sent.clear();
       this.timer = setInterval(() => this.tick(), this.intervalMs);
       this.timer.unref();
+      this.cluster.start();
     }
     this.subscribers.add(subscriber);
     return () => {
@@ -49,6 +55,7 @@ export class ChangeFeed {
   }
 
   stop(): void {
+    this.cluster.stop();
     clearInterval(this.timer);
     this.timer = undefined;
   }

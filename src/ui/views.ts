@@ -1,4 +1,5 @@
 import type { Baton } from '../baton.js';
+import type { WorkerView } from '../cluster/workers.js';
 import type { PlanStatus } from '../plans/service.js';
 import { classifyPhase, expectedRange, type PhaseHistory } from '../plans/timing.js';
 import { describeError, type RunStatus } from '../report.js';
@@ -12,6 +13,7 @@ import type { RunRecord } from '../store/runs.js';
 
 // The page (ui/*.js, type-checked by tsconfig.ui.json) imports its JSON shapes from here.
 export type { RunStatus } from '../report.js';
+export type { WorkerView } from '../cluster/workers.js';
 export type { PhaseStatus, PlanStatus } from '../plans/service.js';
 
 export interface ExpectedDuration {
@@ -38,6 +40,8 @@ export interface RunRow {
   idleMs: number | null;
   growth: [number, number][];
   reasons: string[];
+  /** A cluster run's worker (name, host), null while it waits for one; absent for a run of this machine. */
+  worker?: RunStatus['worker'];
 }
 
 export interface TimelineEntry {
@@ -108,6 +112,12 @@ export interface RunActionResult {
   status: RunDetail;
 }
 
+/** GET /api/workers: the cluster's workers as `baton workers --json` lists them; configured false without a cluster. */
+export interface WorkersPage {
+  configured: boolean;
+  workers: WorkerView[];
+}
+
 /** A run as both the store holds it and the CLI reports it. */
 export interface RunView {
   record: RunRecord;
@@ -149,6 +159,7 @@ export function runRow(baton: Baton, view: RunView, history: PhaseHistory): RunR
     idleMs: status.idleMs,
     growth: growthOf(view),
     reasons: status.reasons,
+    ...(status.worker !== undefined && { worker: status.worker }),
   };
 }
 

@@ -63,8 +63,13 @@ export async function prepareAgentWorld(t: TestContext, script: ScriptInput, def
 export async function startMcpSession(t: TestContext, script: ScriptInput): Promise<McpSession> {
   const defer = cleanupStack(t);
   const world = await prepareAgentWorld(t, script, defer);
+  return { ...world, ...(await connectMcpServer(defer, world.env, world.repo)) };
+}
+
+/** A real `baton mcp` child in `env`, started in `cwd`, and its SDK client; closed before what `defer` tore down earlier. */
+export async function connectMcpServer(defer: (undo: () => unknown) => void, env: Record<string, string>, cwd: string): Promise<Pick<McpSession, 'client' | 'call' | 'stderr'>> {
   const [command, ...args] = [process.execPath, ...mcpServerArgv()];
-  const transport = new StdioClientTransport({ command: command!, args, env: world.env, cwd: world.repo, stderr: 'pipe' });
+  const transport = new StdioClientTransport({ command: command!, args, env, cwd, stderr: 'pipe' });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   // Closed before the world it runs in is torn down, and even when connecting fails.
@@ -72,7 +77,6 @@ export async function startMcpSession(t: TestContext, script: ScriptInput): Prom
   const client = new Client({ name: 'baton-mcp-test', version: '1.0.0' });
   await client.connect(transport);
   return {
-    ...world,
     client,
     stderr: () => stderr,
     call: async (name, callArgs, options = {}) =>
@@ -89,7 +93,7 @@ export const resultChars = (result: CallToolResult) => textOf(result).length + (
  * Calls wait with a short bound until done; returns the final result (the end report), how many calls
  * it took and the answers that were not done yet.
  */
-export async function waitUntilDone(session: McpSession, ids: string[], timeoutSeconds = 5, maxCalls = Math.ceil(240 / timeoutSeconds)) {
+export async function waitUntilDone(session: Pick<McpSession, 'call'>, ids: string[], timeoutSeconds = 5, maxCalls = Math.ceil(240 / timeoutSeconds)) {
   const progress: { progress: number; message?: string }[] = [];
   const notDone: CallToolResult[] = [];
   for (let calls = 1; calls <= maxCalls; calls++) {

@@ -11,6 +11,7 @@ import { csrfFor } from '../../src/ui/auth.js';
 import { createUiApp } from '../../src/ui/app.js';
 import type { FeedMessage } from '../../src/ui/live.js';
 import { PAGE_STATE_SETS } from '../../src/ui/page-states.js';
+import { freePort } from '../../src/supervise/free-port.js';
 import { waitFor } from '../wait-for.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
@@ -307,5 +308,31 @@ test('a stream far behind skips to the start of a line near the end, and says ho
   assert.ok(streamed.endsWith('€ line 019999\n'));
   assert.equal(Buffer.byteLength(streamed) + events[0]![1].bytes, Buffer.byteLength(`${lines.join('\n')}\n`), 'skipped + streamed = the whole log');
   assert.equal(events.at(-1)![0], 'end');
+  baton.close();
+});
+
+test('cluster: without one, /api/workers says so and the page offers no workers view; with Redis away, the workers API names the URL (password masked) and the runs still answer', async () => {
+  const local = world();
+  const page = await (await local.app.request('/', { headers: AUTH })).text();
+  assert.match(page, /<meta name="baton-cluster" content="">/);
+  assert.deepEqual(await (await local.app.request('/api/workers', { headers: AUTH })).json(), { configured: false, workers: [] });
+  local.baton.close();
+
+  // A port nothing listens on: connecting is refused at once.
+  const port = await freePort();
+  const home = mkdtempSync(join(tmpdir(), 'baton-ui-app-'));
+  const baton = new Baton({ home, env: { ...process.env, BATON_HOME: home, BATON_REDIS_URL: `redis://:hunter2@127.0.0.1:${port}`, BATON_REDIS_CONNECT_MS: '1000' } });
+  const { app } = createUiApp({ baton, plans: new Plans(baton), token: TOKEN, pollMs: 20 });
+  baton.store.runs.insert(sampleRun('cluster1', { executor: 'cluster', state: 'queued', endedAt: null, placement: { remote: '/remote.git', base: 'abc', worker: null, workerHost: null } }));
+  assert.match(await (await app.request('/', { headers: AUTH })).text(), /<meta name="baton-cluster" content="1">/);
+  const workers = await app.request('/api/workers', { headers: AUTH });
+  assert.equal(workers.status, 500);
+  const { error } = (await workers.json()) as { error: string };
+  assert.match(error, new RegExp(`^cannot reach Redis at redis://:\\*\\*\\*@127\\.0\\.0\\.1:${port}`));
+  assert.doesNotMatch(error, /hunter2/);
+  const runs = await app.request('/api/runs', { headers: AUTH });
+  assert.equal(runs.status, 200);
+  const rows = ((await runs.json()) as { runs: { id: string; worker?: unknown }[] }).runs;
+  assert.deepEqual(rows.map((r) => [r.id, r.worker]), [['cluster1', null]]);
   baton.close();
 });

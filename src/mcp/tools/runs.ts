@@ -30,7 +30,13 @@ const runId = () => name().describe('run id, prefix or name');
 const runIds = () => z.array(name()).min(1).max(20);
 
 function row(s: RunStatus) {
-  return { id: s.id, name: s.name, state: s.state, runner: s.runner, agent: s.agent, dir: s.dir, startedAt: s.startedAt, elapsedMs: s.elapsedMs, outputLines: s.outputLines, reasons: s.reasons };
+  return { id: s.id, name: s.name, state: s.state, runner: s.runner, agent: s.agent, dir: s.dir, startedAt: s.startedAt, elapsedMs: s.elapsedMs, outputLines: s.outputLines, reasons: s.reasons, ...(s.worker !== undefined && { worker: s.worker }) };
+}
+
+/** Where a cluster run is, in a list line: "@worker", or "@queue" while no worker took it. */
+function placeOf(r: ReturnType<typeof row>): string {
+  if (r.worker === undefined) return '';
+  return r.worker ? ` @${r.worker.name}` : ' @queue';
 }
 
 /** `ids`, or the single `id` models write as often. */
@@ -171,7 +177,7 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
       guarded('list', async () => {
         await baton.refreshCluster();
         const runs = baton.list({ limit: input.limit ?? 20, ...(input.states && { states: input.states }), ...(input.dir && { dir: input.dir }) }).map(row);
-        const text = runs.length === 0 ? 'no runs' : runs.map((r) => `${r.id}  ${r.state.padEnd(10)} ${[r.runner, r.agent].filter(Boolean).join('/')}  ${r.name ? `"${r.name}" ` : ''}${r.dir}`).join('\n');
+        const text = runs.length === 0 ? 'no runs' : runs.map((r) => `${r.id}  ${r.state.padEnd(10)} ${[r.runner, r.agent].filter(Boolean).join('/')}${placeOf(r)}  ${r.name ? `"${r.name}" ` : ''}${r.dir}`).join('\n');
         return toolResult(text, { runs });
       }),
   );
