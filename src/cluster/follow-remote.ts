@@ -27,7 +27,7 @@ export interface RemoteFollowSource {
  * until the run ends. Subscribed before asking, so nothing the relay sends is missed; the text that
  * overlaps what was already shown is cut off by byte offset.
  */
-export async function followRemoteLog(redis: Redis, runId: string, from: number, onText: (text: string) => void, source: RemoteFollowSource): Promise<void> {
+export async function followRemoteLog(redis: Redis, runId: string, from: number, onText: (text: string, offset: number) => void, source: RemoteFollowSource): Promise<void> {
   const subscriber = redis.duplicate();
   subscriber.on('error', () => undefined);
   let position = from;
@@ -36,8 +36,8 @@ export async function followRemoteLog(redis: Redis, runId: string, from: number,
     const chunk = JSON.parse(message) as LogChunk;
     if (chunk.to > position && chunk.text.length > 0) {
       const skip = Math.max(0, position - chunk.from);
-      onText(skip === 0 ? chunk.text : Buffer.from(chunk.text).subarray(skip).toString('utf8'));
       position = chunk.to;
+      onText(skip === 0 ? chunk.text : Buffer.from(chunk.text).subarray(skip).toString('utf8'), position);
     }
     if (chunk.end) logEnded = true;
   });

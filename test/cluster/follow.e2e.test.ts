@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Baton } from '../../src/baton.js';
+import type { FollowEvent } from '../../src/follow.js';
 import { BATON_BIN } from '../e2e/harness.js';
 import { waitFor } from '../wait-for.js';
 import { startCluster, writeAgent, writeTalker, type TestCluster } from './harness.js';
@@ -39,6 +40,14 @@ test('tail and tail -f of a running cluster run from the lead: lines arrive whil
   const id = await launch(cluster, talker.runnerOptions, 'talk');
   await waitFor(async () => (await status(cluster, id)).pid !== null, { what: 'the run to start on the worker', timeoutMs: 30_000 });
   const followed = follow(cluster, id);
+  // The library's event stream (the dashboard's), in this process, from the start of the worker's log.
+  const baton = new Baton({ home: cluster.env.BATON_HOME!, env: cluster.env });
+  t.after(() => baton.close());
+  const streamed = (async () => {
+    const events: FollowEvent[] = [];
+    for await (const event of baton.followEvents(id, 0)) events.push(event);
+    return events;
+  })();
 
   const tailed = await waitFor(async () => {
     const result = await cluster.cli(['tail', '--json', id]);
@@ -55,8 +64,13 @@ test('tail and tail -f of a running cluster run from the lead: lines arrive whil
   assert.match(followed.err(), new RegExp(`run ${id} completed`));
   // Streamed, not replayed at the end: after the first write (the tail), lines reached the lead before the agent ended.
   const agentEnd = (await traces(talker.trace))[0]!.end;
-  const streamed = followed.chunks.slice(1).filter((chunk) => chunk.at < agentEnd && /talk line \d+/.test(chunk.text));
-  assert.ok(streamed.length > 0, `lines arrived while the run ran (agent ended at ${agentEnd}; chunks at ${followed.chunks.map((c) => c.at).join(', ')})`);
+  const early = followed.chunks.slice(1).filter((chunk) => chunk.at < agentEnd && /talk line \d+/.test(chunk.text));
+  assert.ok(early.length > 0, `lines arrived while the run ran (agent ended at ${agentEnd}; chunks at ${followed.chunks.map((c) => c.at).join(', ')})`);
+  const events = await streamed;
+  const text = events.flatMap((event) => (event.kind === 'text' ? [event.text] : [])).join('');
+  assert.deepEqual(text.split('\n').filter((l) => l.startsWith('talk line')), lines, 'followEvents: every line once, in order');
+  assert.deepEqual(events.at(-1), { kind: 'end', state: 'completed' });
+  assert.ok(events.some((event) => event.kind === 'changed' && event.state === 'running'), 'followEvents: the record changes too');
 
   // Ended: tail still reads the worker's log; export asks the worker (whose cmd runner has no export).
   const after = await cluster.cli(['tail', '--json', '-n', '2', id]);
