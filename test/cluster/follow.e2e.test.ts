@@ -122,6 +122,10 @@ test('resume of a cluster run from the lead goes back to the worker that ran it:
   assert.deepEqual(again!.before, ['first.txt'], 'with what the first run left');
   const status = (await cluster.cli(['status', '--json', child])).json;
   assert.equal(status.parentId, first);
+  const firstResult = (await cluster.git(cluster.remote, 'rev-parse', `refs/baton/runs/${first}/result`)).trim();
+  const baton = new Baton({ home: cluster.env.BATON_HOME!, env: cluster.env });
+  t.after(() => baton.close());
+  assert.equal(baton.store.runs.get(child)!.placement!.base, firstResult, 'the lead records where the resume started');
   assert.equal(status.sessionId, ran!.session);
   // The resumed run's result carries both runs' work; its base is where it started.
   assert.equal((await cluster.git(cluster.remote, 'show', `refs/baton/runs/${child}/result:second.txt`)).trim(), ran!.session);
@@ -134,8 +138,6 @@ test('resume of a cluster run from the lead goes back to the worker that ran it:
   const tree = (await cluster.git(cluster.repo, 'write-tree')).trim();
   await cluster.git(cluster.repo, 'reset', '--quiet');
   const base = (await cluster.git(cluster.repo, 'commit-tree', tree, '-p', 'HEAD', '-m', 'lead state')).trim();
-  const baton = new Baton({ home: cluster.env.BATON_HOME!, env: cluster.env });
-  t.after(() => baton.close());
   const third = await baton.resume(child, 'third', { base });
   const last = await baton.wait([third.id], { timeoutMs: 40_000 });
   assert.equal(last.runs[0]!.state, 'completed');
