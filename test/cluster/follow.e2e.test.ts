@@ -3,7 +3,10 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Baton } from '../../src/baton.js';
+import { createBatonMcpServer } from '../../src/mcp/server.js';
 import type { FollowEvent } from '../../src/follow.js';
 import { parseScript, startMockModel } from '../../src/mock-model/index.js';
 import { claudeHarness } from '../contract/harnesses/claude.js';
@@ -75,9 +78,16 @@ test('tail and tail -f of a running cluster run from the lead: lines arrive whil
   assert.deepEqual(events.at(-1), { kind: 'end', state: 'completed' });
   assert.ok(events.some((event) => event.kind === 'changed' && event.state === 'running'), 'followEvents: the record changes too');
 
-  // Ended: tail still reads the worker's log; export asks the worker (whose cmd runner has no export).
+  // Ended: tail still reads the worker's log, from the CLI and from MCP; export asks the worker (whose cmd runner has no export).
   const after = await cluster.cli(['tail', '--json', '-n', '2', id]);
   assert.deepEqual(after.json.lines, lines.slice(-2));
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const server = createBatonMcpServer(baton);
+  const client = new Client({ name: 'test', version: '1' });
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  t.after(() => client.close());
+  const mcpTail = await client.callTool({ name: 'tail', arguments: { id, lines: 2 } });
+  assert.deepEqual((mcpTail.structuredContent as { lines: string[] }).lines, lines.slice(-2), JSON.stringify(mcpTail));
   const exported = await cluster.cli(['export', id]);
   assert.equal(exported.code, 1);
   assert.match(exported.stderr, /on worker w1: the cmd runner has no session export/);
