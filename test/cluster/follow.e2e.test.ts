@@ -6,6 +6,8 @@ import { test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Baton } from '../../src/baton.js';
+import { connectRedis } from '../../src/cluster/connection.js';
+import { CLUSTER_KEYS } from '../../src/cluster/keys.js';
 import { createBatonMcpServer } from '../../src/mcp/server.js';
 import type { FollowEvent } from '../../src/follow.js';
 import { parseScript, startMockModel } from '../../src/mock-model/index.js';
@@ -171,6 +173,12 @@ test('resume after its worker is SIGKILLed: a resume waiting for it fails as wor
   assert.equal(waiting.code, 0, waiting.stderr);
   assert.equal((await status(cluster, waiting.json.id)).state, 'queued');
 
+  const following = follow(cluster, busy);
+  // Killed once the follow is under way (its tail answered, its follow key set), not while it asks.
+  const redis = await connectRedis(cluster.redis.url, {});
+  t.after(() => redis.disconnect());
+  await waitFor(async () => (await redis.exists(CLUSTER_KEYS.following(busy))) === 1, { what: 'tail -f to follow the run', timeoutMs: 30_000 });
+
   doomed.child.kill('SIGKILL');
   const failed = await cluster.cli(['wait', '--json', '--timeout', '40s', waiting.json.id], { timeoutMs: 50_000 });
   assert.equal(failed.json.runs[0].state, 'failed', failed.stdout);
@@ -181,6 +189,9 @@ test('resume after its worker is SIGKILLed: a resume waiting for it fails as wor
   assert.match(refused.stderr, /cannot resume run \S+, whose session lives on its worker: worker doomed on \S+ is gone \(last seen \d{4}-\d\d-\d\dT[\d:.]+Z\)/);
   // Nothing ran the resumes anywhere.
   assert.equal((await traces(talker.trace)).length, 1);
+  // A tail -f of the lost worker's run ends when the lead gives the run up.
+  assert.equal(await following.exited, 0, following.err());
+  assert.match(following.err(), new RegExp(`run ${busy} failed`));
 });
 
 test('a real claude on a worker against the scripted model: resume from the lead continues its session there, export from the lead reads it', async (t) => {
