@@ -14,6 +14,7 @@ import { LocalExecutor } from './executors/local.js';
 import { ClusterLink } from './cluster/link.js';
 import type { ClusterFollowOptions } from './cluster/follow.js';
 import type { WorkerView } from './cluster/workers.js';
+import { clusterFollowEvents } from './cluster/follow-events.js';
 import type { Executor } from './executors/types.js';
 import { toRunStatus, type RunStatus } from './report.js';
 import { checkRunnerName, DEFAULT_RUNNER, getRunner } from './runners/registry.js';
@@ -365,7 +366,7 @@ export class Baton {
 
   /** Keeps cluster runs current from what workers push while a shell looks at them all (the dashboard); returns the stopper. */
   followCluster(options: ClusterFollowOptions): Promise<() => void> {
-    return this.cluster.follow(options);
+    return this.cluster.followAll(options);
   }
 
   /** The cluster's workers: health, slots used and free, runners, last heartbeat. */
@@ -507,13 +508,14 @@ export class Baton {
   async resume(ref: string, prompt?: string, options: ResumeOptions = {}): Promise<ResumeResult> {
     const parent = this.resolveRun(ref);
     if (isActive(parent.state)) throw new BatonError('conflict', `run ${parent.id} is still ${parent.state}; wait for it or kill it before resuming`);
-    if (parent.placement) throw new BatonError('conflict', `run ${parent.id} ran on cluster worker ${parent.placement.worker ?? '(none)'}, where its session lives; resuming a cluster run is not supported yet: start a new run`);
     if (!parent.sessionId) throw new BatonError('conflict', `run ${parent.id} never reported an agent session id, so there is no session to resume; start a new run instead`);
     const followUp =
       prompt !== undefined && prompt.trim() !== ''
         ? prompt
         : writeFollowUp({ reasons: parent.reasonDetails, digest: parent.digest, spec: readPromptSpec(this.rootPrompt(parent)), dir: parent.dir });
-    this.checkRunnerInstalled(parent.runner, parent.runnerOptions);
+    // A cluster run is resumed by the worker that holds its session; refused (conflict) if that worker is gone.
+    const onWorker = parent.placement ? await this.cluster.resumeOn(parent, options.base) : undefined;
+    if (!onWorker) this.checkRunnerInstalled(parent.runner, parent.runnerOptions);
     const launched = await this.launch({
       runner: parent.runner,
       agent: parent.agent,
@@ -531,7 +533,7 @@ export class Baton {
       runnerOptions: parent.runnerOptions,
       // A plan passes what is left of its budget; otherwise the parent's budget applies to this run too.
       guards: { ...parent.guards, ...(options.maxCost !== undefined && { maxCost: options.maxCost }) },
-    });
+    }, onWorker?.executor, onWorker?.placement);
     return { ...launched, parentId: parent.id, sessionId: parent.sessionId, prompt: followUp };
   }
 
@@ -539,6 +541,8 @@ export class Baton {
   async exportSession(ref: string): Promise<{ id: string; sessionId: string; json: unknown }> {
     const run = this.resolveRun(ref);
     if (!run.sessionId) throw new BatonError('conflict', `run ${run.id} has no agent session id yet`);
+    // The session lives in the files of the worker that ran it.
+    if (run.placement) return { ...(await this.cluster.exportSession(run)), id: run.id };
     const runner = getRunner(run.runner);
     const env = { ...this.env, ...run.sessionEnv };
     const json = await runner.exportSession(run.sessionId, { dir: run.dir, env, locate: (name) => requireExecutable(name, env) });
@@ -561,9 +565,23 @@ export class Baton {
     return { id: run.id, lines: options.raw ? lines : lines.map(stripAnsi), offset: size, partial, missing };
   }
 
+  /** `tail` of any run: a cluster run's log stays on its worker, which is asked for a bounded tail. */
+  async fetchTail(ref: string, options: { lines?: number; raw?: boolean } = {}): Promise<ReturnType<Baton['tail']>> {
+    const run = this.resolveRun(ref);
+    if (!run.placement) return this.tail(run.id, options);
+    await this.refreshCluster([run.id]);
+    const tail = await this.cluster.tail(this.resolveRun(run.id), options.lines ?? 80, options.raw === true);
+    return { ...tail, id: run.id };
+  }
+
   /** Streams output appended after `offset` until the run ends; returns the final status. */
   async follow(ref: string, offset: number, onText: (text: string) => void, options: { raw?: boolean; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const run = this.resolveRun(ref);
+    if (run.placement) {
+      // Pushed by its worker as the log grows; `offset` comes from fetchTail.
+      await this.cluster.follow(run, offset, (text) => onText(options.raw ? text : stripAnsi(text)), options.signal);
+      return this.statusOf(this.resolveRun(run.id));
+    }
     for await (const event of this.followEvents(run.id, offset, options.signal ? { signal: options.signal } : {})) {
       if (event.kind === 'text') onText(options.raw ? event.text : stripAnsi(event.text));
     }
@@ -573,6 +591,7 @@ export class Baton {
   /** A run's log from `offset` as events (text, record changes, end): what follow and the dashboard's stream read. */
   followEvents(ref: string, offset: number, options: FollowOptions = {}): AsyncGenerator<FollowEvent> {
     const run = this.resolveRun(ref);
+    if (run.placement) return clusterFollowEvents(this.cluster, run, offset, () => this.store.runs.stateOf(run.id), options);
     const source = {
       logPath: run.logPath,
       stateOf: () => this.store.runs.stateOf(run.id),

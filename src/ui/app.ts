@@ -172,9 +172,9 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
     return c.json(runDetail(baton, viewOf(c.req.param('id')), history()));
   });
   app.get('/api/workers', async (c) => c.json(baton.clustered ? { configured: true, workers: await baton.workers() } : { configured: false, workers: [] }));
-  app.get('/api/runs/:id/tail', (c) => {
+  app.get('/api/runs/:id/tail', async (c) => {
     const lines = Math.max(1, intParam(c.req.query('lines'), 200, TAIL_MAX_LINES));
-    const { lines: text, offset, partial, missing } = baton.tail(c.req.param('id'), { lines, raw: true });
+    const { lines: text, offset, partial, missing } = await baton.fetchTail(c.req.param('id'), { lines, raw: true });
     return c.json({ lines: text, offset, partial, missing });
   });
 
