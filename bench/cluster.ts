@@ -162,7 +162,6 @@ export async function benchCluster(quick: boolean): Promise<Row[]> {
       if (own.has(source)) worker += n;
       else lead += n;
     }
-    const workerNet = Math.max(0, worker - (idleRate * batchMs) / 1000);
 
     const ratio = oneWall.fromFirstStart / threeWall.fromFirstStart;
     const p95 = percentile(fromCall, 95);
@@ -186,8 +185,8 @@ export async function benchCluster(quick: boolean): Promise<Row[]> {
       },
       {
         claim: `cluster: Redis commands per run (${count} short runs at once, run + wait; a pipeline counts each command)`,
-        measured: `lead ${(lead / count).toFixed(1)}, workers ${(workerNet / count).toFixed(1)} (${(worker / count).toFixed(1)} with their idle polling)`,
-        baseline: `3 idle workers: ${idleRate.toFixed(1)} commands/s`,
+        measured: `lead ${(lead / count).toFixed(1)}, workers ${(worker / count).toFixed(1)} (their polling and heartbeats over the ${fmtMs(batchMs)} included)`,
+        baseline: `3 idle workers, polling and heartbeats: ${idleRate.toFixed(1)} commands/s`,
         ratio: '-',
         target: '-',
         ok: null,
