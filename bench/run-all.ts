@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { benchAgentShare } from './agent-share.js';
 import { makeOmoLog } from './big-log.js';
+import { benchCluster } from './cluster.js';
 import { benchColdStart } from './cold-start.js';
 import { benchCompletionLatency } from './completion-latency.js';
 import { benchConcurrency } from './concurrency.js';
@@ -49,6 +50,7 @@ await step('parallel plan: two independent pairs at maxParallel 2 vs serial', ()
 await step('merge queue overhead per phase', () => benchMergeQueue(quick));
 await step('token economy per look', benchTokenEconomy);
 await step('dashboard paging and live updates', () => benchDashboard(quick));
+await step('cluster: 3 workers vs 1, dispatch latency, Redis commands per run', () => benchCluster(quick));
 await step('lead cost per approach (real claude runs, scripted)', () => benchLeadCost(quick));
 console.log('');
 printTable(rows);

@@ -11,6 +11,8 @@ export const CLUSTER_KEYS = {
   run: (runId: string) => `baton:run:${runId}`,
   /** Channel: a run id, each time its hash changed. */
   runEvents: 'baton:run-events',
+  /** Channel: a runner's name, each time the lead adds a job to its queue (wakes idle workers). */
+  workAdded: 'baton:work-added',
   /** Channel: a run id the lead wants killed. */
   kills: 'baton:kills',
   /** Hash: worker name → its last registration (JSON), kept after it stops, so `baton workers` can show lost ones. */

@@ -14,6 +14,7 @@ import { CLUSTER_KEYS } from './keys.js';
 import { answerAsks } from './ask.js';
 import { workerAnswers } from './answers.js';
 import { LogRelay } from './log-relay.js';
+import { fallbackPollMs, listenForWork, type WorkSignal } from './nudge.js';
 import { claimRun, FINAL_FIELDS, publishRun, readPublished } from './run-state.js';
 import { workerRunners, type WorkerRunner } from './runners.js';
 import { heartbeat, registerWorker, unregisterWorker, type WorkerInfo } from './workers.js';
@@ -21,8 +22,6 @@ import { heartbeat, registerWorker, unregisterWorker, type WorkerInfo } from './
 /** A heartbeat lapsed this long makes a worker lost (BATON_WORKER_LOST_MS overrides, for tests). */
 export const DEFAULT_LOST_AFTER_MS = 10_000;
 const HEARTBEAT_MS = 2_000;
-/** How often an idle worker looks for jobs; dispatch latency is at most about this. */
-const POLL_MS = 200;
 /** How often a worker reads its own runs' records (its local store) to publish their changes. */
 const WATCH_MS = 200;
 /** Local runs of cluster jobs are named after the lead's run, so that a restarted worker finds them. */
@@ -88,6 +87,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const name = options.name ?? `${host}-${process.pid}`;
   const slots = options.slots ?? 1;
   const lostAfter = lostAfterMs(env);
+  const pollMs = fallbackPollMs(env);
   const runners = await workerRunners(options.runners, env);
   const redis = await connectRedis(options.redisUrl, env, { blocking: true });
   const local = new Baton({ home: options.home, env, local: true });
@@ -100,6 +100,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   let beating: NodeJS.Timeout | undefined;
   let relaying: NodeJS.Timeout | undefined;
   let stopAnswering: () => void = () => undefined;
+  let work: WorkSignal | undefined;
   try {
     await registerWorker(redis, info);
     log(`worker ${name} on ${host}: ${slots} slot(s), runners ${runners.map(describeRunner).join(', ')}, Redis ${redactUrl(options.redisUrl)}`);
@@ -130,6 +131,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     const relay = new LogRelay(redis, local);
     relaying = setInterval(() => void relay.tick().catch((error: unknown) => log(`log relay: ${(error as Error).message}`)), WATCH_MS);
     stopAnswering = await answerAsks(redis, name, workerAnswers(local, relay), log);
+    work = await listenForWork(redis, runners.map((runner) => runner.name));
 
     const beat = async () => {
       info.running = [...held.keys()];
@@ -167,7 +169,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     let turn = 0;
     while (!signal.aborted) {
       if (held.size >= slots) {
-        await sleep(POLL_MS, signal);
+        await work.wait(pollMs, signal);
         continue;
       }
       let taken = false;
@@ -188,7 +190,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         }
       }
       turn++;
-      if (!taken) await sleep(POLL_MS, signal);
+      if (!taken) await work.wait(pollMs, signal);
     }
     log(`worker ${name}: stopping; no new runs, waiting for ${held.size} run(s) in hand`);
     while (held.size > 0) await sleep(WATCH_MS);
@@ -197,6 +199,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     clearInterval(beating);
     clearInterval(relaying);
     stopAnswering();
+    work?.close();
     await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
     await unregisterWorker(redis, info).catch(() => undefined);
     subscriber.disconnect();
@@ -291,6 +294,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   async function finish(runId: string, run: Held): Promise<void> {
     if (run.job && run.token) await run.job.moveToCompleted('ended', run.token, false).catch(() => undefined);
     held.delete(runId);
+    // A slot is free: look for the next job now rather than at the next poll.
+    work?.poke();
   }
 }
 

@@ -5,6 +5,7 @@ import { placeCode, pushBase } from '../cluster/code.js';
 import { connectRedis, type RedisTarget } from '../cluster/connection.js';
 import { jobOf } from '../cluster/job.js';
 import { CLUSTER_KEYS } from '../cluster/keys.js';
+import { nudgeWorkers } from '../cluster/nudge.js';
 import { cancelUnclaimed, foldClusterRuns, readPublished } from '../cluster/run-state.js';
 import { failStrandedResumes } from '../cluster/resume.js';
 import { sightWorkers } from '../cluster/workers.js';
@@ -57,6 +58,7 @@ export class ClusterExecutor implements Executor {
     await redis.hset(CLUSTER_KEYS.run(run.id), { state: 'queued' });
     // The job id is the run id: adding it twice is a no-op in BullMQ.
     await this.queue(run.runner, redis).add('run', jobOf(run, hostname()), { jobId: run.id, removeOnComplete: { age: JOB_KEEP_SECONDS }, removeOnFail: { age: JOB_KEEP_SECONDS } });
+    await nudgeWorkers(redis, run.runner);
     return { pid: null };
   }
 

@@ -284,14 +284,17 @@ export class Plans {
     const deadline = options.timeoutMs !== undefined ? Date.now() + options.timeoutMs : Infinity;
     let last = '';
     for (;;) {
-      const status = this.status(id);
+      // Without `behind` (a git rev-list per worktree phase) while polling: only the answer carries it.
+      const record = this.resolve(id);
+      const phases = this.store.phases(id);
+      const status = toPlanStatus(record, phases, this.driverAlive(record), readPhaseHistory(this.baton.store.plans), this.costOf, this.runStateOf);
       const fingerprint = `${status.state}|${status.phases.map((p) => p.state).join(',')}`;
       if (fingerprint !== last) {
         last = fingerprint;
         options.onChange?.(status);
       }
-      if (status.state !== 'running') return { timedOut: false, status };
-      if (Date.now() >= deadline || options.signal?.aborted) return { timedOut: true, status };
+      if (status.state !== 'running') return { timedOut: false, status: withBehind(status, record, phases) };
+      if (Date.now() >= deadline || options.signal?.aborted) return { timedOut: true, status: withBehind(status, record, phases) };
       await sleep(Math.min(200, Math.max(1, deadline - Date.now())));
     }
   }

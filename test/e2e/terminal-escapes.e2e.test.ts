@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli } from './harness.js';
+import { spawn } from 'node:child_process';
+import { BATON_BIN, runCli } from './harness.js';
+import { waitFor } from '../wait-for.js';
 
 /** What may reach the reader's terminal besides printable text: newlines and tabs, nothing else. */
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\u009f]/;
@@ -90,4 +92,40 @@ for (const piece of pieces) { process.stdout.write(piece); await new Promise((r)
   assert.equal(followed.code, 0, followed.stderr);
   assert.doesNotMatch(followed.stdout, CONTROL, JSON.stringify(followed.stdout));
   assert.equal(followed.stdout.replace(/\s+/g, ' ').trim(), 'one two three four five');
+});
+
+test('tail -f started while the last line is cut mid escape sequence strips it whole once the rest arrives', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'baton-escapes-cut-'));
+  const script = join(home, 'cut.mjs');
+  const go = join(home, 'go');
+  // The rest is written only once the test says so: tail -f has then certainly read the cut line.
+  writeFileSync(
+    script,
+    `import { existsSync } from 'node:fs';
+process.stdout.write('one \\x1b]0;ti');
+const deadline = Date.now() + 60_000;
+while (!existsSync(${JSON.stringify(go)}) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+process.stdout.write('tle\\x07 two \\x1b[31m three\\n');
+`,
+  );
+  const env = { ...process.env, BATON_HOME: home, NO_COLOR: '1' };
+  const launched = await runCli(['run', '--json', '--runner', 'cmd', '--runner-option', `command=${process.execPath} ${script} {prompt}`, '--dir', home, 'go'], env);
+  assert.equal(launched.code, 0, launched.stderr);
+  const id = launched.json.id as string;
+  await waitFor(async () => (await runCli(['tail', '--raw', '--json', id], env)).json?.lines?.join('') === 'one \x1b]0;ti', { what: 'the cut line in the log', timeoutMs: 60_000 });
+
+  const follower = spawn(process.execPath, [BATON_BIN, 'tail', id, '-f'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  follower.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  const exited = new Promise<number | null>((resolve) => follower.once('exit', resolve));
+  const bound = setTimeout(() => follower.kill('SIGKILL'), 90_000);
+  try {
+    await waitFor(() => stdout.includes('one'), { what: 'tail -f to print the cut line', timeoutMs: 60_000 });
+    writeFileSync(go, '');
+    assert.equal(await exited, 0);
+  } finally {
+    clearTimeout(bound);
+  }
+  assert.doesNotMatch(stdout, CONTROL, JSON.stringify(stdout));
+  assert.equal(stdout.replace(/\s+/g, ' ').trim(), 'one two three');
 });

@@ -126,3 +126,15 @@ test('plan status text: stage words, needs, worktree, behind and the overlap war
   assert.deepEqual(json.json.overlaps, []);
   assert.deepEqual(json.json.phases.map((p: { stage: string; mergePlace: null; behind: null }) => [p.stage, p.mergePlace, p.behind]), [['committed', null, null], ['pending', null, null]]);
 });
+
+test('plan wait polls phase states without counting commits behind; its answer counts them', async (t) => {
+  const { repo, home, base, baton, plans } = await world(t);
+  insertDiamond(baton, repo, base, home);
+  // Running with no driver yet: wait polls until its bound (or until the driver is given up).
+  baton.store.plans.updatePlanRun('plan0001', { state: 'running', endedAt: null });
+  const seen: (number | null)[][] = [];
+  const result = await plans.wait('plan0001', { timeoutMs: 500, onChange: (s) => seen.push(s.phases.map((p) => p.behind)) });
+  assert.ok(seen.length > 0, 'wait reported the states it saw');
+  for (const behind of seen) assert.deepEqual(behind, [null, null, null, null, null], 'no git rev-list while polling');
+  assert.deepEqual(result.status.phases.map((p) => p.behind), [null, 2, 2, null, null]);
+});
