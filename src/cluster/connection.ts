@@ -91,11 +91,17 @@ export async function connectRedis(url: string, env: NodeJS.ProcessEnv, options:
     return client;
   } catch (error) {
     client.disconnect();
-    const message = error instanceof Error ? error.message : String(error);
-    throw new BatonError('runtime', `cannot reach Redis at ${redactUrl(url)}: ${scrub(message, url)}`);
+    throw unreachableError(url, error);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Redis could not be reached (at connection, or later by a client that lost it): a runtime error naming the URL, password masked. */
+export function unreachableError(url: string, error: unknown): BatonError {
+  if (error instanceof BatonError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new BatonError('runtime', `cannot reach Redis at ${redactUrl(url)}: ${scrub(message, url)}`);
 }
 
 /** An error text from the client with the password taken out, should it quote the URL. */

@@ -15,7 +15,12 @@ import { sightWorkers, type WorkerInfo } from './workers.js';
  */
 export async function judgeWorkers(redis: Redis, names: string[]): Promise<Map<string, WorkerSighting>> {
   const sightings = await sightWorkers(redis, names);
-  const missing = names.filter((name) => sightings.get(name)?.alive === false);
+  let missing = names.filter((name) => sightings.get(name)?.alive === false);
+  if (missing.length === 0) return sightings;
+  // Asked again outside a pipeline, which throws when the connection fails (a pipeline answers the error as a value).
+  const keys = await redis.mget(...missing.map((name) => CLUSTER_KEYS.alive(name)));
+  for (const [i, name] of missing.entries()) if (keys[i] !== null) sightings.set(name, { ...sightings.get(name)!, alive: true });
+  missing = missing.filter((_, i) => keys[i] === null);
   if (missing.length === 0) return sightings;
   const uptimeMs = await redisUptimeMs(redis);
   if (uptimeMs === undefined) return sightings;

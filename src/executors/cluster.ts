@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { placeCode, pushBase } from '../cluster/code.js';
-import { connectRedis, type RedisTarget } from '../cluster/connection.js';
+import { connectRedis, unreachableError, type RedisTarget } from '../cluster/connection.js';
 import { jobOf } from '../cluster/job.js';
 import { CLUSTER_KEYS } from '../cluster/keys.js';
 import { cancelUnclaimed, foldClusterRuns, readPublished } from '../cluster/run-state.js';
@@ -128,7 +128,10 @@ export class ClusterExecutor implements Executor {
     const cluster = runs.filter((run) => run.executor === this.name);
     if (cluster.length === 0) return [];
     const redis = await this.redis();
-    return foldClusterRuns(redis, store, cluster, (names) => judgeWorkers(redis, names));
+    // A long-lived lead (MCP, dashboard) whose Redis went away says so as a fresh command would; its client reconnects by itself.
+    return foldClusterRuns(redis, store, cluster, (names) => judgeWorkers(redis, names)).catch((error: unknown) => {
+      throw redis.status === 'ready' ? error : unreachableError(this.target.url, error);
+    });
   }
 
   /**

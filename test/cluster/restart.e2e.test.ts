@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { test, type TestContext } from 'node:test';
 import { connectRedis } from '../../src/cluster/connection.js';
 import { CLUSTER_KEYS } from '../../src/cluster/keys.js';
+import { Baton } from '../../src/baton.js';
 import { startCluster, TEST_LOST_AFTER_MS, writeAgent } from './harness.js';
 import { waitFor } from '../wait-for.js';
 
@@ -106,4 +107,24 @@ test('a worker told to stop while Redis is down leaves by itself, and logs the o
   assert.equal(worker.child.exitCode, 0, worker.log());
   assert.doesNotMatch(worker.log(), /ECONNREFUSED/);
   assert.equal(worker.log().match(/lost Redis at/g)?.length, 1);
+});
+
+test('a long-lived lead (one Baton, as MCP or the dashboard hold): while Redis is down its reads fail naming the URL; after, they work again by themselves', async (t) => {
+  const cluster = await startCluster(t, { redis: { persistent: true } });
+  // No worker: the run stays queued, so the lead has an active cluster run to fold.
+  const id = (await cluster.cli(['run', '--json', '--runner', 'cmd', '--runner-option', 'command=true {prompt}', '--dir', cluster.repo, 'x'])).json.id as string;
+  const lead = new Baton({ home: cluster.env.BATON_HOME!, env: cluster.env });
+  t.after(() => lead.close());
+  await lead.refreshCluster();
+  await cluster.redis.stop();
+  await assert.rejects(lead.refreshCluster(), (error: Error) => {
+    assert.match(error.message, new RegExp(`^cannot reach Redis at redis://127\\.0\\.0\\.1:${cluster.redis.port}: `));
+    return true;
+  });
+  await cluster.redis.restart();
+  await waitFor(() => lead.refreshCluster().then(() => true, () => false), { what: 'the lead to read the cluster again', timeoutMs: 20_000 });
+  assert.equal(lead.status([id])[0]!.state, 'queued');
+  const worker = await cluster.startWorker('late');
+  const waited = await lead.wait([id], { timeoutMs: 30_000 });
+  assert.equal(waited.runs[0]!.state, 'completed', worker.log());
 });
