@@ -15,6 +15,7 @@ import { CLUSTER_KEYS } from './keys.js';
 import { cancelUnclaimed } from './run-state.js';
 import { WorkerGoneError } from './worker-gone.js';
 import { sightWorkers } from './workers.js';
+import { judgeWorkers } from './lost-judgement.js';
 
 /**
  * Resuming a cluster run: the agent's session lives in the files of the worker that ran it, so the
@@ -92,7 +93,7 @@ export async function failStrandedResumes(redis: Redis, store: Store, runs: RunR
   const targets = await Promise.all(waiting.map((run) => redis.hget(CLUSTER_KEYS.run(run.id), 'target')));
   const names = [...new Set(targets.filter((name): name is string => name !== null))];
   if (names.length === 0) return [];
-  const seen = await sightWorkers(redis, names);
+  const seen = await judgeWorkers(redis, names);
   const failed: string[] = [];
   for (const [i, run] of waiting.entries()) {
     const worker = targets[i];

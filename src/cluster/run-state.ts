@@ -95,6 +95,9 @@ export async function foldClusterRuns(redis: Redis, store: Store, runs: RunRecor
   const pipeline = redis.pipeline();
   for (const run of active) pipeline.hgetall(CLUSTER_KEYS.run(run.id));
   const answers = (await pipeline.exec()) ?? [];
+  // A pipeline answers each command's error instead of throwing: Redis gone must not read as "nothing published".
+  const failed = answers.find(([error]) => error);
+  if (failed) throw failed[0];
   const published = active.map((run, i) => ({ run, now: parse((answers[i]?.[1] as Record<string, string> | undefined) ?? {}) }));
   const workerNames = [...new Set(published.flatMap(({ now }) => (now?.worker && ACTIVE_STATES.includes(now.state) ? [now.worker] : [])))];
   const seen = workerNames.length > 0 ? await sightings(workerNames) : new Map<string, WorkerSighting>();

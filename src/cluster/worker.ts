@@ -7,7 +7,8 @@ import { reasonFields } from '../reasons.js';
 import { isActive, type RunRecord } from '../store/runs.js';
 import type { RunPatch } from '../store/runs.js';
 import { checkOutRun, pushResult } from './code.js';
-import { connectRedis, redactUrl } from './connection.js';
+import { connectRedis, logReconnects, redactUrl } from './connection.js';
+import { isConnectionLoss, LEAVE_WITHIN_MS, settleWithin, unlessAborted } from './outage.js';
 import { localRunName, type RunJob } from './job.js';
 import { prepareResume } from './resume.js';
 import { CLUSTER_KEYS } from './keys.js';
@@ -58,13 +59,16 @@ interface Held {
   killAsked: boolean;
 }
 
+// The listener goes when the sleep ends: a worker polls for its whole life, and each one kept would pile up on the signal.
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 function lostAfterMs(env: NodeJS.ProcessEnv): number {
@@ -90,6 +94,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const pollMs = fallbackPollMs(env);
   const runners = await workerRunners(options.runners, env);
   const redis = await connectRedis(options.redisUrl, env, { blocking: true });
+  logReconnects(redis, options.redisUrl, log);
   const local = new Baton({ home: options.home, env, local: true });
   const held = new Map<string, Held>();
   const info: WorkerInfo = { name, host, pid: process.pid, slots, running: [], runners, startedAt: Date.now(), heartbeatAt: Date.now(), lostAfterMs: lostAfter };
@@ -115,7 +120,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         maxStalledCount: 5,
         name,
       });
-      queue.on('error', (error) => log(`queue ${queueName}: ${error.message}`));
+      queue.on('error', (error) => {
+        if (!isConnectionLoss(error)) log(`queue ${queueName}: ${error.message}`);
+      });
       void queue.startStalledCheckTimer();
       queues.set(queueName, queue);
     }
@@ -147,7 +154,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         }
       }
     };
-    beating = setInterval(() => void beat().catch((error: unknown) => log(`heartbeat failed: ${(error as Error).message}`)), Math.min(HEARTBEAT_MS, Math.floor(lostAfter / 3)));
+    // One beat at a time: while Redis is away a beat waits for it, and a pile of them would all land at once.
+    let beatInFlight = false;
+    beating = setInterval(() => {
+      if (beatInFlight) return;
+      beatInFlight = true;
+      void beat().catch((error: unknown) => log(`heartbeat failed: ${(error as Error).message}`)).finally(() => (beatInFlight = false));
+    }, Math.min(HEARTBEAT_MS, Math.floor(lostAfter / 3)));
 
     // Runs this home still has from before a restart: carry on with the ones the lead still counts on.
     for (const record of local.store.runs.list({ states: ['queued', 'running', 'stalled'], limit: 1000 })) {
@@ -178,7 +191,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         const token = randomUUID();
         let job: Job<RunJob> | undefined;
         try {
-          job = await queue.getNextJob(token, { block: false });
+          job = await unlessAborted(queue.getNextJob(token, { block: false }), signal);
         } catch (error) {
           log(`cannot take jobs: ${(error as Error).message}`);
           await sleep(1_000, signal);
@@ -200,8 +213,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     clearInterval(relaying);
     stopAnswering();
     work?.close();
-    await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
-    await unregisterWorker(redis, info).catch(() => undefined);
+    await settleWithin(LEAVE_WITHIN_MS, Promise.allSettled([...[...queues.values()].map((queue) => queue.close()), unregisterWorker(redis, info)]));
     subscriber.disconnect();
     redis.disconnect();
     local.close();

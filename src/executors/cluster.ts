@@ -2,13 +2,13 @@ import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { placeCode, pushBase } from '../cluster/code.js';
-import { connectRedis, type RedisTarget } from '../cluster/connection.js';
+import { connectRedis, unreachableError, type RedisTarget } from '../cluster/connection.js';
 import { jobOf } from '../cluster/job.js';
 import { CLUSTER_KEYS } from '../cluster/keys.js';
 import { nudgeWorkers } from '../cluster/nudge.js';
 import { cancelUnclaimed, foldClusterRuns, readPublished } from '../cluster/run-state.js';
 import { failStrandedResumes } from '../cluster/resume.js';
-import { sightWorkers } from '../cluster/workers.js';
+import { judgeWorkers } from '../cluster/lost-judgement.js';
 import type { Store } from '../store/index.js';
 import { ACTIVE_STATES, ENDED_STATES, type RunPlacement, type RunRecord, type RunState } from '../store/runs.js';
 import type { Executor, StartResult, StopResult } from './types.js';
@@ -131,7 +131,10 @@ export class ClusterExecutor implements Executor {
     const cluster = runs.filter((run) => run.executor === this.name);
     if (cluster.length === 0) return [];
     const redis = await this.redis();
-    const changed = await foldClusterRuns(redis, store, cluster, (names) => sightWorkers(redis, names));
+    // A long-lived lead (MCP, dashboard) whose Redis went away says so as a fresh command would; its client reconnects by itself.
+    const changed = await foldClusterRuns(redis, store, cluster, (names) => judgeWorkers(redis, names)).catch((error: unknown) => {
+      throw redis.status === 'ready' ? error : unreachableError(this.target.url, error);
+    });
     return [...changed, ...(await failStrandedResumes(redis, store, cluster))];
   }
 
