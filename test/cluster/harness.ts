@@ -154,7 +154,7 @@ const [file] = process.argv.slice(2);
 const start = Date.now();
 await new Promise((r) => setTimeout(r, ${sleepMs}));
 writeFileSync(file, 'written by ' + process.env.BATON_HOME + '\\n');
-appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, file, start, end: Date.now() }) + '\\n');
+appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, cwd: process.cwd(), file, start, end: Date.now() }) + '\\n');
 console.log('done ' + file);
 `,
   );
