@@ -44,9 +44,9 @@ export class ClusterExecutor implements Executor {
   }
 
   /** Before the run is recorded: Redis is reachable, and the code has a remote and a base commit. */
-  async place(dir: string, remote?: string): Promise<RunPlacement> {
+  async place(dir: string, remote?: string, base?: string): Promise<RunPlacement> {
     await this.redis();
-    const code = await placeCode(dir, remote);
+    const code = await placeCode(dir, remote, base);
     return { ...code, worker: null, workerHost: null };
   }
 

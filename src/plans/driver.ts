@@ -27,6 +27,7 @@ import { emptyDigest } from '../digest.js';
 import { largeFileBytes } from '../baseline/large-files.js';
 import { isParallelPlan } from './dag.js';
 import { ParallelScheduler } from './parallel-driver.js';
+import { lostWithWorker, PhaseDispatch } from './cluster-place.js';
 
 const WAIT_SLICE_MS = 1_000;
 /** Usage-limit waits per phase before the plan blocks instead. */
@@ -64,6 +65,7 @@ export class PlanDriver {
   private readonly store;
   /** Phases given their one retry after a failed run during this driver's life. */
   private readonly retried = new Set<string>();
+  private dispatchOf: PhaseDispatch | undefined;
 
   constructor(
     readonly baton: Baton,
@@ -74,6 +76,12 @@ export class PlanDriver {
 
   get planRun(): PlanRunRecord {
     return this.store.getPlanRun(this.planRunId)!;
+  }
+
+  /** Where the plan's runs go: this machine, or the cluster's workers. */
+  get dispatch(): PhaseDispatch {
+    this.dispatchOf ??= new PhaseDispatch(this.baton, this.planRun.local === true);
+    return this.dispatchOf;
   }
 
   async drive(): Promise<void> {
@@ -114,7 +122,8 @@ export class PlanDriver {
 
   private async drivePhases(): Promise<void> {
     const planRun = this.planRun;
-    if (isParallelPlan(planRun.plan, planRun.maxParallel)) {
+    // Over the cluster every phase gets a worktree of its own: agents never run in the user's checkout.
+    if (isParallelPlan(planRun.plan, planRun.maxParallel) || this.dispatch.overCluster) {
       await new ParallelScheduler(this).drive();
       return;
     }
@@ -199,6 +208,7 @@ export class PlanDriver {
       const run = await this.currentRun(phase, record, place.dir);
       const ended = await this.waitFor(run.id);
       if (ended === 'stopped') return this.stopCurrent(phase.id);
+      await this.dispatch.bringBack(run.id, place.dir);
       record = this.phaseRecord(phase.id);
       const status = ended;
       this.recordAttemptState(phase.id, status);
@@ -307,18 +317,21 @@ export class PlanDriver {
     // Waiting out a usage limit or Baton's own crash is not the agent's failure: neither uses up a bound.
     const counters = why === 'resume' ? { resumes: record.resumes + 1 } : why === 'fix' ? { fixes: record.fixes + 1 } : {};
     const previous = this.baton.resolveRun(record.currentRunId!);
+    // Its session went with its worker: only a fresh start on another one can continue the phase.
+    const lost = lostWithWorker(previous);
     let runId = this.baton.store.runs.idsByName(name)[0];
     if (!runId) {
-      if (previous.sessionId) {
+      if (previous.sessionId && !lost) {
         const maxCost = this.remainingBudget(phase);
-        runId = (await this.baton.resume(previous.id, prompt, { name, ...(maxCost !== undefined && { maxCost }) })).id;
+        const placed = await this.dispatch.resumeOptions(previous, dir);
+        runId = (await this.baton.resume(previous.id, prompt, { name, ...(maxCost !== undefined && { maxCost }), ...placed })).id;
       } else {
         const followUp = prompt ?? this.baton.statusOf(previous).followUp ?? 'Continue and finish the task.';
         runId = (await this.launch(phase, name, `${phase.prompt}\n\n${followUp}`, dir)).id;
       }
     }
-    const kind = !previous.sessionId ? 'relaunch' : why === 'crash' ? 'resume' : why;
-    const attempt: PhaseAttempt = { runId, kind, ...(why === 'crash' && { afterCrash: true as const }) };
+    const kind = lost ? 'redispatch' : !previous.sessionId ? 'relaunch' : why === 'crash' ? 'resume' : why;
+    const attempt: PhaseAttempt = { runId, kind, ...(why === 'crash' && { afterCrash: true as const }), ...(lost && { note: lost }) };
     return this.update(phase.id, { ...counters, state: 'running', currentRunId: runId, attempts: [...record.attempts, attempt] });
   }
 
@@ -346,9 +359,10 @@ export class PlanDriver {
     return remaining;
   }
 
-  private launch(phase: PlanPhase, name: string, prompt: string, dir: string) {
+  private async launch(phase: PlanPhase, name: string, prompt: string, dir: string) {
     const maxCost = this.remainingBudget(phase);
     return this.baton.run({
+      ...(await this.dispatch.runOptions(dir)),
       ...(maxCost !== undefined && { maxCost }),
       runner: phase.runner as RunnerName,
       dir,

@@ -21,33 +21,55 @@ export const REDIS_SERVER = '/usr/bin/redis-server';
 export interface TestRedis {
   url: string;
   port: number;
+  /** Its data dir (the append-only file lives here when persistent). */
+  dir: string;
   stop(): Promise<void>;
+  /**
+   * Stops it as a real restart does (SIGTERM: with persistence on, it writes its data out first) and
+   * starts it again on the same port and dir; resolves once it answers. `downMs` keeps it down that long in between.
+   */
+  restart(options?: { downMs?: number }): Promise<void>;
 }
 
-/** A redis-server of the test's own: free loopback port, own dir, no persistence; stopped after the test. */
-export async function startRedis(t: TestContext): Promise<TestRedis> {
+export interface TestRedisOptions {
+  /** Append-only file on, fsync on every write: a restart loses nothing that was acknowledged. */
+  persistent?: boolean;
+}
+
+/** A redis-server of the test's own: free loopback port, own dir, no persistence unless asked; stopped after the test. */
+export async function startRedis(t: TestContext, options: TestRedisOptions = {}): Promise<TestRedis> {
   const defer = cleanupStack(t);
   const dir = await makeTempDir('baton-redis-');
   defer(() => removeTestDir(dir));
   const port = await freePort();
-  const server = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const argv = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence];
+  let server: ChildProcess = spawn(REDIS_SERVER, argv, { stdio: 'ignore' });
   const stop = async () => {
     if (server.exitCode !== null || server.signalCode !== null) return;
     const exited = new Promise((resolve) => server.once('exit', resolve));
     server.kill('SIGTERM');
     await exited;
   };
-  defer(stop);
+  defer(() => stop());
   const url = `redis://127.0.0.1:${port}`;
-  await waitFor(async () => {
-    try {
-      (await connectRedis(url, { BATON_REDIS_CONNECT_MS: '500' })).disconnect();
-      return true;
-    } catch {
-      return false;
-    }
-  }, { what: `redis-server on port ${port}`, timeoutMs: 20_000 });
-  return { url, port, stop };
+  const answering = () =>
+    waitFor(async () => {
+      try {
+        (await connectRedis(url, { BATON_REDIS_CONNECT_MS: '500' })).disconnect();
+        return true;
+      } catch {
+        return false;
+      }
+    }, { what: `redis-server on port ${port}`, timeoutMs: 20_000 });
+  await answering();
+  const restart = async ({ downMs = 0 }: { downMs?: number } = {}) => {
+    await stop();
+    if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+    server = spawn(REDIS_SERVER, argv, { stdio: 'ignore' });
+    await answering();
+  };
+  return { url, port, dir, stop, restart };
 }
 
 export interface ClusterWorker {
@@ -78,9 +100,9 @@ export interface TestCluster {
 /** Heartbeat bound of the test workers: short, so a killed one is lost quickly. */
 export const TEST_LOST_AFTER_MS = 4_000;
 
-export async function startCluster(t: TestContext): Promise<TestCluster> {
+export async function startCluster(t: TestContext, options: { redis?: TestRedisOptions } = {}): Promise<TestCluster> {
   const defer = cleanupStack(t);
-  const redis = await startRedis(t);
+  const redis = await startRedis(t, options.redis);
   const scratch = await makeTempDir('baton-cluster-');
   defer(() => removeTestDir(scratch));
   const git = async (dir: string, ...args: string[]) => (await run('git', ['-C', dir, ...args])).stdout;
@@ -154,7 +176,7 @@ const [file] = process.argv.slice(2);
 const start = Date.now();
 await new Promise((r) => setTimeout(r, ${sleepMs}));
 writeFileSync(file, 'written by ' + process.env.BATON_HOME + '\\n');
-appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, file, start, end: Date.now() }) + '\\n');
+appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, cwd: process.cwd(), file, start, end: Date.now() }) + '\\n');
 console.log('done ' + file);
 `,
   );
