@@ -522,6 +522,8 @@ export class Baton {
   async exportSession(ref: string): Promise<{ id: string; sessionId: string; json: unknown }> {
     const run = this.resolveRun(ref);
     if (!run.sessionId) throw new BatonError('conflict', `run ${run.id} has no agent session id yet`);
+    // The session lives in the files of the worker that ran it.
+    if (run.placement) return { ...(await this.cluster.exportSession(run)), id: run.id };
     const runner = getRunner(run.runner);
     const env = { ...this.env, ...run.sessionEnv };
     const json = await runner.exportSession(run.sessionId, { dir: run.dir, env, locate: (name) => requireExecutable(name, env) });
@@ -544,9 +546,23 @@ export class Baton {
     return { id: run.id, lines: options.raw ? lines : lines.map(stripAnsi), offset: size, partial, missing };
   }
 
+  /** `tail` of any run: a cluster run's log stays on its worker, which is asked for a bounded tail. */
+  async fetchTail(ref: string, options: { lines?: number; raw?: boolean } = {}): Promise<ReturnType<Baton['tail']>> {
+    const run = this.resolveRun(ref);
+    if (!run.placement) return this.tail(run.id, options);
+    await this.refreshCluster([run.id]);
+    const tail = await this.cluster.tail(this.resolveRun(run.id), options.lines ?? 80, options.raw === true);
+    return { ...tail, id: run.id };
+  }
+
   /** Streams output appended after `offset` until the run ends; returns the final status. */
   async follow(ref: string, offset: number, onText: (text: string) => void, options: { raw?: boolean; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const run = this.resolveRun(ref);
+    if (run.placement) {
+      // Pushed by its worker as the log grows; `offset` comes from fetchTail.
+      await this.cluster.follow(run, offset, (text) => onText(options.raw ? text : stripAnsi(text)), options.signal);
+      return this.statusOf(this.resolveRun(run.id));
+    }
     for await (const event of this.followEvents(run.id, offset, options.signal ? { signal: options.signal } : {})) {
       if (event.kind === 'text') onText(options.raw ? event.text : stripAnsi(event.text));
     }

@@ -39,3 +39,6 @@ export function jobOf(run: RunRecord, lead: string): RunJob {
     lead,
   };
 }
+
+/** A worker's local run of a lead's run is named after it, so that the worker finds it again (restarts, asks, resumes). */
+export const localRunName = (runId: string) => `cluster:${runId}`;

@@ -10,6 +10,9 @@ import { checkOutRun, pushResult } from './code.js';
 import { connectRedis, redactUrl } from './connection.js';
 import type { RunJob } from './job.js';
 import { CLUSTER_KEYS } from './keys.js';
+import { answerAsks } from './ask.js';
+import { workerAnswers } from './answers.js';
+import { LogRelay } from './log-relay.js';
 import { claimRun, FINAL_FIELDS, publishRun, readPublished } from './run-state.js';
 import { stillClaimedBy, takeOverFromLost } from './put-back.js';
 import { workerRunners, type WorkerRunner } from './runners.js';
@@ -95,6 +98,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   subscriber.on('error', () => undefined);
   let ran = 0;
   let beating: NodeJS.Timeout | undefined;
+  let relaying: NodeJS.Timeout | undefined;
+  let stopAnswering = () => undefined as void;
   try {
     await registerWorker(redis, info);
     log(`worker ${name} on ${host}: ${slots} slot(s), runners ${runners.map(describeRunner).join(', ')}, Redis ${redactUrl(options.redisUrl)}`);
@@ -121,6 +126,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       }
     });
     await subscriber.subscribe(CLUSTER_KEYS.kills);
+    const relay = new LogRelay(redis, local);
+    relaying = setInterval(() => void relay.tick().catch((error: unknown) => log(`log relay: ${(error as Error).message}`)), WATCH_MS);
+    stopAnswering = await answerAsks(redis, name, workerAnswers(local, relay), log);
 
     const beat = async () => {
       info.running = [...held.keys()];
@@ -191,6 +199,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     return { name, host, ran };
   } finally {
     clearInterval(beating);
+    clearInterval(relaying);
+    stopAnswering();
     await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
     await unregisterWorker(redis, info).catch(() => undefined);
     subscriber.disconnect();
