@@ -27,7 +27,8 @@ import { emptyDigest } from '../digest.js';
 import { largeFileBytes } from '../baseline/large-files.js';
 import { isParallelPlan } from './dag.js';
 import { ParallelScheduler } from './parallel-driver.js';
-import { lostWithWorker, PhaseDispatch } from './cluster-place.js';
+import { PhaseDispatch } from './cluster-place.js';
+import { lostWorkerFrom, lostWorkerOf, MAX_REDISPATCHES, redispatchBound, redispatchesOf, redispatchNote, redispatchPrompt, type LostWorker } from './redispatch.js';
 
 const WAIT_SLICE_MS = 1_000;
 /** Usage-limit waits per phase before the plan blocks instead. */
@@ -213,6 +214,13 @@ export class PlanDriver {
       const status = ended;
       this.recordAttemptState(phase.id, status);
 
+      const lost = lostWorkerOf(status);
+      if (lost) {
+        // Its session went with its worker: a fresh start elsewhere, not one of the phase's resumes.
+        record = await this.redispatch(phase, lost, place.dir);
+        continue;
+      }
+
       if (outcomeUnknown(status.reasonDetails)) {
         // Baton's supervisor died and the agent's outcome is unknown: continue it without charging
         // the phase's resumes, a bounded number of times.
@@ -317,22 +325,44 @@ export class PlanDriver {
     // Waiting out a usage limit or Baton's own crash is not the agent's failure: neither uses up a bound.
     const counters = why === 'resume' ? { resumes: record.resumes + 1 } : why === 'fix' ? { fixes: record.fixes + 1 } : {};
     const previous = this.baton.resolveRun(record.currentRunId!);
-    // Its session went with its worker: only a fresh start on another one can continue the phase.
-    const lost = lostWithWorker(previous);
+    const lost = lostWorkerOf(previous);
+    if (lost) return this.redispatch(phase, lost, dir, prompt);
     let runId = this.baton.store.runs.idsByName(name)[0];
     if (!runId) {
-      if (previous.sessionId && !lost) {
+      if (previous.sessionId) {
         const maxCost = this.remainingBudget(phase);
         const placed = await this.dispatch.resumeOptions(previous, dir);
-        runId = (await this.baton.resume(previous.id, prompt, { name, ...(maxCost !== undefined && { maxCost }), ...placed })).id;
+        try {
+          runId = (await this.baton.resume(previous.id, prompt, { name, ...(maxCost !== undefined && { maxCost }), ...placed })).id;
+        } catch (error) {
+          // The follow-up cannot go back to the worker holding the session: that worker is gone.
+          const gone = lostWorkerFrom(error, previous.id);
+          if (!gone) throw error;
+          return this.redispatch(phase, gone, dir, prompt ?? this.baton.statusOf(previous).followUp ?? undefined);
+        }
       } else {
         const followUp = prompt ?? this.baton.statusOf(previous).followUp ?? 'Continue and finish the task.';
         runId = (await this.launch(phase, name, `${phase.prompt}\n\n${followUp}`, dir)).id;
       }
     }
-    const kind = lost ? 'redispatch' : !previous.sessionId ? 'relaunch' : why === 'crash' ? 'resume' : why;
-    const attempt: PhaseAttempt = { runId, kind, ...(why === 'crash' && { afterCrash: true as const }), ...(lost && { note: lost }) };
+    const kind = !previous.sessionId ? 'relaunch' : why === 'crash' ? 'resume' : why;
+    const attempt: PhaseAttempt = { runId, kind, ...(why === 'crash' && { afterCrash: true as const }) };
     return this.update(phase.id, { ...counters, state: 'running', currentRunId: runId, attempts: [...record.attempts, attempt] });
+  }
+
+  /**
+   * Restarts the phase cold, as a new run with its own prompt (plus the follow-up the lost session
+   * would have had), from the phase's place as it is now. Bounded; charged to no resume or fix count.
+   */
+  async redispatch(phase: PlanPhase, lost: LostWorker, dir: string, followUp?: string): Promise<PhaseRecord> {
+    // Read again: the caller's copy may predate the lost run's recorded state.
+    const attempts = this.phaseRecord(phase.id).attempts;
+    const done = redispatchesOf({ attempts });
+    if (done >= MAX_REDISPATCHES) throw new PhaseBlocked(redispatchBound(lost, done));
+    const name = runName(this.planRunId, phase.id, attempts.length + 1);
+    const runId = this.baton.store.runs.idsByName(name)[0] ?? (await this.launch(phase, name, redispatchPrompt(phase.prompt, followUp), dir)).id;
+    const attempt: PhaseAttempt = { runId, kind: 'redispatch', note: redispatchNote(lost) };
+    return this.update(phase.id, { state: 'running', currentRunId: runId, attempts: [...attempts, attempt] });
   }
 
   /** What the plan has spent: the reported cost of every run of one phase, or of the whole plan run. */

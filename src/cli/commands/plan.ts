@@ -37,6 +37,8 @@ function formatPlan(status: PlanStatus, io: CommandIo): string {
     lines.push(`  ${phase.id.padEnd(6)} ${stageWords(phase).padEnd(10)} ${phase.title}  ${s.dim(`${phase.attempts} run(s)`)}${worker} ${duration}${late}${phase.cost > 0 || phase.maxCost !== null ? ` ${spent(phase.cost, phase.maxCost)}` : ''} ${verify} ${commit}`.trimEnd());
     const details = phaseDetails(phase);
     if (details) lines.push(`           ${s.dim(details)}`);
+    // The phase's history: why a run was made the way it was (a worker lost, and when it was last seen).
+    for (const run of phase.runs) if (run.note) lines.push(`           ${s.dim(`${run.kind} ${run.id}: ${run.note}`)}`);
     for (const reason of phase.reasons) lines.push(`           ${s.yellow(`- ${reason}`)}`);
   }
   return lines.join('\n');
