@@ -5,6 +5,12 @@ import { BatonError, usageError } from '../errors.js';
 /** How long a command waits for Redis before saying it cannot be reached (BATON_REDIS_CONNECT_MS overrides). */
 const CONNECT_TIMEOUT_MS = 3_000;
 
+/**
+ * The longest pause between reconnection attempts, for as long as a client lives. Short, because a worker
+ * back from a Redis restart must heartbeat again within its lost bound (see lost-judgement.ts).
+ */
+const RECONNECT_MAX_MS = 1_000;
+
 /** Where the cluster's Redis URL came from, for messages. */
 export interface RedisTarget {
   url: string;
@@ -58,8 +64,10 @@ function connectTimeoutMs(env: NodeJS.ProcessEnv): number {
 
 /**
  * A connected client, or a runtime BatonError naming the URL (without its password) within a few
- * seconds. Once connected it reconnects by itself (Redis restarting); `blocking` clients (BullMQ
- * workers, subscribers) wait for the reconnection instead of failing their commands.
+ * seconds. Once connected it reconnects by itself, without end (Redis restarting). While it is
+ * disconnected, a command of a `blocking` client (a worker's: BullMQ, heartbeats, subscribers) waits for
+ * the reconnection; any other client's command fails after two attempts, so a CLI command says Redis is
+ * down at once while a long-lived lead (wait, MCP, dashboard) simply tries again on its next read.
  */
 export async function connectRedis(url: string, env: NodeJS.ProcessEnv, options: { blocking?: boolean } = {}): Promise<Redis> {
   const timeoutMs = connectTimeoutMs(env);
@@ -67,7 +75,7 @@ export async function connectRedis(url: string, env: NodeJS.ProcessEnv, options:
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: options.blocking ? null : 2,
-    retryStrategy: (times) => Math.min(100 * times, 2_000),
+    retryStrategy: (times) => Math.min(100 * times, RECONNECT_MAX_MS),
   });
   // ioredis reports every failed reconnection as an 'error' event; unhandled, it would crash the process.
   client.on('error', () => undefined);
@@ -98,4 +106,23 @@ function scrub(message: string, url: string): string {
   } catch {
     return message;
   }
+}
+
+/**
+ * Says in the log when a long-lived client loses Redis and when it is back, once each: ioredis
+ * reconnects silently, and an operator watching a worker should know why it stopped taking work.
+ */
+export function logReconnects(client: Redis, url: string, log: (line: string) => void): void {
+  let lostAt: number | null = null;
+  // 'reconnecting' comes only from a lost connection, never from our own disconnect() at shutdown.
+  client.on('reconnecting', () => {
+    if (lostAt !== null) return;
+    lostAt = Date.now();
+    log(`lost Redis at ${redactUrl(url)}; reconnecting`);
+  });
+  client.on('ready', () => {
+    if (lostAt === null) return;
+    log(`Redis at ${redactUrl(url)} is back (${Date.now() - lostAt} ms without it)`);
+    lostAt = null;
+  });
 }

@@ -7,7 +7,7 @@ import { reasonFields } from '../reasons.js';
 import { isActive, type RunRecord } from '../store/runs.js';
 import type { RunPatch } from '../store/runs.js';
 import { checkOutRun, pushResult } from './code.js';
-import { connectRedis, redactUrl } from './connection.js';
+import { connectRedis, logReconnects, redactUrl } from './connection.js';
 import type { RunJob } from './job.js';
 import { CLUSTER_KEYS } from './keys.js';
 import { answerAsks } from './ask.js';
@@ -90,6 +90,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   const lostAfter = lostAfterMs(env);
   const runners = await workerRunners(options.runners, env);
   const redis = await connectRedis(options.redisUrl, env, { blocking: true });
+  logReconnects(redis, options.redisUrl, log);
   const local = new Baton({ home: options.home, env, local: true });
   const held = new Map<string, Held>();
   const info: WorkerInfo = { name, host, pid: process.pid, slots, running: [], runners, startedAt: Date.now(), heartbeatAt: Date.now(), lostAfterMs: lostAfter };
@@ -149,7 +150,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         }
       }
     };
-    beating = setInterval(() => void beat().catch((error: unknown) => log(`heartbeat failed: ${(error as Error).message}`)), Math.min(HEARTBEAT_MS, Math.floor(lostAfter / 3)));
+    // One beat at a time: while Redis is away a beat waits for it, and a pile of them would all land at once.
+    let beatInFlight = false;
+    beating = setInterval(() => {
+      if (beatInFlight) return;
+      beatInFlight = true;
+      void beat().catch((error: unknown) => log(`heartbeat failed: ${(error as Error).message}`)).finally(() => (beatInFlight = false));
+    }, Math.min(HEARTBEAT_MS, Math.floor(lostAfter / 3)));
 
     // Runs this home still has from before a restart: carry on with the ones the lead still counts on.
     for (const record of local.store.runs.list({ states: ['queued', 'running', 'stalled'], limit: 1000 })) {
