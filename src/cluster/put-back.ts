@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { RunRecord } from '../store/runs.js';
 import { jobOf } from './job.js';
 import { CLUSTER_KEYS } from './keys.js';
+import { judgeWorkers } from './lost-judgement.js';
 
 /**
  * A run a worker claimed but never started (its published state is still `queued`: the worker was
@@ -27,13 +28,12 @@ redis.call('HSET', KEYS[1], 'putBackFrom', ARGV[1])
 redis.call('PUBLISH', ARGV[2], ARGV[3])
 return 1`;
 
-/** KEYS: run hash. ARGV: this worker, its host, now, the alive key prefix, the events channel, the run id. */
+/** KEYS: run hash, the holder's alive key. ARGV: the holder judged lost, this worker, its host, now, the events channel, the run id. */
 const TAKE_OVER = `
 if redis.call('HGET', KEYS[1], 'state') ~= 'queued' then return 0 end
-local holder = redis.call('HGET', KEYS[1], 'worker')
-if not holder or holder == ARGV[1] or string.sub(holder, 1, 1) == '(' then return 0 end
-if redis.call('EXISTS', ARGV[4] .. holder) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'worker', ARGV[1], 'workerHost', ARGV[2], 'claimedAt', ARGV[3], 'putBackFrom', holder)
+if redis.call('HGET', KEYS[1], 'worker') ~= ARGV[1] then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'worker', ARGV[2], 'workerHost', ARGV[3], 'claimedAt', ARGV[4], 'putBackFrom', ARGV[1])
 redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1`;
 
@@ -66,7 +66,11 @@ export async function putBackUnstarted(redis: Redis, run: RunRecord, lostWorker:
  * never started the run (the lead has not noticed yet). Then this worker takes the claim over.
  */
 export async function takeOverFromLost(redis: Redis, runId: string, worker: string, host: string): Promise<boolean> {
-  const taken = await redis.eval(TAKE_OVER, 1, CLUSTER_KEYS.run(runId), worker, host, String(Date.now()), CLUSTER_KEYS.alive(''), CLUSTER_KEYS.runEvents, runId);
+  const holder = await redis.hget(CLUSTER_KEYS.run(runId), 'worker');
+  if (!holder || holder === worker || holder.startsWith('(')) return false;
+  // Judged as the lead judges (a heartbeat missing just after a Redis restart is not a loss); the script re-checks the key.
+  if ((await judgeWorkers(redis, [holder])).get(holder)?.alive !== false) return false;
+  const taken = await redis.eval(TAKE_OVER, 2, CLUSTER_KEYS.run(runId), CLUSTER_KEYS.alive(holder), holder, worker, host, String(Date.now()), CLUSTER_KEYS.runEvents, runId);
   return taken === 1;
 }
 

@@ -28,6 +28,7 @@ import { largeFileBytes } from '../baseline/large-files.js';
 import { isParallelPlan } from './dag.js';
 import { ParallelScheduler } from './parallel-driver.js';
 import { PhaseDispatch } from './cluster-place.js';
+import { isRedisOutage } from '../cluster/outage.js';
 import { lostWorkerFrom, lostWorkerOf, MAX_REDISPATCHES, redispatchBound, redispatchesOf, redispatchNote, redispatchPrompt, type LostWorker } from './redispatch.js';
 
 const WAIT_SLICE_MS = 1_000;
@@ -39,6 +40,9 @@ const DEFAULT_LIMIT_WAIT_MS = 5 * 60_000;
 const LIMIT_MARGIN_MS = 2_000;
 /** Runs of one phase whose supervisor may die before the plan blocks instead of trying again. */
 const MAX_CRASH_RECOVERIES = 3;
+
+/** How long a plan waits on a cluster run while Redis cannot be reached before it fails. */
+const REDIS_OUTAGE_MS = 120_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -415,8 +419,22 @@ export class PlanDriver {
   }
 
   async waitFor(runId: string): Promise<RunStatus | 'stopped'> {
+    let outageSince: number | null = null;
     for (;;) {
-      const { timedOut, runs } = await this.baton.wait([runId], { timeoutMs: WAIT_SLICE_MS });
+      let waited: Awaited<ReturnType<Baton['wait']>>;
+      try {
+        waited = await this.baton.wait([runId], { timeoutMs: WAIT_SLICE_MS });
+        outageSince = null;
+      } catch (error) {
+        // Redis restarting under a cluster run: the run goes on on its worker, so the plan waits too (bounded).
+        if (!isRedisOutage(error)) throw error;
+        outageSince ??= Date.now();
+        if (Date.now() - outageSince > REDIS_OUTAGE_MS) throw error;
+        if (this.stopRequested()) return 'stopped';
+        await sleep(WAIT_SLICE_MS);
+        continue;
+      }
+      const { timedOut, runs } = waited;
       if (!timedOut && runs[0] && !isActive(runs[0].state)) return runs[0];
       if (this.stopRequested()) return 'stopped';
     }

@@ -1,72 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startCluster, writeAgent, type ClusterWorker, type TestCluster } from './harness.js';
-
-interface Trace {
-  home: string;
-  cwd: string;
-  file: string;
-}
-
-type Phase = { id: string; needs?: string[] };
-
-/** A plan of cmd phases, each writing `<id>.txt` (its prompt names the file) and verified on the lead. */
-function writePlan(cluster: TestCluster, command: string, phases: Phase[], maxParallel: number): string {
-  const file = join(cluster.scratch, 'plan.yaml');
-  const lines = phases.map(({ id, needs = [] }) => {
-    const name = `${id.toLowerCase()}.txt`;
-    return `  - { id: ${id}, title: "Step ${id}", prompt: "${name}", files: [${name}], needs: [${needs.join(', ')}], verify: ["test -f ${name}"] }`;
-  });
-  writeFileSync(
-    file,
-    `project: scratch
-dir: ${cluster.repo}
-maxParallel: ${maxParallel}
-defaults: { runner: cmd, runnerOptions: { command: ${JSON.stringify(command)} } }
-phases:
-${lines.join('\n')}
-`,
-  );
-  return file;
-}
-
-/** Runs the plan from the lead to its end; returns its final status. */
-async function runPlan(cluster: TestCluster, file: string): Promise<{ id: string; status: any }> {
-  const started = await cluster.cli(['plan', 'run', file, '--no-lint', '--json']);
-  assert.equal(started.code, 0, started.stderr);
-  const id = started.json.id as string;
-  const waited = await cluster.cli(['plan', 'wait', id, '--timeout', '50s', '--json'], { timeoutMs: 60_000 });
-  const driverLog = () => readFileSync(join(cluster.env.BATON_HOME!, 'plans', `${id}.driver.log`), 'utf8');
-  assert.equal(waited.json?.state, 'completed', `${JSON.stringify(waited.json, null, 1)}\n${waited.stderr}\ndriver log:\n${driverLog()}`);
-  return { id, status: waited.json };
-}
-
-/** Exactly one commit per phase on the lead's branch, in `order`, each holding only its file, with the trailers. */
-async function assertOneCommitPerPhase(cluster: TestCluster, planRunId: string, order: string[]): Promise<void> {
-  const subjects = (await cluster.git(cluster.repo, 'log', '--format=%s', 'main')).trim().split('\n').reverse();
-  assert.deepEqual(subjects, ['initial', ...order.map((id) => `Phase ${id}: Step ${id}`)]);
-  for (const [i, id] of [...order].reverse().entries()) {
-    const files = (await cluster.git(cluster.repo, 'show', '--name-only', '--format=', `main~${i}`)).trim().split('\n');
-    assert.deepEqual(files, [`${id.toLowerCase()}.txt`], `main~${i} holds only phase ${id}'s file`);
-    const body = await cluster.git(cluster.repo, 'show', '-s', '--format=%B', `main~${i}`);
-    assert.match(body, new RegExp(`Baton-Plan-Run: ${planRunId}\\nBaton-Phase: ${id}`));
-  }
-}
-
-/** Each phase's agent ran once, on a worker, in that worker's checkout: never on the lead. */
-async function assertRanOnWorkers(cluster: TestCluster, trace: string, workers: ClusterWorker[], ids: string[]): Promise<Trace[]> {
-  const traces = (await readFile(trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Trace);
-  assert.deepEqual(traces.map((t) => t.file).sort(), ids.map((id) => `${id.toLowerCase()}.txt`).sort(), 'each phase\'s agent ran exactly once');
-  const homes = new Set(workers.map((w) => w.home));
-  for (const t of traces) {
-    assert.ok(homes.has(t.home), `${t.file} ran under a worker's home, not ${t.home}`);
-    assert.ok(t.cwd.startsWith(t.home), `${t.file} ran in its worker's checkout (${t.cwd}), not the lead's`);
-  }
-  return traces;
-}
+import { startCluster, writeAgent } from './harness.js';
+import { assertOneCommitPerPhase, assertRanOnWorkers, runPlan, writePlan } from './plan-helpers.js';
 
 test('a 4-phase parallel plan over 3 one-slot workers: phases run on workers, one commit per phase on the lead, the user\'s edits survive', async (t) => {
   const cluster = await startCluster(t);
