@@ -150,7 +150,8 @@ export async function writeAgent(scratch: string, sleepMs: number): Promise<{ co
   await writeFile(
     path,
     `import { appendFileSync, writeFileSync } from 'node:fs';
-const [file] = process.argv.slice(2);
+// The file is the prompt's first line: a follow-up Baton appends to a relaunched prompt comes after it.
+const file = process.argv[2].split('\\n')[0];
 const start = Date.now();
 await new Promise((r) => setTimeout(r, ${sleepMs}));
 writeFileSync(file, 'written by ' + process.env.BATON_HOME + '\\n');

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster, writeAgent, type ClusterWorker, type TestCluster } from './harness.js';
+import { waitFor } from '../wait-for.js';
 
 interface Trace {
   home: string;
@@ -109,4 +110,28 @@ test('a 2-phase serial plan over the cluster: each phase on a worker, the second
   const { id } = await runPlan(cluster, file);
   await assertOneCommitPerPhase(cluster, id, ['A', 'B']);
   await assertRanOnWorkers(cluster, agent.trace, workers, ['A', 'B']);
+});
+
+test('plan run --local with a cluster configured runs here, in the checkout, as without one; plan resume keeps it', async (t) => {
+  const cluster = await startCluster(t);
+  // No worker at all: a phase dispatched to the cluster would wait forever.
+  const agent = await writeAgent(cluster.scratch, 3_000);
+  const file = writePlan(cluster, agent.command, [{ id: 'A' }, { id: 'B' }], 1);
+  const started = await cluster.cli(['plan', 'run', file, '--local', '--no-lint', '--json']);
+  assert.equal(started.code, 0, started.stderr);
+  const id = started.json.id as string;
+  await waitFor(async () => (await cluster.cli(['plan', 'status', id, '--json'])).json.phases[0].runs.length > 0, { what: 'phase A to launch', timeoutMs: 30_000 });
+  const stopped = await cluster.cli(['plan', 'stop', id, '--json']);
+  assert.equal(stopped.json.state, 'stopped', stopped.stdout);
+  const resumed = await cluster.cli(['plan', 'resume', id, '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const waited = await cluster.cli(['plan', 'wait', id, '--timeout', '50s', '--json'], { timeoutMs: 60_000 });
+  assert.equal(waited.json.state, 'completed', JSON.stringify(waited.json, null, 1));
+  await assertOneCommitPerPhase(cluster, id, ['A', 'B']);
+  const traces = (await readFile(agent.trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Trace);
+  for (const trace of traces) {
+    assert.equal(trace.home, cluster.env.BATON_HOME, `${trace.file} ran under the lead's home`);
+    assert.equal(realpathSync(trace.cwd), realpathSync(cluster.repo), `${trace.file} ran in the user's checkout, as a serial plan does`);
+  }
+  for (const phase of waited.json.phases) assert.equal(phase.worker, null);
 });
