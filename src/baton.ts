@@ -490,13 +490,14 @@ export class Baton {
   async resume(ref: string, prompt?: string, options: ResumeOptions = {}): Promise<ResumeResult> {
     const parent = this.resolveRun(ref);
     if (isActive(parent.state)) throw new BatonError('conflict', `run ${parent.id} is still ${parent.state}; wait for it or kill it before resuming`);
-    if (parent.placement) throw new BatonError('conflict', `run ${parent.id} ran on cluster worker ${parent.placement.worker ?? '(none)'}, where its session lives; resuming a cluster run is not supported yet: start a new run`);
     if (!parent.sessionId) throw new BatonError('conflict', `run ${parent.id} never reported an agent session id, so there is no session to resume; start a new run instead`);
     const followUp =
       prompt !== undefined && prompt.trim() !== ''
         ? prompt
         : writeFollowUp({ reasons: parent.reasonDetails, digest: parent.digest, spec: readPromptSpec(this.rootPrompt(parent)), dir: parent.dir });
-    this.checkRunnerInstalled(parent.runner, parent.runnerOptions);
+    // A cluster run is resumed by the worker that holds its session; refused (conflict) if that worker is gone.
+    const onWorker = parent.placement ? await this.cluster.resumeOn(parent, options.base) : undefined;
+    if (!onWorker) this.checkRunnerInstalled(parent.runner, parent.runnerOptions);
     const launched = await this.launch({
       runner: parent.runner,
       agent: parent.agent,
@@ -514,7 +515,7 @@ export class Baton {
       runnerOptions: parent.runnerOptions,
       // A plan passes what is left of its budget; otherwise the parent's budget applies to this run too.
       guards: { ...parent.guards, ...(options.maxCost !== undefined && { maxCost: options.maxCost }) },
-    });
+    }, onWorker?.executor, onWorker?.placement);
     return { ...launched, parentId: parent.id, sessionId: parent.sessionId, prompt: followUp };
   }
 
@@ -522,6 +523,8 @@ export class Baton {
   async exportSession(ref: string): Promise<{ id: string; sessionId: string; json: unknown }> {
     const run = this.resolveRun(ref);
     if (!run.sessionId) throw new BatonError('conflict', `run ${run.id} has no agent session id yet`);
+    // The session lives in the files of the worker that ran it.
+    if (run.placement) return { ...(await this.cluster.exportSession(run)), id: run.id };
     const runner = getRunner(run.runner);
     const env = { ...this.env, ...run.sessionEnv };
     const json = await runner.exportSession(run.sessionId, { dir: run.dir, env, locate: (name) => requireExecutable(name, env) });
@@ -544,9 +547,23 @@ export class Baton {
     return { id: run.id, lines: options.raw ? lines : lines.map(stripAnsi), offset: size, partial, missing };
   }
 
+  /** `tail` of any run: a cluster run's log stays on its worker, which is asked for a bounded tail. */
+  async fetchTail(ref: string, options: { lines?: number; raw?: boolean } = {}): Promise<ReturnType<Baton['tail']>> {
+    const run = this.resolveRun(ref);
+    if (!run.placement) return this.tail(run.id, options);
+    await this.refreshCluster([run.id]);
+    const tail = await this.cluster.tail(this.resolveRun(run.id), options.lines ?? 80, options.raw === true);
+    return { ...tail, id: run.id };
+  }
+
   /** Streams output appended after `offset` until the run ends; returns the final status. */
   async follow(ref: string, offset: number, onText: (text: string) => void, options: { raw?: boolean; signal?: AbortSignal } = {}): Promise<RunStatus> {
     const run = this.resolveRun(ref);
+    if (run.placement) {
+      // Pushed by its worker as the log grows; `offset` comes from fetchTail.
+      await this.cluster.follow(run, offset, (text) => onText(options.raw ? text : stripAnsi(text)), options.signal);
+      return this.statusOf(this.resolveRun(run.id));
+    }
     for await (const event of this.followEvents(run.id, offset, options.signal ? { signal: options.signal } : {})) {
       if (event.kind === 'text') onText(options.raw ? event.text : stripAnsi(event.text));
     }

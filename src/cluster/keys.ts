@@ -17,4 +17,14 @@ export const CLUSTER_KEYS = {
   workers: 'baton:workers',
   /** A worker's heartbeat: exists while it is alive (its TTL is the lost bound). */
   alive: (worker: string) => `baton:worker-alive:${worker}`,
+  /** Channel: requests to one worker (src/cluster/ask.ts). */
+  asks: (worker: string) => `baton:asks:${worker}`,
+  /** List: the answer to one request, kept a minute. */
+  answer: (requestId: string) => `baton:answer:${requestId}`,
+  /** Channel: a run's log text as its worker relays it, while someone follows it. */
+  log: (runId: string) => `baton:log:${runId}`,
+  /** Exists while someone follows the run's log (a follower refreshes its short TTL). */
+  following: (runId: string) => `baton:following:${runId}`,
+  /** One queue per worker: resumes of its own runs, since the agent's session lives in its files. */
+  resumeQueue: (worker: string) => `baton-resume-${worker}`,
 } as const;

@@ -8,8 +8,12 @@ import { isActive, type RunRecord } from '../store/runs.js';
 import type { RunPatch } from '../store/runs.js';
 import { checkOutRun, pushResult } from './code.js';
 import { connectRedis, redactUrl } from './connection.js';
-import type { RunJob } from './job.js';
+import { localRunName, type RunJob } from './job.js';
+import { prepareResume } from './resume.js';
 import { CLUSTER_KEYS } from './keys.js';
+import { answerAsks } from './ask.js';
+import { workerAnswers } from './answers.js';
+import { LogRelay } from './log-relay.js';
 import { claimRun, FINAL_FIELDS, publishRun, readPublished } from './run-state.js';
 import { workerRunners, type WorkerRunner } from './runners.js';
 import { heartbeat, registerWorker, unregisterWorker, type WorkerInfo } from './workers.js';
@@ -94,11 +98,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   subscriber.on('error', () => undefined);
   let ran = 0;
   let beating: NodeJS.Timeout | undefined;
+  let relaying: NodeJS.Timeout | undefined;
+  let stopAnswering = () => undefined as void;
   try {
     await registerWorker(redis, info);
     log(`worker ${name} on ${host}: ${slots} slot(s), runners ${runners.map(describeRunner).join(', ')}, Redis ${redactUrl(options.redisUrl)}`);
-    for (const runner of runners) {
-      const queue = new QueueWorker<RunJob>(CLUSTER_KEYS.queue(runner.name), null, {
+    // Beside the runners' queues, its own: resumes of its runs, whose sessions only it holds.
+    for (const queueName of [...runners.map((runner) => CLUSTER_KEYS.queue(runner.name)), CLUSTER_KEYS.resumeQueue(name)]) {
+      const queue = new QueueWorker<RunJob>(queueName, null, {
         connection: redis,
         autorun: false,
         // A job whose worker stopped renewing its lock goes back to the queue after about the lost bound.
@@ -107,9 +114,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         maxStalledCount: 5,
         name,
       });
-      queue.on('error', (error) => log(`queue ${runner.name}: ${error.message}`));
+      queue.on('error', (error) => log(`queue ${queueName}: ${error.message}`));
       void queue.startStalledCheckTimer();
-      queues.set(runner.name, queue);
+      queues.set(queueName, queue);
     }
     subscriber.on('message', (_channel: string, runId: string) => {
       const run = held.get(runId);
@@ -120,6 +127,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       }
     });
     await subscriber.subscribe(CLUSTER_KEYS.kills);
+    const relay = new LogRelay(redis, local);
+    relaying = setInterval(() => void relay.tick().catch((error: unknown) => log(`log relay: ${(error as Error).message}`)), WATCH_MS);
+    stopAnswering = await answerAsks(redis, name, workerAnswers(local, relay), log);
 
     const beat = async () => {
       info.running = [...held.keys()];
@@ -185,6 +195,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     return { name, host, ran };
   } finally {
     clearInterval(beating);
+    clearInterval(relaying);
+    stopAnswering();
     await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
     await unregisterWorker(redis, info).catch(() => undefined);
     subscriber.disconnect();
@@ -215,8 +227,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     }
     ran++;
     try {
-      run.worktree = await checkOutRun(options.home, data.remote, data.runId);
-      const launched = await local.run({
+      run.worktree = data.resume ? await prepareResume(local, options.home, data) : await checkOutRun(options.home, data.remote, data.runId);
+      const launched = data.resume ? await local.resume(localRunName(data.resume.parentId), data.prompt, { name: localRunName(data.runId), ...(data.maxCost !== null && { maxCost: data.maxCost }) }) : await local.run({
         runner: data.runner,
         dir: run.worktree,
         prompt: data.prompt,

@@ -161,3 +161,36 @@ console.log('done ' + file);
   );
   return { command: `${process.execPath} ${path} {prompt}`, trace };
 }
+
+/**
+ * A scripted agent for the cmd runner that talks while it works: prints its session (a new one, or
+ * the one `--resume SESSION` names), then `<prompt> line <i>` every `everyMs`, writes `<prompt>.txt`
+ * and appends a trace line (home, session, cwd). Its runner options make the cmd runner carry the
+ * session into `baton resume`.
+ */
+export async function writeTalker(scratch: string, lines: number, everyMs: number): Promise<{ runnerOptions: string[]; trace: string }> {
+  const path = join(scratch, `talker-${lines}-${everyMs}.mjs`);
+  const trace = join(scratch, 'talker-trace.jsonl');
+  await writeFile(
+    path,
+    `import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
+const args = process.argv.slice(2);
+const resumed = args[0] === '--resume' ? args.splice(0, 2)[1] : null;
+const session = resumed ?? 'ses-' + process.pid + '-' + Date.now();
+const prompt = args[0];
+console.log('session: ' + session);
+for (let i = 0; i < ${lines}; i++) {
+  if (i > 0) await new Promise((r) => setTimeout(r, ${everyMs}));
+  console.log(prompt + ' line ' + i);
+}
+const before = ['first.txt', 'base.txt'].filter((f) => existsSync(f));
+writeFileSync(prompt + '.txt', session + '\\n');
+appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, session, resumed, prompt, cwd: process.cwd(), before, end: Date.now() }) + '\\n');
+`,
+  );
+  const node = process.execPath;
+  return {
+    runnerOptions: ['--runner-option', `command=${node} ${path} {prompt}`, '--runner-option', `resumeCommand=${node} ${path} --resume {session} {prompt}`, '--runner-option', 'session=^session: (\\S+)'],
+    trace,
+  };
+}

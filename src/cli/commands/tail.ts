@@ -17,7 +17,7 @@ export const tailCommand = defineCommand({
   async run(args, io, baton) {
     const [id] = requireIds(args, 'tail', 1);
     const raw = flag(args, 'raw');
-    const result = baton().tail(id!, { lines: integerOption(args, 'lines'), raw });
+    const result = await baton().fetchTail(id!, { lines: integerOption(args, 'lines'), raw });
     // Without --raw nothing the agent printed may drive the reader's terminal; JSON keeps the text as logged.
     const shown = (text: string) => (raw ? text : stripTerminalControls(text));
     if (!flag(args, 'follow') || io.json) {

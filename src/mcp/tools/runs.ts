@@ -149,8 +149,8 @@ export function registerRunTools(tools: ToolTable, baton: Baton): void {
       annotations: { readOnlyHint: true },
     },
     (input) =>
-      guarded('tail', () => {
-        const tail = baton.tail(input.id, { lines: input.lines ?? TAIL_DEFAULT });
+      guarded('tail', async () => {
+        const tail = await baton.fetchTail(input.id, { lines: input.lines ?? TAIL_DEFAULT });
         const lines = tail.lines.map((l) => clipCounted(l, TAIL_LINE_CHARS));
         return toolResult(lines.join('\n') || '(no output yet)', { id: tail.id, lines, logBytes: tail.offset });
       }),
