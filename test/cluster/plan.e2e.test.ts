@@ -135,3 +135,58 @@ test('plan run --local with a cluster configured runs here, in the checkout, as 
   }
   for (const phase of waited.json.phases) assert.equal(phase.worker, null);
 });
+
+/**
+ * A cmd agent with a session: a fresh run writes `draft` to the file its prompt's first line names; a
+ * resumed one (`--resume SESSION`, any prompt) rewrites each draft it finds as fixed in that session.
+ */
+async function writeDrafter(scratch: string): Promise<{ runnerOptions: Record<string, string>; trace: string }> {
+  const path = join(scratch, 'drafter.mjs');
+  const trace = join(scratch, 'drafter-trace.jsonl');
+  writeFileSync(
+    path,
+    `import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+const args = process.argv.slice(2);
+const resumed = args[0] === '--resume' ? args.splice(0, 2)[1] : null;
+const session = resumed ?? 'ses-' + process.pid + '-' + Date.now();
+console.log('session: ' + session);
+const files = resumed ? readdirSync('.').filter((f) => f.endsWith('.txt') && readFileSync(f, 'utf8') === 'draft\\n') : [args[0].split('\\n')[0]];
+for (const file of files) writeFileSync(file, resumed ? 'fixed in ' + session + '\\n' : 'draft\\n');
+appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, session, resumed, files, cwd: process.cwd() }) + '\\n');
+`,
+  );
+  const node = process.execPath;
+  return { runnerOptions: { command: `${node} ${path} {prompt}`, resumeCommand: `${node} ${path} --resume {session} {prompt}`, session: '^session: (\\S+)' }, trace };
+}
+
+test('a phase whose verification fails is fixed by resuming its session on the same worker, from the lead\'s state; one commit per phase', async (t) => {
+  const cluster = await startCluster(t);
+  const agent = await writeDrafter(cluster.scratch);
+  const workers = await Promise.all(['w1', 'w2'].map((name) => cluster.startWorker(name)));
+  const file = join(cluster.scratch, 'plan.yaml');
+  const options = Object.entries(agent.runnerOptions).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ');
+  writeFileSync(
+    file,
+    `project: scratch
+dir: ${cluster.repo}
+defaults: { runner: cmd, runnerOptions: { ${options} } }
+phases:
+  - { id: A, title: "Step A", prompt: "a.txt", files: [a.txt], verify: ["grep -q fixed a.txt"] }
+  - { id: B, title: "Step B", prompt: "b.txt", files: [b.txt], verify: ["grep -q fixed b.txt"] }
+`,
+  );
+  const { id, status } = await runPlan(cluster, file);
+  await assertOneCommitPerPhase(cluster, id, ['A', 'B']);
+  const traces = (await readFile(agent.trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { home: string; session: string; resumed: string | null; files: string[] });
+  const homes = new Set(workers.map((w) => w.home));
+  for (const name of ['a.txt', 'b.txt']) {
+    const first = traces.find((tr) => !tr.resumed && tr.files.includes(name))!;
+    const fix = traces.find((tr) => tr.resumed === first.session)!;
+    assert.ok(homes.has(first.home), `${name} drafted on a worker`);
+    assert.ok(fix, `${name}'s fix resumed the session ${first.session}: ${JSON.stringify(traces)}`);
+    assert.equal(fix.home, first.home, 'the fix ran on the worker that holds the session');
+    assert.deepEqual(fix.files, [name], 'the fix found only its phase\'s draft: the lead\'s state of the worktree');
+    assert.equal(await cluster.git(cluster.repo, 'show', `main:${name}`), `fixed in ${first.session}\n`);
+  }
+  for (const phase of status.phases) assert.deepEqual(phase.runs.map((r: { kind: string }) => r.kind), ['launch', 'fix']);
+});
