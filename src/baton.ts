@@ -490,13 +490,14 @@ export class Baton {
   async resume(ref: string, prompt?: string, options: ResumeOptions = {}): Promise<ResumeResult> {
     const parent = this.resolveRun(ref);
     if (isActive(parent.state)) throw new BatonError('conflict', `run ${parent.id} is still ${parent.state}; wait for it or kill it before resuming`);
-    if (parent.placement) throw new BatonError('conflict', `run ${parent.id} ran on cluster worker ${parent.placement.worker ?? '(none)'}, where its session lives; resuming a cluster run is not supported yet: start a new run`);
     if (!parent.sessionId) throw new BatonError('conflict', `run ${parent.id} never reported an agent session id, so there is no session to resume; start a new run instead`);
     const followUp =
       prompt !== undefined && prompt.trim() !== ''
         ? prompt
         : writeFollowUp({ reasons: parent.reasonDetails, digest: parent.digest, spec: readPromptSpec(this.rootPrompt(parent)), dir: parent.dir });
-    this.checkRunnerInstalled(parent.runner, parent.runnerOptions);
+    // A cluster run is resumed by the worker that holds its session; refused (conflict) if that worker is gone.
+    const onWorker = parent.placement ? await this.cluster.resumeOn(parent, options.base) : undefined;
+    if (!onWorker) this.checkRunnerInstalled(parent.runner, parent.runnerOptions);
     const launched = await this.launch({
       runner: parent.runner,
       agent: parent.agent,
@@ -514,7 +515,7 @@ export class Baton {
       runnerOptions: parent.runnerOptions,
       // A plan passes what is left of its budget; otherwise the parent's budget applies to this run too.
       guards: { ...parent.guards, ...(options.maxCost !== undefined && { maxCost: options.maxCost }) },
-    });
+    }, onWorker?.executor, onWorker?.placement);
     return { ...launched, parentId: parent.id, sessionId: parent.sessionId, prompt: followUp };
   }
 

@@ -8,6 +8,7 @@ export { RUN_STATES } from './store/runs.js';
 export { RUNNERS, RUNNER_NAMES } from './runners/registry.js';
 export type { RunnerAdapter, RunnerName } from './runners/types.js';
 export { BatonError } from './errors.js';
+export { WorkerGoneError } from './cluster/worker-gone.js';
 export { readPromptSpec } from './detect/prompt-spec.js';
 export { writeFollowUp } from './detect/follow-up.js';
 export { parseDuration, formatDuration } from './duration.js';

@@ -20,6 +20,11 @@ export interface RunJob {
   remote: string;
   base: string;
   lead: string;
+  /**
+   * A resume: continue the session of the worker's local run of `parentId` in that run's worktree,
+   * after checking out the run's base ref there when `checkout` (the lead pushed ResumeOptions.base).
+   */
+  resume?: { parentId: string; checkout: boolean };
 }
 
 export function jobOf(run: RunRecord, lead: string): RunJob {

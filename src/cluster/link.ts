@@ -3,10 +3,11 @@ import { BatonError } from '../errors.js';
 import { ClusterExecutor } from '../executors/cluster.js';
 import type { Executor, StartResult, StopResult } from '../executors/types.js';
 import type { Store } from '../store/index.js';
-import { ACTIVE_STATES, isActive, type RunRecord } from '../store/runs.js';
+import { ACTIVE_STATES, isActive, type RunPlacement, type RunRecord } from '../store/runs.js';
 import { askWorker } from './ask.js';
 import { resolveRedisTarget } from './connection.js';
 import { followRemoteLog } from './follow-remote.js';
+import { resumeExecutor, resumePlacement, resumeTarget } from './resume.js';
 
 /**
  * The library's tie to the cluster: the executor runs dispatch through when a Redis URL is configured,
@@ -89,6 +90,14 @@ export class ClusterLink {
     const executor = this.executor();
     if (!executor) throw noCluster(run);
     return executor.redis();
+  }
+
+  /** What a resume of a cluster run launches with: its worker's own queue, and the parent's code placement. */
+  async resumeOn(parent: RunRecord, base: string | undefined): Promise<{ executor: Executor; placement: RunPlacement }> {
+    const executor = this.executor();
+    if (!executor) throw noCluster(parent);
+    const worker = await resumeTarget(await executor.redis(), parent);
+    return { executor: resumeExecutor(executor, parent, worker, base !== undefined), placement: resumePlacement(parent, base) };
   }
 
   close(): void {

@@ -23,6 +23,7 @@ const UNCLAIM = `
 if redis.call('HGET', KEYS[1], 'worker') ~= ARGV[1] then return 0 end
 if redis.call('HGET', KEYS[1], 'state') ~= 'queued' then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'target') == 1 then return 0 end
 redis.call('HDEL', KEYS[1], 'worker', 'workerHost', 'claimedAt', 'pid', 'worktree')
 redis.call('HSET', KEYS[1], 'putBackFrom', ARGV[1])
 redis.call('PUBLISH', ARGV[2], ARGV[3])

@@ -107,8 +107,8 @@ export async function foldClusterRuns(redis: Redis, store: Store, runs: RunRecor
     let patch: RunPatch | undefined;
     if (ENDED_STATES.includes(now.state)) {
       patch = { ...(now.patch && now.worktree ? inLeadDir(now.patch, now.worktree, run.dir) : now.patch), state: now.state, placement, pid: now.pid };
-    } else if (now.worker && now.state === 'queued' && seen.get(now.worker)?.alive === false) {
-      // Claimed but never started: not lost with its worker, but handed to another one.
+    } else if (now.worker && now.state === 'queued' && run.parentId === null && seen.get(now.worker)?.alive === false) {
+      // Claimed but never started: not lost with its worker, but handed to another one (a resume needs its own worker: it fails below).
       if (await putBackUnstarted(redis, run, now.worker)) patch = { placement: { ...placement, worker: null, workerHost: null } };
     } else if (now.worker && seen.get(now.worker)?.alive === false) {
       const sighting = seen.get(now.worker)!;

@@ -8,7 +8,8 @@ import { isActive, type RunRecord } from '../store/runs.js';
 import type { RunPatch } from '../store/runs.js';
 import { checkOutRun, pushResult } from './code.js';
 import { connectRedis, logReconnects, redactUrl } from './connection.js';
-import type { RunJob } from './job.js';
+import { localRunName, type RunJob } from './job.js';
+import { prepareResume } from './resume.js';
 import { CLUSTER_KEYS } from './keys.js';
 import { answerAsks } from './ask.js';
 import { workerAnswers } from './answers.js';
@@ -104,8 +105,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   try {
     await registerWorker(redis, info);
     log(`worker ${name} on ${host}: ${slots} slot(s), runners ${runners.map(describeRunner).join(', ')}, Redis ${redactUrl(options.redisUrl)}`);
-    for (const runner of runners) {
-      const queue = new QueueWorker<RunJob>(CLUSTER_KEYS.queue(runner.name), null, {
+    // Beside the runners' queues, its own: resumes of its runs, whose sessions only it holds.
+    for (const queueName of [...runners.map((runner) => CLUSTER_KEYS.queue(runner.name)), CLUSTER_KEYS.resumeQueue(name)]) {
+      const queue = new QueueWorker<RunJob>(queueName, null, {
         connection: redis,
         autorun: false,
         // A job whose worker stopped renewing its lock goes back to the queue after about the lost bound.
@@ -114,9 +116,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         maxStalledCount: 5,
         name,
       });
-      queue.on('error', (error) => log(`queue ${runner.name}: ${error.message}`));
+      queue.on('error', (error) => log(`queue ${queueName}: ${error.message}`));
       void queue.startStalledCheckTimer();
-      queues.set(runner.name, queue);
+      queues.set(queueName, queue);
     }
     subscriber.on('message', (_channel: string, runId: string) => {
       const run = held.get(runId);
@@ -238,13 +240,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     }
     ran++;
     try {
-      run.worktree = await checkOutRun(options.home, data.remote, data.runId);
+      run.worktree = data.resume ? await prepareResume(local, options.home, data) : await checkOutRun(options.home, data.remote, data.runId);
       if (!(await stillClaimedBy(redis, data.runId, name))) {
         log(`run ${data.runId}: put back in the queue while this worker checked the code out; not starting it`);
         await finish(data.runId, run);
         return;
       }
-      const launched = await local.run({
+      const launched = data.resume ? await local.resume(localRunName(data.resume.parentId), data.prompt, { name: localRunName(data.runId), ...(data.maxCost !== null && { maxCost: data.maxCost }) }) : await local.run({
         runner: data.runner,
         dir: run.worktree,
         prompt: data.prompt,

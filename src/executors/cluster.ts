@@ -7,6 +7,7 @@ import { jobOf } from '../cluster/job.js';
 import { CLUSTER_KEYS } from '../cluster/keys.js';
 import { cancelUnclaimed, foldClusterRuns, readPublished } from '../cluster/run-state.js';
 import { judgeWorkers } from '../cluster/lost-judgement.js';
+import { failStrandedResumes } from '../cluster/resume.js';
 import type { Store } from '../store/index.js';
 import { ACTIVE_STATES, ENDED_STATES, type RunPlacement, type RunRecord, type RunState } from '../store/runs.js';
 import type { Executor, StartResult, StopResult } from './types.js';
@@ -128,7 +129,8 @@ export class ClusterExecutor implements Executor {
     const cluster = runs.filter((run) => run.executor === this.name);
     if (cluster.length === 0) return [];
     const redis = await this.redis();
-    return foldClusterRuns(redis, store, cluster, (names) => judgeWorkers(redis, names));
+    const changed = await foldClusterRuns(redis, store, cluster, (names) => judgeWorkers(redis, names));
+    return [...changed, ...(await failStrandedResumes(redis, store, cluster))];
   }
 
   /**

@@ -172,8 +172,8 @@ export async function writeAgent(scratch: string, sleepMs: number): Promise<{ co
   await writeFile(
     path,
     `import { appendFileSync, writeFileSync } from 'node:fs';
-const [prompt] = process.argv.slice(2);
-// A follow-up or re-dispatch note comes after the first line: the file is named on the first.
+// The file is the prompt's first line: a follow-up or re-dispatch note Baton appends comes after it.
+const prompt = process.argv[2];
 const file = prompt.split('\\n')[0];
 const start = Date.now();
 await new Promise((r) => setTimeout(r, ${sleepMs}));

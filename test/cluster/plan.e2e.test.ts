@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster, writeAgent } from './harness.js';
-import { assertOneCommitPerPhase, assertRanOnWorkers, runPlan, writePlan } from './plan-helpers.js';
+import { assertOneCommitPerPhase, assertRanOnWorkers, runPlan, writePlan, type Trace } from './plan-helpers.js';
+import { waitFor } from '../wait-for.js';
 
 test('a 4-phase parallel plan over 3 one-slot workers: phases run on workers, one commit per phase on the lead, the user\'s edits survive', async (t) => {
   const cluster = await startCluster(t);
@@ -46,4 +48,83 @@ test('a 2-phase serial plan over the cluster: each phase on a worker, the second
   const { id } = await runPlan(cluster, file);
   await assertOneCommitPerPhase(cluster, id, ['A', 'B']);
   await assertRanOnWorkers(cluster, agent.trace, workers, ['A', 'B']);
+});
+
+test('plan run --local with a cluster configured runs here, in the checkout, as without one; plan resume keeps it', async (t) => {
+  const cluster = await startCluster(t);
+  // No worker at all: a phase dispatched to the cluster would wait forever.
+  const agent = await writeAgent(cluster.scratch, 3_000);
+  const file = writePlan(cluster, agent.command, [{ id: 'A' }, { id: 'B' }], 1);
+  const started = await cluster.cli(['plan', 'run', file, '--local', '--no-lint', '--json']);
+  assert.equal(started.code, 0, started.stderr);
+  const id = started.json.id as string;
+  await waitFor(async () => (await cluster.cli(['plan', 'status', id, '--json'])).json.phases[0].runs.length > 0, { what: 'phase A to launch', timeoutMs: 30_000 });
+  const stopped = await cluster.cli(['plan', 'stop', id, '--json']);
+  assert.equal(stopped.json.state, 'stopped', stopped.stdout);
+  const resumed = await cluster.cli(['plan', 'resume', id, '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const waited = await cluster.cli(['plan', 'wait', id, '--timeout', '50s', '--json'], { timeoutMs: 60_000 });
+  assert.equal(waited.json.state, 'completed', JSON.stringify(waited.json, null, 1));
+  await assertOneCommitPerPhase(cluster, id, ['A', 'B']);
+  const traces = (await readFile(agent.trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Trace);
+  for (const trace of traces) {
+    assert.equal(trace.home, cluster.env.BATON_HOME, `${trace.file} ran under the lead's home`);
+    assert.equal(realpathSync(trace.cwd), realpathSync(cluster.repo), `${trace.file} ran in the user's checkout, as a serial plan does`);
+  }
+  for (const phase of waited.json.phases) assert.equal(phase.worker, null);
+});
+
+/**
+ * A cmd agent with a session: a fresh run writes `draft` to the file its prompt's first line names; a
+ * resumed one (`--resume SESSION`, any prompt) rewrites each draft it finds as fixed in that session.
+ */
+async function writeDrafter(scratch: string): Promise<{ runnerOptions: Record<string, string>; trace: string }> {
+  const path = join(scratch, 'drafter.mjs');
+  const trace = join(scratch, 'drafter-trace.jsonl');
+  writeFileSync(
+    path,
+    `import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+const args = process.argv.slice(2);
+const resumed = args[0] === '--resume' ? args.splice(0, 2)[1] : null;
+const session = resumed ?? 'ses-' + process.pid + '-' + Date.now();
+console.log('session: ' + session);
+const files = resumed ? readdirSync('.').filter((f) => f.endsWith('.txt') && readFileSync(f, 'utf8') === 'draft\\n') : [args[0].split('\\n')[0]];
+for (const file of files) writeFileSync(file, resumed ? 'fixed in ' + session + '\\n' : 'draft\\n');
+appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, session, resumed, files, cwd: process.cwd() }) + '\\n');
+`,
+  );
+  const node = process.execPath;
+  return { runnerOptions: { command: `${node} ${path} {prompt}`, resumeCommand: `${node} ${path} --resume {session} {prompt}`, session: '^session: (\\S+)' }, trace };
+}
+
+test('a phase whose verification fails is fixed by resuming its session on the same worker, from the lead\'s state; one commit per phase', async (t) => {
+  const cluster = await startCluster(t);
+  const agent = await writeDrafter(cluster.scratch);
+  const workers = await Promise.all(['w1', 'w2'].map((name) => cluster.startWorker(name)));
+  const file = join(cluster.scratch, 'plan.yaml');
+  const options = Object.entries(agent.runnerOptions).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ');
+  writeFileSync(
+    file,
+    `project: scratch
+dir: ${cluster.repo}
+defaults: { runner: cmd, runnerOptions: { ${options} } }
+phases:
+  - { id: A, title: "Step A", prompt: "a.txt", files: [a.txt], verify: ["grep -q fixed a.txt"] }
+  - { id: B, title: "Step B", prompt: "b.txt", files: [b.txt], verify: ["grep -q fixed b.txt"] }
+`,
+  );
+  const { id, status } = await runPlan(cluster, file);
+  await assertOneCommitPerPhase(cluster, id, ['A', 'B']);
+  const traces = (await readFile(agent.trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { home: string; session: string; resumed: string | null; files: string[] });
+  const homes = new Set(workers.map((w) => w.home));
+  for (const name of ['a.txt', 'b.txt']) {
+    const first = traces.find((tr) => !tr.resumed && tr.files.includes(name))!;
+    const fix = traces.find((tr) => tr.resumed === first.session)!;
+    assert.ok(homes.has(first.home), `${name} drafted on a worker`);
+    assert.ok(fix, `${name}'s fix resumed the session ${first.session}: ${JSON.stringify(traces)}`);
+    assert.equal(fix.home, first.home, 'the fix ran on the worker that holds the session');
+    assert.deepEqual(fix.files, [name], 'the fix found only its phase\'s draft: the lead\'s state of the worktree');
+    assert.equal(await cluster.git(cluster.repo, 'show', `main:${name}`), `fixed in ${first.session}\n`);
+  }
+  for (const phase of status.phases) assert.deepEqual(phase.runs.map((r: { kind: string }) => r.kind), ['launch', 'fix']);
 });
