@@ -4,6 +4,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { baselineStoreDir, diffSinceBaseline, type BaselineDiff } from './baseline/index.js';
 import { largeFileBytes } from './baseline/large-files.js';
+import { diffClusterRun } from './cluster/diff.js';
 import { followLog, type FollowEvent, type FollowOptions } from './follow.js';
 import { readPromptSpec } from './detect/prompt-spec.js';
 import { writeFollowUp } from './detect/follow-up.js';
@@ -534,6 +535,8 @@ export class Baton {
   /** Files the run changed, against the baseline taken when it launched. */
   async diff(ref: string, options: { patch?: boolean } = {}): Promise<BaselineDiff & { id: string; baseline: string }> {
     const run = this.resolveRun(ref);
+    // A cluster run's baseline is its base commit on the remote; the lead has no snapshot of its own.
+    if (run.placement) return diffClusterRun(run, options);
     if (!run.baseline) throw new BatonError('conflict', `run ${run.id} has no baseline (it did not start)`);
     const result = await diffSinceBaseline(run.baseline, { ...options, storeDir: baselineStoreDir(runDirectory(this.home, run.id)), largeFileBytes: largeFileBytes(this.env) });
     const describe = run.baseline.kind === 'git' ? `git tree ${run.baseline.tree.slice(0, 12)} of ${run.baseline.repoRoot}` : `file snapshot of ${run.baseline.root}`;

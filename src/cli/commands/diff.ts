@@ -10,7 +10,9 @@ export const diffCommand = defineCommand({
   about: `In a git repository the baseline is a snapshot of the whole working tree (untracked files included,
 ignored ones not) taken just before the agent started, so your own earlier uncommitted edits are not
 counted as the run's. Elsewhere it compares file sizes and times. Files over 32 MiB
-(BATON_LARGE_FILE_BYTES) are not read: their changes are judged by size and mtime, and the output names them.`,
+(BATON_LARGE_FILE_BYTES) are not read: their changes are judged by size and mtime, and the output names them.
+A cluster run is diffed from its base commit to the result its worker pushed, both fetched from the remote
+under refs/baton/runs/<id>/ (your branches and checkout stay as they are).`,
   options: [{ name: 'patch', description: 'also print the unified diff (git only)' }],
   json: 'print {"id","baseline","changes":[{"path","change"}],"skipped"?:[{"path","size"}],"patch"?}',
 }, {
