@@ -64,7 +64,7 @@ export class ClusterLink {
   }
 
   /** Streams a cluster run's log from `from` as its worker relays it, until the run ends. */
-  async follow(run: RunRecord, from: number, onText: (text: string) => void, signal?: AbortSignal): Promise<void> {
+  async follow(run: RunRecord, from: number, onText: (text: string, offset: number) => void, signal?: AbortSignal): Promise<void> {
     const redis = await this.redisOf(run);
     const stopWatching = await this.watch([run.id]);
     try {

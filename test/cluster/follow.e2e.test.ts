@@ -4,7 +4,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Baton } from '../../src/baton.js';
-import { BATON_BIN } from '../e2e/harness.js';
+import type { FollowEvent } from '../../src/follow.js';
+import { parseScript, startMockModel } from '../../src/mock-model/index.js';
+import { claudeHarness } from '../contract/harnesses/claude.js';
+import { API_KEY } from '../contract/harness.js';
+import { BATON_BIN, phasePrompt } from '../e2e/harness.js';
 import { waitFor } from '../wait-for.js';
 import { startCluster, writeAgent, writeTalker, type TestCluster } from './harness.js';
 
@@ -39,6 +43,14 @@ test('tail and tail -f of a running cluster run from the lead: lines arrive whil
   const id = await launch(cluster, talker.runnerOptions, 'talk');
   await waitFor(async () => (await status(cluster, id)).pid !== null, { what: 'the run to start on the worker', timeoutMs: 30_000 });
   const followed = follow(cluster, id);
+  // The library's event stream (the dashboard's), in this process, from the start of the worker's log.
+  const baton = new Baton({ home: cluster.env.BATON_HOME!, env: cluster.env });
+  t.after(() => baton.close());
+  const streamed = (async () => {
+    const events: FollowEvent[] = [];
+    for await (const event of baton.followEvents(id, 0)) events.push(event);
+    return events;
+  })();
 
   const tailed = await waitFor(async () => {
     const result = await cluster.cli(['tail', '--json', id]);
@@ -55,8 +67,13 @@ test('tail and tail -f of a running cluster run from the lead: lines arrive whil
   assert.match(followed.err(), new RegExp(`run ${id} completed`));
   // Streamed, not replayed at the end: after the first write (the tail), lines reached the lead before the agent ended.
   const agentEnd = (await traces(talker.trace))[0]!.end;
-  const streamed = followed.chunks.slice(1).filter((chunk) => chunk.at < agentEnd && /talk line \d+/.test(chunk.text));
-  assert.ok(streamed.length > 0, `lines arrived while the run ran (agent ended at ${agentEnd}; chunks at ${followed.chunks.map((c) => c.at).join(', ')})`);
+  const early = followed.chunks.slice(1).filter((chunk) => chunk.at < agentEnd && /talk line \d+/.test(chunk.text));
+  assert.ok(early.length > 0, `lines arrived while the run ran (agent ended at ${agentEnd}; chunks at ${followed.chunks.map((c) => c.at).join(', ')})`);
+  const events = await streamed;
+  const text = events.flatMap((event) => (event.kind === 'text' ? [event.text] : [])).join('');
+  assert.deepEqual(text.split('\n').filter((l) => l.startsWith('talk line')), lines, 'followEvents: every line once, in order');
+  assert.deepEqual(events.at(-1), { kind: 'end', state: 'completed' });
+  assert.ok(events.some((event) => event.kind === 'changed' && event.state === 'running'), 'followEvents: the record changes too');
 
   // Ended: tail still reads the worker's log; export asks the worker (whose cmd runner has no export).
   const after = await cluster.cli(['tail', '--json', '-n', '2', id]);
@@ -152,4 +169,33 @@ test('resume after its worker is SIGKILLed: a resume waiting for it fails as wor
   assert.match(refused.stderr, /cannot resume run \S+, whose session lives on its worker: worker doomed on \S+ is gone \(last seen \d{4}-\d\d-\d\dT[\d:.]+Z\)/);
   // Nothing ran the resumes anywhere.
   assert.equal((await traces(talker.trace)).length, 1);
+});
+
+test('a real claude on a worker against the scripted model: resume from the lead continues its session there, export from the lead reads it', async (t) => {
+  const cluster = await startCluster(t);
+  const mock = await startMockModel({
+    script: parseScript({ steps: [claudeHarness.writeFile('src/a.txt', 'a\n'), { text: 'I created src/a.txt.' }, claudeHarness.writeFile('src/b.txt', 'b\n'), { text: 'Now src/b.txt exists too.' }] }),
+    apiKey: API_KEY,
+  });
+  t.after(() => mock.close());
+  const prepared = await claudeHarness.prepare(mock, join(cluster.scratch, 'claude'));
+  await cluster.startWorker('w1', { runners: ['claude'], env: prepared.env });
+  const first = await cluster.cli(['run', '--json', '--runner', 'claude', ...prepared.runArgs, '--dir', cluster.repo, phasePrompt(['src/a.txt', 'src/b.txt'])]);
+  assert.equal(first.code, 0, first.stderr);
+  const incomplete = (await cluster.cli(['wait', '--json', '--timeout', '50s', first.json.id], { timeoutMs: 60_000 })).json.runs[0];
+  assert.deepEqual([incomplete.state, incomplete.reasons], ['incomplete', ['missing file src/b.txt']]);
+  assert.ok(incomplete.sessionId);
+  // The lead has no claude of its own to ask: the worker starts one on its session and its worktree.
+  const resumed = await cluster.cli(['resume', '--json', first.json.id]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const done = (await cluster.cli(['wait', '--json', '--timeout', '50s', resumed.json.id], { timeoutMs: 60_000 })).json.runs[0];
+  assert.equal(done.state, 'completed', JSON.stringify(done.reasons));
+  assert.equal(done.sessionId, incomplete.sessionId, 'the same agent session continues');
+  assert.equal(done.worker.name, 'w1');
+  assert.equal(await cluster.git(cluster.remote, 'show', `refs/baton/runs/${resumed.json.id}/result:src/b.txt`), 'b\n');
+
+  const exported = await cluster.cli(['export', '--json', resumed.json.id]);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.equal(exported.json.sessionId, incomplete.sessionId);
+  assert.match(JSON.stringify(exported.json.session), /Now src\/b\.txt exists too\./);
 });
