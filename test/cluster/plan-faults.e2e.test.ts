@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster, TEST_LOST_AFTER_MS, writeAgent, type TestCluster } from './harness.js';
-import { assertOneCommitPerPhase, waitPlanCompleted, writePlan, type Trace } from './plan-helpers.js';
+import { assertOneCommitPerPhase, waitPlanCompleted, writeDrafter, writePlan, type Trace } from './plan-helpers.js';
 import { waitFor } from '../wait-for.js';
 import { isProcessAlive } from '../../src/processes/index.js';
 
@@ -93,4 +95,48 @@ test('Redis restarted mid-plan (persistence on): nothing lost, each phase\'s age
   assert.deepEqual(ran.map((trace) => trace.file).sort(), ['a.txt', 'b.txt', 'c.txt', 'd.txt'], 'each phase\'s agent ran exactly once');
   const homes = new Set(workers.map((w) => w.home));
   assert.ok(ran.every((trace) => homes.has(trace.home)), 'every agent ran on a worker');
+});
+
+test('a fix that cannot go back to its gone worker re-dispatches the phase cold, with the fix, on another worker; one commit', async (t) => {
+  const cluster = await startCluster(t);
+  const agent = await writeDrafter(cluster.scratch);
+  const workers = await Promise.all(['w1', 'w2'].map((name) => cluster.startWorker(name)));
+  // The lead's verification holds until the test has seen the worker lost: the fix then finds it gone.
+  const gate = join(cluster.scratch, 'worker-gone');
+  const options = Object.entries(agent.runnerOptions).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ');
+  const file = join(cluster.scratch, 'plan.yaml');
+  writeFileSync(
+    file,
+    `project: scratch
+dir: ${cluster.repo}
+defaults: { runner: cmd, runnerOptions: { ${options} } }
+phases:
+  - { id: A, title: "Step A", prompt: "a.txt", files: [a.txt], verify: [${JSON.stringify(`for i in $(seq 600); do [ -f ${gate} ] && break; sleep 0.1; done; grep -q fixed a.txt`)}] }
+`,
+  );
+  const started = await cluster.cli(['plan', 'run', file, '--no-lint', '--json']);
+  assert.equal(started.code, 0, started.stderr);
+  const id = started.json.id as string;
+  const drafted = await waitFor(async () => {
+    const runId = (await planStatus(cluster, id)).phases[0]!.runs[0]?.id;
+    const run = runId ? (await cluster.cli(['status', '--json', runId])).json : undefined;
+    return run?.state === 'completed' ? run : undefined;
+  }, { what: 'the first run of phase A to complete', timeoutMs: 40_000, intervalMs: 200 });
+  const doomed = workers.find((w) => w.name === drafted.worker.name)!;
+  doomed.child.kill('SIGKILL');
+  await waitFor(async () => ((await cluster.cli(['workers', '--json'])).json as { name: string; health: string }[]).some((w) => w.name === doomed.name && w.health === 'lost'), {
+    what: `worker ${doomed.name} to be lost`,
+    timeoutMs: TEST_LOST_AFTER_MS + 20_000,
+    intervalMs: 200,
+  });
+  writeFileSync(gate, '');
+
+  const status = await waitPlanCompleted(cluster, id);
+  await assertOneCommitPerPhase(cluster, id, ['A']);
+  const runs = status.phases[0].runs as PhaseRun[];
+  assert.deepEqual(runs.map((run) => [run.kind, run.state]), [['launch', 'completed'], ['redispatch', 'completed'], ['fix', 'completed']], JSON.stringify(runs));
+  assert.match(runs[1]!.note!, new RegExp(`^worker ${doomed.name} on \\S+ was lost during run ${drafted.id} \\(last seen [^)]+\\); restarted cold on another worker$`));
+  assert.notEqual(runs[1]!.worker?.name, doomed.name);
+  const ran = (await readFile(agent.trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { home: string; resumed: string | null });
+  assert.deepEqual(ran.map((r) => [r.home === doomed.home ? 'lost worker' : 'other', r.resumed === null ? 'fresh' : 'resumed']), [['lost worker', 'fresh'], ['other', 'fresh'], ['other', 'resumed']]);
 });

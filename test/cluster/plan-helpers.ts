@@ -75,3 +75,26 @@ export async function assertRanOnWorkers(cluster: TestCluster, trace: string, wo
   }
   return traces;
 }
+
+/**
+ * A cmd agent with a session: a fresh run writes `draft` to the file its prompt's first line names; a
+ * resumed one (`--resume SESSION`, any prompt) rewrites each draft it finds as fixed in that session.
+ */
+export async function writeDrafter(scratch: string): Promise<{ runnerOptions: Record<string, string>; trace: string }> {
+  const path = join(scratch, 'drafter.mjs');
+  const trace = join(scratch, 'drafter-trace.jsonl');
+  writeFileSync(
+    path,
+    `import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+const args = process.argv.slice(2);
+const resumed = args[0] === '--resume' ? args.splice(0, 2)[1] : null;
+const session = resumed ?? 'ses-' + process.pid + '-' + Date.now();
+console.log('session: ' + session);
+const files = resumed ? readdirSync('.').filter((f) => f.endsWith('.txt') && readFileSync(f, 'utf8') === 'draft\\n') : [args[0].split('\\n')[0]];
+for (const file of files) writeFileSync(file, resumed ? 'fixed in ' + session + '\\n' : 'draft\\n');
+appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, session, resumed, files, cwd: process.cwd() }) + '\\n');
+`,
+  );
+  const node = process.execPath;
+  return { runnerOptions: { command: `${node} ${path} {prompt}`, resumeCommand: `${node} ${path} --resume {session} {prompt}`, session: '^session: (\\S+)' }, trace };
+}

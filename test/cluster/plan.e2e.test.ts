@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster, writeAgent } from './harness.js';
-import { assertOneCommitPerPhase, assertRanOnWorkers, runPlan, writePlan, type Trace } from './plan-helpers.js';
+import { assertOneCommitPerPhase, assertRanOnWorkers, runPlan, writeDrafter, writePlan, type Trace } from './plan-helpers.js';
 import { waitFor } from '../wait-for.js';
 
 test('a 4-phase parallel plan over 3 one-slot workers: phases run on workers, one commit per phase on the lead, the user\'s edits survive', async (t) => {
@@ -73,29 +73,6 @@ test('plan run --local with a cluster configured runs here, in the checkout, as 
   }
   for (const phase of waited.json.phases) assert.equal(phase.worker, null);
 });
-
-/**
- * A cmd agent with a session: a fresh run writes `draft` to the file its prompt's first line names; a
- * resumed one (`--resume SESSION`, any prompt) rewrites each draft it finds as fixed in that session.
- */
-async function writeDrafter(scratch: string): Promise<{ runnerOptions: Record<string, string>; trace: string }> {
-  const path = join(scratch, 'drafter.mjs');
-  const trace = join(scratch, 'drafter-trace.jsonl');
-  writeFileSync(
-    path,
-    `import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-const args = process.argv.slice(2);
-const resumed = args[0] === '--resume' ? args.splice(0, 2)[1] : null;
-const session = resumed ?? 'ses-' + process.pid + '-' + Date.now();
-console.log('session: ' + session);
-const files = resumed ? readdirSync('.').filter((f) => f.endsWith('.txt') && readFileSync(f, 'utf8') === 'draft\\n') : [args[0].split('\\n')[0]];
-for (const file of files) writeFileSync(file, resumed ? 'fixed in ' + session + '\\n' : 'draft\\n');
-appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, session, resumed, files, cwd: process.cwd() }) + '\\n');
-`,
-  );
-  const node = process.execPath;
-  return { runnerOptions: { command: `${node} ${path} {prompt}`, resumeCommand: `${node} ${path} --resume {session} {prompt}`, session: '^session: (\\S+)' }, trace };
-}
 
 test('a phase whose verification fails is fixed by resuming its session on the same worker, from the lead\'s state; one commit per phase', async (t) => {
   const cluster = await startCluster(t);
