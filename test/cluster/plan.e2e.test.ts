@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -15,7 +15,7 @@ interface Trace {
 type Phase = { id: string; needs?: string[] };
 
 /** A plan of cmd phases, each writing `<id>.txt` (its prompt names the file) and verified on the lead. */
-function writePlan(cluster: TestCluster, command: string, phases: Phase[], maxParallel: number): string {
+function writePlan(cluster: TestCluster, command: string, phases: Phase[], maxParallel: number, dir = cluster.repo): string {
   const file = join(cluster.scratch, 'plan.yaml');
   const lines = phases.map(({ id, needs = [] }) => {
     const name = `${id.toLowerCase()}.txt`;
@@ -24,7 +24,7 @@ function writePlan(cluster: TestCluster, command: string, phases: Phase[], maxPa
   writeFileSync(
     file,
     `project: scratch
-dir: ${cluster.repo}
+dir: ${dir}
 maxParallel: ${maxParallel}
 defaults: { runner: cmd, runnerOptions: { command: ${JSON.stringify(command)} } }
 phases:
@@ -45,13 +45,14 @@ async function runPlan(cluster: TestCluster, file: string): Promise<{ id: string
   return { id, status: waited.json };
 }
 
-/** Exactly one commit per phase on the lead's branch, in `order`, each holding only its file, with the trailers. */
-async function assertOneCommitPerPhase(cluster: TestCluster, planRunId: string, order: string[]): Promise<void> {
+/** Exactly one commit per phase on the lead's branch, in `order`, each holding only its file (in `subdir`), with the trailers. */
+async function assertOneCommitPerPhase(cluster: TestCluster, planRunId: string, order: string[], subdir = ''): Promise<void> {
   const subjects = (await cluster.git(cluster.repo, 'log', '--format=%s', 'main')).trim().split('\n').reverse();
-  assert.deepEqual(subjects, ['initial', ...order.map((id) => `Phase ${id}: Step ${id}`)]);
+  const setup = subdir ? ['the plan\'s folder'] : [];
+  assert.deepEqual(subjects, ['initial', ...setup, ...order.map((id) => `Phase ${id}: Step ${id}`)]);
   for (const [i, id] of [...order].reverse().entries()) {
     const files = (await cluster.git(cluster.repo, 'show', '--name-only', '--format=', `main~${i}`)).trim().split('\n');
-    assert.deepEqual(files, [`${id.toLowerCase()}.txt`], `main~${i} holds only phase ${id}'s file`);
+    assert.deepEqual(files, [`${subdir}${id.toLowerCase()}.txt`], `main~${i} holds only phase ${id}'s file`);
     const body = await cluster.git(cluster.repo, 'show', '-s', '--format=%B', `main~${i}`);
     assert.match(body, new RegExp(`Baton-Plan-Run: ${planRunId}\\nBaton-Phase: ${id}`));
   }
@@ -100,16 +101,21 @@ test('a 4-phase parallel plan over 3 one-slot workers: phases run on workers, on
   assert.equal((await cluster.git(cluster.repo, 'for-each-ref', 'refs/baton/')).trim(), '', 'no fetched result ref left in the user\'s repository');
 });
 
-test('a 2-phase serial plan over the cluster: each phase on a worker, the second sees the first\'s work, one commit each', async (t) => {
+test('a 2-phase serial plan in a subfolder over the cluster: each phase on a worker, in that folder, the second sees the first\'s work, one commit each', async (t) => {
   const cluster = await startCluster(t);
   const agent = await writeAgent(cluster.scratch, 500);
   const workers = await Promise.all(['w1', 'w2'].map((name) => cluster.startWorker(name)));
-  const file = writePlan(cluster, agent.command, [{ id: 'A' }, { id: 'B' }], 1);
+  mkdirSync(join(cluster.repo, 'pkg'));
+  writeFileSync(join(cluster.repo, 'pkg', 'README.md'), 'a package\n');
+  await cluster.git(cluster.repo, 'add', 'pkg');
+  await cluster.git(cluster.repo, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'the plan\'s folder');
+  const file = writePlan(cluster, agent.command, [{ id: 'A' }, { id: 'B' }], 1, join(cluster.repo, 'pkg'));
   // B's verification needs A's file: in its worktree, which starts from the branch with A merged.
   writeFileSync(file, readFileSync(file, 'utf8').replace('verify: ["test -f b.txt"]', 'verify: ["test -f a.txt && test -f b.txt"]'));
   const { id } = await runPlan(cluster, file);
-  await assertOneCommitPerPhase(cluster, id, ['A', 'B']);
-  await assertRanOnWorkers(cluster, agent.trace, workers, ['A', 'B']);
+  await assertOneCommitPerPhase(cluster, id, ['A', 'B'], 'pkg/');
+  const traces = await assertRanOnWorkers(cluster, agent.trace, workers, ['A', 'B']);
+  for (const trace of traces) assert.match(trace.cwd, /\/pkg$/, 'the agent ran in the plan\'s folder of its checkout');
 });
 
 test('plan run --local with a cluster configured runs here, in the checkout, as without one; plan resume keeps it', async (t) => {
