@@ -196,3 +196,54 @@ phases:
   }
   for (const phase of status.phases) assert.deepEqual(phase.runs.map((r: { kind: string }) => r.kind), ['launch', 'fix']);
 });
+
+test('two phases side by side writing the same file: the second\'s merge conflict is resolved by its session on its worker, from the lead\'s conflicted worktree', async (t) => {
+  const cluster = await startCluster(t);
+  const path = join(cluster.scratch, 'sider.mjs');
+  const trace = join(cluster.scratch, 'sider-trace.jsonl');
+  // Fresh: writes its phase id into shared.txt. Resumed: drops the conflict marker lines of every file holding them.
+  writeFileSync(
+    path,
+    `import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+const args = process.argv.slice(2);
+const resumed = args[0] === '--resume' ? args.splice(0, 2)[1] : null;
+const session = resumed ?? 'ses-' + process.pid + '-' + Date.now();
+console.log('session: ' + session);
+await new Promise((r) => setTimeout(r, 1000));
+const marked = resumed ? readdirSync('.').filter((f) => f.endsWith('.txt') && readFileSync(f, 'utf8').includes('<<<<<<<')) : [];
+if (resumed) for (const f of marked) writeFileSync(f, readFileSync(f, 'utf8').split('\\n').filter((l) => !/^(<<<<<<<|=======|>>>>>>>)/.test(l)).join('\\n'));
+else writeFileSync('shared.txt', args[0].split('\\n')[0] + '\\n');
+appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, session, resumed, marked }) + '\\n');
+`,
+  );
+  const node = process.execPath;
+  const options = { command: `${node} ${path} {prompt}`, resumeCommand: `${node} ${path} --resume {session} {prompt}`, session: '^session: (\\S+)' };
+  await Promise.all(['w1', 'w2'].map((name) => cluster.startWorker(name)));
+  const file = join(cluster.scratch, 'plan.yaml');
+  writeFileSync(
+    file,
+    `project: scratch
+dir: ${cluster.repo}
+maxParallel: 2
+defaults: { runner: cmd, runnerOptions: { ${Object.entries(options).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ')} } }
+phases:
+  - { id: A, title: "Step A", prompt: "A", files: [shared.txt], verify: ["test -f shared.txt"] }
+  - { id: B, title: "Step B", prompt: "B", files: [shared.txt], needs: [A], verify: ["test -f shared.txt"] }
+  - { id: C, title: "Step C", prompt: "C", files: [shared.txt], needs: [A], verify: ["test -f shared.txt"] }
+`,
+  );
+  const { id, status } = await runPlan(cluster, file);
+  const subjects = (await cluster.git(cluster.repo, 'log', '--format=%s', 'main')).trim().split('\n').reverse();
+  assert.deepEqual(subjects, ['initial', 'Phase A: Step A', 'Phase B: Step B', 'Phase C: Step C']);
+  assert.match(await cluster.git(cluster.repo, 'show', '-s', '--format=%B', 'main'), new RegExp(`Baton-Plan-Run: ${id}\\nBaton-Phase: C`));
+  const shared = await cluster.git(cluster.repo, 'show', 'main:shared.txt');
+  assert.deepEqual(shared.trim().split('\n').sort(), ['B', 'C'], `both sides kept, no markers: ${shared}`);
+  const runs = (await readFile(trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as { home: string; session: string; resumed: string | null; marked: string[] });
+  const fixes = runs.filter((r) => r.resumed);
+  assert.equal(fixes.length, 1, JSON.stringify(runs));
+  const first = runs.find((r) => r.session === fixes[0]!.resumed && !r.resumed)!;
+  assert.equal(fixes[0]!.home, first.home, 'the conflict was resolved on the worker that holds the session');
+  assert.deepEqual(fixes[0]!.marked, ['shared.txt'], 'the worker got the lead\'s conflicted worktree');
+  const later = status.phases.find((p: { runs: { kind: string }[] }) => p.runs.length === 2);
+  assert.deepEqual(later.runs.map((r: { kind: string }) => r.kind), ['launch', 'fix']);
+});
