@@ -12,6 +12,7 @@ import { checkDurationOption } from './duration.js';
 import { BatonError, usageError } from './errors.js';
 import { LocalExecutor } from './executors/local.js';
 import { ClusterLink } from './cluster/link.js';
+import { clusterFollowEvents } from './cluster/follow-events.js';
 import type { Executor } from './executors/types.js';
 import { toRunStatus, type RunStatus } from './report.js';
 import { checkRunnerName, DEFAULT_RUNNER, getRunner } from './runners/registry.js';
@@ -573,6 +574,7 @@ export class Baton {
   /** A run's log from `offset` as events (text, record changes, end): what follow and the dashboard's stream read. */
   followEvents(ref: string, offset: number, options: FollowOptions = {}): AsyncGenerator<FollowEvent> {
     const run = this.resolveRun(ref);
+    if (run.placement) return clusterFollowEvents(this.cluster, run, offset, () => this.store.runs.stateOf(run.id), options);
     const source = {
       logPath: run.logPath,
       stateOf: () => this.store.runs.stateOf(run.id),

@@ -8,6 +8,8 @@ import { WorkerGoneError } from './worker-gone.js';
 const FOLLOW_KEY_MS = 6_000;
 /** How often the follower looks at the lead's record (kept current by pushed updates, not by reading logs). */
 const LOOK_MS = 200;
+/** How often a follower asks its worker again to relay from where it stands. */
+const REASK_MS = 5_000;
 /** The run ended on the lead with no end from the relay (its worker was lost, or it never started): stop after this. */
 const NO_END_GRACE_MS = 3_000;
 /** The relay said the log ended: the lead's record follows when the worker publishes the end (after pushing the result). */
@@ -27,7 +29,7 @@ export interface RemoteFollowSource {
  * until the run ends. Subscribed before asking, so nothing the relay sends is missed; the text that
  * overlaps what was already shown is cut off by byte offset.
  */
-export async function followRemoteLog(redis: Redis, runId: string, from: number, onText: (text: string) => void, source: RemoteFollowSource): Promise<void> {
+export async function followRemoteLog(redis: Redis, runId: string, from: number, onText: (text: string, offset: number) => void, source: RemoteFollowSource): Promise<void> {
   const subscriber = redis.duplicate();
   subscriber.on('error', () => undefined);
   let position = from;
@@ -36,8 +38,8 @@ export async function followRemoteLog(redis: Redis, runId: string, from: number,
     const chunk = JSON.parse(message) as LogChunk;
     if (chunk.to > position && chunk.text.length > 0) {
       const skip = Math.max(0, position - chunk.from);
-      onText(skip === 0 ? chunk.text : Buffer.from(chunk.text).subarray(skip).toString('utf8'));
       position = chunk.to;
+      onText(skip === 0 ? chunk.text : Buffer.from(chunk.text).subarray(skip).toString('utf8'), position);
     }
     if (chunk.end) logEnded = true;
   });
@@ -48,17 +50,25 @@ export async function followRemoteLog(redis: Redis, runId: string, from: number,
     await keepFollowing();
     keeping = setInterval(() => void keepFollowing().catch(() => undefined), FOLLOW_KEY_MS / 3);
     let asked: string | null = null;
+    let askedAt = 0;
     let endedAt: number | null = null;
     while (!logEnded && !source.signal?.aborted) {
       const worker = source.workerOf();
       if (worker && worker !== asked) {
         asked = worker;
+        askedAt = Date.now();
         try {
           await askWorker(redis, worker, { kind: 'follow', runId, from: position }, `cannot follow run ${runId}, whose log stays on its worker`, source.env);
         } catch (error) {
-          // A lost worker's run is given up by the lead's next fold, which ends this follow; anything else is the caller's.
-          if (!(error instanceof WorkerGoneError) || error.sighting?.alive) throw error;
+          // A worker dying now is declared lost by the lead's fold, which ends this follow; one that was only
+          // slow is asked again below. Anything else is the caller's.
+          if (!(error instanceof WorkerGoneError)) throw error;
         }
+      } else if (worker && Date.now() - askedAt > REASK_MS) {
+        // Asked again from where this follower stands: a worker that restarted forgot its followers, and
+        // text published while Redis restarted is lost. Overlap is cut off by offset above.
+        askedAt = Date.now();
+        await askWorker(redis, worker, { kind: 'follow', runId, from: position }, `cannot follow run ${runId}`, source.env).catch(() => undefined);
       }
       if (source.ended()) {
         endedAt ??= Date.now();

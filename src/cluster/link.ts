@@ -64,7 +64,7 @@ export class ClusterLink {
   }
 
   /** Streams a cluster run's log from `from` as its worker relays it, until the run ends. */
-  async follow(run: RunRecord, from: number, onText: (text: string) => void, signal?: AbortSignal): Promise<void> {
+  async follow(run: RunRecord, from: number, onText: (text: string, offset: number) => void, signal?: AbortSignal): Promise<void> {
     const redis = await this.redisOf(run);
     const stopWatching = await this.watch([run.id]);
     try {
@@ -97,7 +97,7 @@ export class ClusterLink {
     const executor = this.executor();
     if (!executor) throw noCluster(parent);
     const worker = await resumeTarget(await executor.redis(), parent);
-    return { executor: resumeExecutor(executor, parent, worker, base !== undefined), placement: resumePlacement(parent, base) };
+    return { executor: resumeExecutor(executor, parent, worker, base !== undefined), placement: await resumePlacement(parent, base) };
   }
 
   close(): void {

@@ -100,7 +100,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   let ran = 0;
   let beating: NodeJS.Timeout | undefined;
   let relaying: NodeJS.Timeout | undefined;
-  let stopAnswering = () => undefined as void;
+  let stopAnswering: () => void = () => undefined;
   try {
     await registerWorker(redis, info);
     log(`worker ${name} on ${host}: ${slots} slot(s), runners ${runners.map(describeRunner).join(', ')}, Redis ${redactUrl(options.redisUrl)}`);

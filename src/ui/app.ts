@@ -146,9 +146,9 @@ export function createUiApp(options: UiAppOptions): { app: Hono; feed: ChangeFee
     return c.json({ total, offset, limit, dirs: baton.store.runs.dirs(), runs: runs.map((view) => runRow(baton, view, h)) });
   });
   app.get('/api/runs/:id', (c) => c.json(runDetail(baton, viewOf(c.req.param('id')), history())));
-  app.get('/api/runs/:id/tail', (c) => {
+  app.get('/api/runs/:id/tail', async (c) => {
     const lines = Math.max(1, intParam(c.req.query('lines'), 200, TAIL_MAX_LINES));
-    const { lines: text, offset, partial, missing } = baton.tail(c.req.param('id'), { lines, raw: true });
+    const { lines: text, offset, partial, missing } = await baton.fetchTail(c.req.param('id'), { lines, raw: true });
     return c.json({ lines: text, offset, partial, missing });
   });
 

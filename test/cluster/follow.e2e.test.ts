@@ -3,8 +3,17 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Baton } from '../../src/baton.js';
-import { BATON_BIN } from '../e2e/harness.js';
+import { connectRedis } from '../../src/cluster/connection.js';
+import { CLUSTER_KEYS } from '../../src/cluster/keys.js';
+import { createBatonMcpServer } from '../../src/mcp/server.js';
+import type { FollowEvent } from '../../src/follow.js';
+import { parseScript, startMockModel } from '../../src/mock-model/index.js';
+import { claudeHarness } from '../contract/harnesses/claude.js';
+import { API_KEY } from '../contract/harness.js';
+import { BATON_BIN, phasePrompt } from '../e2e/harness.js';
 import { waitFor } from '../wait-for.js';
 import { startCluster, writeAgent, writeTalker, type TestCluster } from './harness.js';
 
@@ -39,6 +48,14 @@ test('tail and tail -f of a running cluster run from the lead: lines arrive whil
   const id = await launch(cluster, talker.runnerOptions, 'talk');
   await waitFor(async () => (await status(cluster, id)).pid !== null, { what: 'the run to start on the worker', timeoutMs: 30_000 });
   const followed = follow(cluster, id);
+  // The library's event stream (the dashboard's), in this process, from the start of the worker's log.
+  const baton = new Baton({ home: cluster.env.BATON_HOME!, env: cluster.env });
+  t.after(() => baton.close());
+  const streamed = (async () => {
+    const events: FollowEvent[] = [];
+    for await (const event of baton.followEvents(id, 0)) events.push(event);
+    return events;
+  })();
 
   const tailed = await waitFor(async () => {
     const result = await cluster.cli(['tail', '--json', id]);
@@ -55,12 +72,24 @@ test('tail and tail -f of a running cluster run from the lead: lines arrive whil
   assert.match(followed.err(), new RegExp(`run ${id} completed`));
   // Streamed, not replayed at the end: after the first write (the tail), lines reached the lead before the agent ended.
   const agentEnd = (await traces(talker.trace))[0]!.end;
-  const streamed = followed.chunks.slice(1).filter((chunk) => chunk.at < agentEnd && /talk line \d+/.test(chunk.text));
-  assert.ok(streamed.length > 0, `lines arrived while the run ran (agent ended at ${agentEnd}; chunks at ${followed.chunks.map((c) => c.at).join(', ')})`);
+  const early = followed.chunks.slice(1).filter((chunk) => chunk.at < agentEnd && /talk line \d+/.test(chunk.text));
+  assert.ok(early.length > 0, `lines arrived while the run ran (agent ended at ${agentEnd}; chunks at ${followed.chunks.map((c) => c.at).join(', ')})`);
+  const events = await streamed;
+  const text = events.flatMap((event) => (event.kind === 'text' ? [event.text] : [])).join('');
+  assert.deepEqual(text.split('\n').filter((l) => l.startsWith('talk line')), lines, 'followEvents: every line once, in order');
+  assert.deepEqual(events.at(-1), { kind: 'end', state: 'completed' });
+  assert.ok(events.some((event) => event.kind === 'changed' && event.state === 'running'), 'followEvents: the record changes too');
 
-  // Ended: tail still reads the worker's log; export asks the worker (whose cmd runner has no export).
+  // Ended: tail still reads the worker's log, from the CLI and from MCP; export asks the worker (whose cmd runner has no export).
   const after = await cluster.cli(['tail', '--json', '-n', '2', id]);
   assert.deepEqual(after.json.lines, lines.slice(-2));
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const server = createBatonMcpServer(baton);
+  const client = new Client({ name: 'test', version: '1' });
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  t.after(() => client.close());
+  const mcpTail = await client.callTool({ name: 'tail', arguments: { id, lines: 2 } });
+  assert.deepEqual((mcpTail.structuredContent as { lines: string[] }).lines, lines.slice(-2), JSON.stringify(mcpTail));
   const exported = await cluster.cli(['export', id]);
   assert.equal(exported.code, 1);
   assert.match(exported.stderr, /on worker w1: the cmd runner has no session export/);
@@ -105,6 +134,10 @@ test('resume of a cluster run from the lead goes back to the worker that ran it:
   assert.deepEqual(again!.before, ['first.txt'], 'with what the first run left');
   const status = (await cluster.cli(['status', '--json', child])).json;
   assert.equal(status.parentId, first);
+  const firstResult = (await cluster.git(cluster.remote, 'rev-parse', `refs/baton/runs/${first}/result`)).trim();
+  const baton = new Baton({ home: cluster.env.BATON_HOME!, env: cluster.env });
+  t.after(() => baton.close());
+  assert.equal(baton.store.runs.get(child)!.placement!.base, firstResult, 'the lead records where the resume started');
   assert.equal(status.sessionId, ran!.session);
   // The resumed run's result carries both runs' work; its base is where it started.
   assert.equal((await cluster.git(cluster.remote, 'show', `refs/baton/runs/${child}/result:second.txt`)).trim(), ran!.session);
@@ -117,8 +150,6 @@ test('resume of a cluster run from the lead goes back to the worker that ran it:
   const tree = (await cluster.git(cluster.repo, 'write-tree')).trim();
   await cluster.git(cluster.repo, 'reset', '--quiet');
   const base = (await cluster.git(cluster.repo, 'commit-tree', tree, '-p', 'HEAD', '-m', 'lead state')).trim();
-  const baton = new Baton({ home: cluster.env.BATON_HOME!, env: cluster.env });
-  t.after(() => baton.close());
   const third = await baton.resume(child, 'third', { base });
   const last = await baton.wait([third.id], { timeoutMs: 40_000 });
   assert.equal(last.runs[0]!.state, 'completed');
@@ -142,6 +173,12 @@ test('resume after its worker is SIGKILLed: a resume waiting for it fails as wor
   assert.equal(waiting.code, 0, waiting.stderr);
   assert.equal((await status(cluster, waiting.json.id)).state, 'queued');
 
+  const following = follow(cluster, busy);
+  // Killed once the follow is under way (its tail answered, its follow key set), not while it asks.
+  const redis = await connectRedis(cluster.redis.url, {});
+  t.after(() => redis.disconnect());
+  await waitFor(async () => (await redis.exists(CLUSTER_KEYS.following(busy))) === 1, { what: 'tail -f to follow the run', timeoutMs: 30_000 });
+
   doomed.child.kill('SIGKILL');
   const failed = await cluster.cli(['wait', '--json', '--timeout', '40s', waiting.json.id], { timeoutMs: 50_000 });
   assert.equal(failed.json.runs[0].state, 'failed', failed.stdout);
@@ -152,4 +189,36 @@ test('resume after its worker is SIGKILLed: a resume waiting for it fails as wor
   assert.match(refused.stderr, /cannot resume run \S+, whose session lives on its worker: worker doomed on \S+ is gone \(last seen \d{4}-\d\d-\d\dT[\d:.]+Z\)/);
   // Nothing ran the resumes anywhere.
   assert.equal((await traces(talker.trace)).length, 1);
+  // A tail -f of the lost worker's run ends when the lead gives the run up.
+  assert.equal(await following.exited, 0, following.err());
+  assert.match(following.err(), new RegExp(`run ${busy} failed`));
+});
+
+test('a real claude on a worker against the scripted model: resume from the lead continues its session there, export from the lead reads it', async (t) => {
+  const cluster = await startCluster(t);
+  const mock = await startMockModel({
+    script: parseScript({ steps: [claudeHarness.writeFile('src/a.txt', 'a\n'), { text: 'I created src/a.txt.' }, claudeHarness.writeFile('src/b.txt', 'b\n'), { text: 'Now src/b.txt exists too.' }] }),
+    apiKey: API_KEY,
+  });
+  t.after(() => mock.close());
+  const prepared = await claudeHarness.prepare(mock, join(cluster.scratch, 'claude'));
+  await cluster.startWorker('w1', { runners: ['claude'], env: prepared.env });
+  const first = await cluster.cli(['run', '--json', '--runner', 'claude', ...prepared.runArgs, '--dir', cluster.repo, phasePrompt(['src/a.txt', 'src/b.txt'])]);
+  assert.equal(first.code, 0, first.stderr);
+  const incomplete = (await cluster.cli(['wait', '--json', '--timeout', '50s', first.json.id], { timeoutMs: 60_000 })).json.runs[0];
+  assert.deepEqual([incomplete.state, incomplete.reasons], ['incomplete', ['missing file src/b.txt']]);
+  assert.ok(incomplete.sessionId);
+  // The lead has no claude of its own to ask: the worker starts one on its session and its worktree.
+  const resumed = await cluster.cli(['resume', '--json', first.json.id]);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const done = (await cluster.cli(['wait', '--json', '--timeout', '50s', resumed.json.id], { timeoutMs: 60_000 })).json.runs[0];
+  assert.equal(done.state, 'completed', JSON.stringify(done.reasons));
+  assert.equal(done.sessionId, incomplete.sessionId, 'the same agent session continues');
+  assert.equal(done.worker.name, 'w1');
+  assert.equal(await cluster.git(cluster.remote, 'show', `refs/baton/runs/${resumed.json.id}/result:src/b.txt`), 'b\n');
+
+  const exported = await cluster.cli(['export', '--json', resumed.json.id]);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.equal(exported.json.sessionId, incomplete.sessionId);
+  assert.match(JSON.stringify(exported.json.session), /Now src\/b\.txt exists too\./);
 });

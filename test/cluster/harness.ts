@@ -71,7 +71,7 @@ export interface TestCluster {
   /** A scratch dir for agent programs and traces. */
   scratch: string;
   cli(args: string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult>;
-  startWorker(name: string, options?: { slots?: number; env?: NodeJS.ProcessEnv }): Promise<ClusterWorker>;
+  startWorker(name: string, options?: { slots?: number; env?: NodeJS.ProcessEnv; runners?: string[] }): Promise<ClusterWorker>;
   git(dir: string, ...args: string[]): Promise<string>;
 }
 
@@ -109,7 +109,7 @@ export async function startCluster(t: TestContext): Promise<TestCluster> {
       const home = join(scratch, `worker-${name}`);
       const workerEnv: NodeJS.ProcessEnv = { ...env, BATON_HOME: home, BATON_WORKER_LOST_MS: String(TEST_LOST_AFTER_MS), ...options.env };
       delete workerEnv.BATON_REDIS_URL;
-      const child = spawn(process.execPath, [BATON_BIN, 'worker', '--redis', redis.url, '--name', name, '--slots', String(options.slots ?? 1), '--runners', 'cmd'], {
+      const child = spawn(process.execPath, [BATON_BIN, 'worker', '--redis', redis.url, '--name', name, '--slots', String(options.slots ?? 1), '--runners', (options.runners ?? ['cmd']).join(',')], {
         env: workerEnv,
         stdio: ['ignore', 'ignore', 'pipe'],
       });
