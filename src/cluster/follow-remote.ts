@@ -60,8 +60,9 @@ export async function followRemoteLog(redis: Redis, runId: string, from: number,
         try {
           await askWorker(redis, worker, { kind: 'follow', runId, from: position }, `cannot follow run ${runId}, whose log stays on its worker`, source.env);
         } catch (error) {
-          // A lost worker's run is given up by the lead's next fold, which ends this follow; anything else is the caller's.
-          if (!(error instanceof WorkerGoneError) || error.sighting?.alive) throw error;
+          // A worker dying now is declared lost by the lead's fold, which ends this follow; one that was only
+          // slow is asked again below. Anything else is the caller's.
+          if (!(error instanceof WorkerGoneError)) throw error;
         }
       } else if (worker && Date.now() - askedAt > REASK_MS) {
         // Asked again from where this follower stands: a worker that restarted forgot its followers, and

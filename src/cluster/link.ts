@@ -97,7 +97,7 @@ export class ClusterLink {
     const executor = this.executor();
     if (!executor) throw noCluster(parent);
     const worker = await resumeTarget(await executor.redis(), parent);
-    return { executor: resumeExecutor(executor, parent, worker, base !== undefined), placement: resumePlacement(parent, base) };
+    return { executor: resumeExecutor(executor, parent, worker, base !== undefined), placement: await resumePlacement(parent, base) };
   }
 
   close(): void {

@@ -9,7 +9,7 @@ import type { Executor, StartResult } from '../executors/types.js';
 import { reasonFields } from '../reasons.js';
 import type { Store } from '../store/index.js';
 import { ACTIVE_STATES, type RunPlacement, type RunRecord } from '../store/runs.js';
-import { baseRef, cacheCloneOf, pushBase } from './code.js';
+import { baseRef, cacheCloneOf, pushBase, resultRef } from './code.js';
 import { jobOf, localRunName, type RunJob } from './job.js';
 import { CLUSTER_KEYS } from './keys.js';
 import { cancelUnclaimed } from './run-state.js';
@@ -35,9 +35,21 @@ export async function resumeTarget(redis: Redis, parent: RunRecord): Promise<str
   return worker;
 }
 
-/** Lead: where the resumed run's code is: the parent's remote, and the base the caller gave, else the parent's. */
-export function resumePlacement(parent: RunRecord, base: string | undefined): RunPlacement {
-  return { remote: parent.placement!.remote, base: base ?? parent.placement!.base, worker: null, workerHost: null };
+/**
+ * Lead: where the resumed run's code is: the parent's remote, and its base: the one the caller gave,
+ * else where the parent left the worktree (its result commit; the parent's own base if it pushed none).
+ */
+export async function resumePlacement(parent: RunRecord, base: string | undefined): Promise<RunPlacement> {
+  const remote = parent.placement!.remote;
+  let start = base;
+  if (start === undefined) {
+    try {
+      start = (await git(parent.dir, ['ls-remote', remote, resultRef(parent.id)], {}, { timeoutMs: GIT_TIMEOUT_MS })).split('\t')[0]?.trim() || undefined;
+    } catch {
+      // Unreadable remote: the worker says so when it pushes; the parent's base is the best known.
+    }
+  }
+  return { remote, base: start ?? parent.placement!.base, worker: null, workerHost: null };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Worker as QueueWorker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Baton } from '../baton.js';
@@ -248,7 +249,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       }
       const launched = data.resume ? await local.resume(localRunName(data.resume.parentId), data.prompt, { name: localRunName(data.runId), ...(data.maxCost !== null && { maxCost: data.maxCost }) }) : await local.run({
         runner: data.runner,
-        dir: run.worktree,
+        dir: data.subdir ? join(run.worktree, data.subdir) : run.worktree,
         prompt: data.prompt,
         name: `${LOCAL_NAME_PREFIX}${data.runId}`,
         stallAfterMs: data.stallAfterMs,

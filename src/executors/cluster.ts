@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { git } from '../baseline/git-tree.js';
 import { placeCode, pushBase } from '../cluster/code.js';
 import { connectRedis, type RedisTarget } from '../cluster/connection.js';
 import { jobOf } from '../cluster/job.js';
@@ -11,6 +12,11 @@ import { failStrandedResumes } from '../cluster/resume.js';
 import type { Store } from '../store/index.js';
 import { ACTIVE_STATES, ENDED_STATES, type RunPlacement, type RunRecord, type RunState } from '../store/runs.js';
 import type { Executor, StartResult, StopResult } from './types.js';
+
+/** Where in its repository a run's dir is ('' at the top): the worker runs the agent in the same place of its checkout. */
+async function subdirOf(dir: string): Promise<string> {
+  return (await git(dir, ['rev-parse', '--show-prefix'])).trim().replace(/\/$/, '');
+}
 
 /** How often a waiting lead checks for lost workers between pushed updates (a lapsed heartbeat pushes nothing). */
 const LOST_CHECK_MS = 1_000;
@@ -56,7 +62,7 @@ export class ClusterExecutor implements Executor {
     await pushBase(run.dir, run.placement!.remote, run.placement!.base, run.id);
     await redis.hset(CLUSTER_KEYS.run(run.id), { state: 'queued' });
     // The job id is the run id: adding it twice is a no-op in BullMQ.
-    await this.queue(run.runner, redis).add('run', jobOf(run, hostname()), { jobId: run.id, removeOnComplete: { age: JOB_KEEP_SECONDS }, removeOnFail: { age: JOB_KEEP_SECONDS } });
+    await this.queue(run.runner, redis).add('run', jobOf(run, hostname(), await subdirOf(run.dir)), { jobId: run.id, removeOnComplete: { age: JOB_KEEP_SECONDS }, removeOnFail: { age: JOB_KEEP_SECONDS } });
     return { pid: null };
   }
 

@@ -3,7 +3,12 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Baton } from '../../src/baton.js';
+import { connectRedis } from '../../src/cluster/connection.js';
+import { CLUSTER_KEYS } from '../../src/cluster/keys.js';
+import { createBatonMcpServer } from '../../src/mcp/server.js';
 import type { FollowEvent } from '../../src/follow.js';
 import { parseScript, startMockModel } from '../../src/mock-model/index.js';
 import { claudeHarness } from '../contract/harnesses/claude.js';
@@ -75,9 +80,16 @@ test('tail and tail -f of a running cluster run from the lead: lines arrive whil
   assert.deepEqual(events.at(-1), { kind: 'end', state: 'completed' });
   assert.ok(events.some((event) => event.kind === 'changed' && event.state === 'running'), 'followEvents: the record changes too');
 
-  // Ended: tail still reads the worker's log; export asks the worker (whose cmd runner has no export).
+  // Ended: tail still reads the worker's log, from the CLI and from MCP; export asks the worker (whose cmd runner has no export).
   const after = await cluster.cli(['tail', '--json', '-n', '2', id]);
   assert.deepEqual(after.json.lines, lines.slice(-2));
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const server = createBatonMcpServer(baton);
+  const client = new Client({ name: 'test', version: '1' });
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  t.after(() => client.close());
+  const mcpTail = await client.callTool({ name: 'tail', arguments: { id, lines: 2 } });
+  assert.deepEqual((mcpTail.structuredContent as { lines: string[] }).lines, lines.slice(-2), JSON.stringify(mcpTail));
   const exported = await cluster.cli(['export', id]);
   assert.equal(exported.code, 1);
   assert.match(exported.stderr, /on worker w1: the cmd runner has no session export/);
@@ -122,6 +134,10 @@ test('resume of a cluster run from the lead goes back to the worker that ran it:
   assert.deepEqual(again!.before, ['first.txt'], 'with what the first run left');
   const status = (await cluster.cli(['status', '--json', child])).json;
   assert.equal(status.parentId, first);
+  const firstResult = (await cluster.git(cluster.remote, 'rev-parse', `refs/baton/runs/${first}/result`)).trim();
+  const baton = new Baton({ home: cluster.env.BATON_HOME!, env: cluster.env });
+  t.after(() => baton.close());
+  assert.equal(baton.store.runs.get(child)!.placement!.base, firstResult, 'the lead records where the resume started');
   assert.equal(status.sessionId, ran!.session);
   // The resumed run's result carries both runs' work; its base is where it started.
   assert.equal((await cluster.git(cluster.remote, 'show', `refs/baton/runs/${child}/result:second.txt`)).trim(), ran!.session);
@@ -134,8 +150,6 @@ test('resume of a cluster run from the lead goes back to the worker that ran it:
   const tree = (await cluster.git(cluster.repo, 'write-tree')).trim();
   await cluster.git(cluster.repo, 'reset', '--quiet');
   const base = (await cluster.git(cluster.repo, 'commit-tree', tree, '-p', 'HEAD', '-m', 'lead state')).trim();
-  const baton = new Baton({ home: cluster.env.BATON_HOME!, env: cluster.env });
-  t.after(() => baton.close());
   const third = await baton.resume(child, 'third', { base });
   const last = await baton.wait([third.id], { timeoutMs: 40_000 });
   assert.equal(last.runs[0]!.state, 'completed');
@@ -159,6 +173,12 @@ test('resume after its worker is SIGKILLed: a resume waiting for it fails as wor
   assert.equal(waiting.code, 0, waiting.stderr);
   assert.equal((await status(cluster, waiting.json.id)).state, 'queued');
 
+  const following = follow(cluster, busy);
+  // Killed once the follow is under way (its tail answered, its follow key set), not while it asks.
+  const redis = await connectRedis(cluster.redis.url, {});
+  t.after(() => redis.disconnect());
+  await waitFor(async () => (await redis.exists(CLUSTER_KEYS.following(busy))) === 1, { what: 'tail -f to follow the run', timeoutMs: 30_000 });
+
   doomed.child.kill('SIGKILL');
   const failed = await cluster.cli(['wait', '--json', '--timeout', '40s', waiting.json.id], { timeoutMs: 50_000 });
   assert.equal(failed.json.runs[0].state, 'failed', failed.stdout);
@@ -169,6 +189,9 @@ test('resume after its worker is SIGKILLed: a resume waiting for it fails as wor
   assert.match(refused.stderr, /cannot resume run \S+, whose session lives on its worker: worker doomed on \S+ is gone \(last seen \d{4}-\d\d-\d\dT[\d:.]+Z\)/);
   // Nothing ran the resumes anywhere.
   assert.equal((await traces(talker.trace)).length, 1);
+  // A tail -f of the lost worker's run ends when the lead gives the run up.
+  assert.equal(await following.exited, 0, following.err());
+  assert.match(following.err(), new RegExp(`run ${busy} failed`));
 });
 
 test('a real claude on a worker against the scripted model: resume from the lead continues its session there, export from the lead reads it', async (t) => {

@@ -1,6 +1,7 @@
 /**
  * Plans over the test cluster: a plan file of cmd phases, running it from the lead to its end, and the
- * checks every plan test makes (one commit per phase with its trailers; each agent on a worker).
+ * checks every plan test makes (one commit per phase with its trailers; each agent on a worker). The
+ * same helpers as test/cluster/plan.e2e.test.ts's own, shared here for the fault tests.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,7 @@ export interface Trace {
 export type Phase = { id: string; needs?: string[] };
 
 /** A plan of cmd phases, each writing `<id>.txt` (its prompt names the file) and verified on the lead. */
-export function writePlan(cluster: TestCluster, command: string, phases: Phase[], maxParallel: number): string {
+export function writePlan(cluster: TestCluster, command: string, phases: Phase[], maxParallel: number, dir = cluster.repo): string {
   const file = join(cluster.scratch, 'plan.yaml');
   const lines = phases.map(({ id, needs = [] }) => {
     const name = `${id.toLowerCase()}.txt`;
@@ -26,7 +27,7 @@ export function writePlan(cluster: TestCluster, command: string, phases: Phase[]
   writeFileSync(
     file,
     `project: scratch
-dir: ${cluster.repo}
+dir: ${dir}
 maxParallel: ${maxParallel}
 defaults: { runner: cmd, runnerOptions: { command: ${JSON.stringify(command)} } }
 phases:
@@ -52,13 +53,14 @@ export async function waitPlanCompleted(cluster: TestCluster, id: string): Promi
   return waited.json;
 }
 
-/** Exactly one commit per phase on the lead's branch, in `order`, each holding only its file, with the trailers. */
-export async function assertOneCommitPerPhase(cluster: TestCluster, planRunId: string, order: string[]): Promise<void> {
+/** Exactly one commit per phase on the lead's branch, in `order`, each holding only its file (in `subdir`), with the trailers. */
+export async function assertOneCommitPerPhase(cluster: TestCluster, planRunId: string, order: string[], subdir = ''): Promise<void> {
   const subjects = (await cluster.git(cluster.repo, 'log', '--format=%s', 'main')).trim().split('\n').reverse();
-  assert.deepEqual(subjects, ['initial', ...order.map((id) => `Phase ${id}: Step ${id}`)]);
+  const setup = subdir ? ['the plan\'s folder'] : [];
+  assert.deepEqual(subjects, ['initial', ...setup, ...order.map((id) => `Phase ${id}: Step ${id}`)]);
   for (const [i, id] of [...order].reverse().entries()) {
     const files = (await cluster.git(cluster.repo, 'show', '--name-only', '--format=', `main~${i}`)).trim().split('\n');
-    assert.deepEqual(files, [`${id.toLowerCase()}.txt`], `main~${i} holds only phase ${id}'s file`);
+    assert.deepEqual(files, [`${subdir}${id.toLowerCase()}.txt`], `main~${i} holds only phase ${id}'s file`);
     const body = await cluster.git(cluster.repo, 'show', '-s', '--format=%B', `main~${i}`);
     assert.match(body, new RegExp(`Baton-Plan-Run: ${planRunId}\\nBaton-Phase: ${id}`));
   }
