@@ -52,6 +52,7 @@ test('a worker SIGKILLed mid-phase: its run is lost within the bound, the phase 
   const noticedMs = Date.now() - killedAt;
   assert.match(lost.reasons[0], new RegExp(`^worker ${doomedName} on \\S+ stopped heartbeating`));
   assert.ok(noticedMs < TEST_LOST_AFTER_MS + 10_000, `lost within the bound (took ${noticedMs} ms)`);
+  t.diagnostic(`lost run noticed ${noticedMs} ms after SIGKILL (bound ${TEST_LOST_AFTER_MS} ms)`);
 
   const status = await waitPlanCompleted(cluster, id);
   await assertOneCommitPerPhase(cluster, id, ['A', 'B', 'C']);
