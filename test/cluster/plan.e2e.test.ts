@@ -3,6 +3,10 @@ import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { Baton } from '../../src/baton.js';
+import { createBatonMcpServer } from '../../src/mcp/server.js';
 import { startCluster, writeAgent, type ClusterWorker, type TestCluster } from './harness.js';
 import { waitFor } from '../wait-for.js';
 
@@ -93,6 +97,17 @@ test('a 4-phase parallel plan over 3 one-slot workers: phases run on workers, on
   }
   const text = await cluster.cli(['plan', 'status', id]);
   for (const phase of status.phases) assert.match(text.stdout, new RegExp(`on ${phase.worker.name}@`), text.stdout);
+  // MCP plan_status, from an in-process server on the lead: its short status names the workers too, its full record carries them.
+  const baton = new Baton({ home: cluster.env.BATON_HOME!, env: cluster.env });
+  t.after(() => baton.close());
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: 'test', version: '1' });
+  await Promise.all([createBatonMcpServer(baton).connect(serverSide), client.connect(clientSide)]);
+  t.after(() => client.close());
+  const mcp = await client.callTool({ name: 'plan_status', arguments: { id, detail: 'full' } });
+  const brief = (mcp.content as { text: string }[])[0]!.text;
+  for (const phase of status.phases) assert.match(brief, new RegExp(`^${phase.id} committed .*on ${phase.worker.name}@`, 'm'), brief);
+  assert.deepEqual((mcp.structuredContent as { phases: { worker: unknown }[] }).phases.map((p) => p.worker), status.phases.map((p: { worker: unknown }) => p.worker));
 
   assert.equal(readFileSync(join(cluster.repo, 'README.md'), 'utf8'), '# scratch repo\nmy local edit\n');
   assert.equal(readFileSync(join(cluster.repo, 'notes.txt'), 'utf8'), 'my notes\n');
