@@ -9,6 +9,7 @@ import { isActive, type RunRecord } from '../store/runs.js';
 import type { RunPatch } from '../store/runs.js';
 import { checkOutRun, pushResult } from './code.js';
 import { connectRedis, logReconnects, redactUrl } from './connection.js';
+import { isConnectionLoss, LEAVE_WITHIN_MS, settleWithin, unlessAborted } from './outage.js';
 import { localRunName, type RunJob } from './job.js';
 import { prepareResume } from './resume.js';
 import { CLUSTER_KEYS } from './keys.js';
@@ -61,13 +62,16 @@ interface Held {
   killAsked: boolean;
 }
 
+// The listener goes when the sleep ends: a worker polls for its whole life, and each one kept would pile up on the signal.
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const done = () => {
       clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 function lostAfterMs(env: NodeJS.ProcessEnv): number {
@@ -117,7 +121,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         maxStalledCount: 5,
         name,
       });
-      queue.on('error', (error) => log(`queue ${queueName}: ${error.message}`));
+      queue.on('error', (error) => {
+        if (!isConnectionLoss(error)) log(`queue ${queueName}: ${error.message}`);
+      });
       void queue.startStalledCheckTimer();
       queues.set(queueName, queue);
     }
@@ -190,7 +196,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         const token = randomUUID();
         let job: Job<RunJob> | undefined;
         try {
-          job = await queue.getNextJob(token, { block: false });
+          job = await unlessAborted(queue.getNextJob(token, { block: false }), signal);
         } catch (error) {
           log(`cannot take jobs: ${(error as Error).message}`);
           await sleep(1_000, signal);
@@ -211,8 +217,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     clearInterval(beating);
     clearInterval(relaying);
     stopAnswering();
-    await Promise.all([...queues.values()].map((queue) => queue.close().catch(() => undefined)));
-    await unregisterWorker(redis, info).catch(() => undefined);
+    await settleWithin(LEAVE_WITHIN_MS, Promise.allSettled([...[...queues.values()].map((queue) => queue.close()), unregisterWorker(redis, info)]));
     subscriber.disconnect();
     redis.disconnect();
     local.close();

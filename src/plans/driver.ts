@@ -28,7 +28,7 @@ import { largeFileBytes } from '../baseline/large-files.js';
 import { isParallelPlan } from './dag.js';
 import { ParallelScheduler } from './parallel-driver.js';
 import { PhaseDispatch } from './cluster-place.js';
-import { isRedisOutage } from '../cluster/outage.js';
+import { isRedisOutage } from '../cluster/lead-outage.js';
 import { lostWorkerFrom, lostWorkerOf, MAX_REDISPATCHES, redispatchBound, redispatchesOf, redispatchNote, redispatchPrompt, type LostWorker } from './redispatch.js';
 
 const WAIT_SLICE_MS = 1_000;

@@ -91,3 +91,19 @@ test('Redis down longer than the heartbeat bound: no worker is judged lost for i
   // The heartbeat keys lapse while Redis is down (or on load): the lead must not take that for lost workers.
   await restartMidRuns(t, TEST_LOST_AFTER_MS + 2_000);
 });
+
+test('a worker told to stop while Redis is down leaves by itself, and logs the outage once instead of every reconnection attempt', async (t) => {
+  const cluster = await startCluster(t, { redis: { persistent: true } });
+  const worker = await cluster.startWorker('w1');
+  await cluster.redis.stop();
+  await waitFor(() => worker.log().includes('lost Redis at'), { what: 'the worker to notice Redis is gone', timeoutMs: 20_000 });
+  // A few reconnection attempts pass (each one BullMQ reports as an error) before the worker is told to stop.
+  const noticedAt = Date.now();
+  await waitFor(() => Date.now() - noticedAt > 2_000, { what: 'two seconds of outage', timeoutMs: 5_000 });
+  worker.child.kill('SIGTERM');
+  // The harness would SIGKILL it after 30 s; leaving by itself means exit code 0 well before.
+  await waitFor(() => worker.child.exitCode !== null || worker.child.signalCode !== null, { what: 'the worker to leave', timeoutMs: 25_000 });
+  assert.equal(worker.child.exitCode, 0, worker.log());
+  assert.doesNotMatch(worker.log(), /ECONNREFUSED/);
+  assert.equal(worker.log().match(/lost Redis at/g)?.length, 1);
+});
