@@ -221,7 +221,7 @@ export class Baton {
     if (options.maxCost !== undefined && !(Number.isFinite(options.maxCost) && options.maxCost > 0)) {
       throw usageError(`must be a positive amount of US dollars, e.g. 2.50 (got ${options.maxCost})`, { field: 'maxCost' });
     }
-    const placement = cluster ? await cluster.place(dir, options.remote) : null;
+    const placement = cluster ? await cluster.place(dir, options.remote, options.base) : null;
     return this.launch({
       runner: runnerName,
       agent: options.agent ?? adapter.defaultAgent ?? null,

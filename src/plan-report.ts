@@ -24,11 +24,17 @@ export function planShortStatus(status: PlanStatus): string {
       phase.verification && !phase.verification.passed ? `verify failed${phase.verification.command ? `: ${flatLine(phase.verification.command, 60)}` : ''}` : null,
       phase.commitSha ? phase.commitSha.slice(0, 7) : null,
       phase.state === 'running' || phase.state === 'blocked' ? phase.runs.at(-1)?.id ?? null : null,
+      phase.worker ? `on ${workerWords(phase.worker)}` : null,
     ].filter(Boolean);
     lines.push(`${phase.id} ${phase.state}${bits.length ? ` ${bits.join(' · ')}` : ''}`);
     if (phase.state !== 'committed') for (const reason of phase.reasons) lines.push(`  - ${flatLine(reason, 160)}`);
   }
   return lines.join('\n');
+}
+
+/** A cluster worker as plan status names it: `name@host`. */
+export function workerWords(worker: { name: string; host: string | null }): string {
+  return `${worker.name}@${worker.host ?? '?'}`;
 }
 
 /** A plan still running, in one line: the phase under way and how far along the plan is. */

@@ -15,12 +15,16 @@ export const runBranch = (runId: string) => `baton/runs/${runId}`;
 
 const GIT_TIMEOUT_MS = 120_000;
 
-/** The remote (`--remote`, else the `origin` of dir) and the base commit (HEAD of dir) of a run about to be dispatched. */
-export async function placeCode(dir: string, remote?: string): Promise<{ remote: string; base: string }> {
+/**
+ * The remote (`--remote`, else the `origin` of dir) and the base commit (`commit` when given, else
+ * HEAD of dir) of a run about to be dispatched.
+ */
+export async function placeCode(dir: string, remote?: string, commit?: string): Promise<{ remote: string; base: string }> {
   let base: string;
   try {
-    base = (await git(dir, ['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
+    base = (await git(dir, ['rev-parse', '--verify', `${commit ?? 'HEAD'}^{commit}`])).trim();
   } catch {
+    if (commit !== undefined) throw usageError(`${commit} is not a commit of the repository of ${dir}`);
     throw usageError(`${dir} is not a git repository with a commit; a run on another machine starts from the HEAD of --dir`, { field: 'dir' });
   }
   if (remote !== undefined && remote !== '') return { remote, base };

@@ -25,9 +25,11 @@ export interface RunJob {
    * after checking out the run's base ref there when `checkout` (the lead pushed ResumeOptions.base).
    */
   resume?: { parentId: string; checkout: boolean };
+  /** Where in the repository the run's dir is (`--dir` a subfolder, a plan's dir); absent: the top. */
+  subdir?: string;
 }
 
-export function jobOf(run: RunRecord, lead: string): RunJob {
+export function jobOf(run: RunRecord, lead: string, subdir?: string): RunJob {
   return {
     runId: run.id,
     runner: run.runner,
@@ -42,6 +44,7 @@ export function jobOf(run: RunRecord, lead: string): RunJob {
     remote: run.placement!.remote,
     base: run.placement!.base,
     lead,
+    ...(subdir && { subdir }),
   };
 }
 

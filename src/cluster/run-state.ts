@@ -3,6 +3,7 @@ import { reasonFields } from '../reasons.js';
 import { ACTIVE_STATES, ENDED_STATES, type RunPatch, type RunRecord, type RunState } from '../store/runs.js';
 import type { Store } from '../store/index.js';
 import { CLUSTER_KEYS } from './keys.js';
+import { putBackUnstarted } from './put-back.js';
 
 /**
  * A cluster run's state as its worker publishes it: a Redis hash per run plus a message on one
@@ -59,7 +60,8 @@ export async function publishQueued(redis: Redis, runId: string): Promise<void> 
 export async function claimRun(redis: Redis, runId: string, worker: string, host: string): Promise<boolean> {
   const key = CLUSTER_KEYS.run(runId);
   if ((await redis.hsetnx(key, 'worker', worker)) !== 1) return false;
-  await redis.multi().hset(key, { state: 'running', workerHost: host, claimedAt: String(Date.now()) }).publish(CLUSTER_KEYS.runEvents, runId).exec();
+  // Still `queued`: claimed is not started. Until the worker publishes `running`, losing it puts the run back (put-back.ts).
+  await redis.multi().hset(key, { state: 'queued', workerHost: host, claimedAt: String(Date.now()) }).publish(CLUSTER_KEYS.runEvents, runId).exec();
   return true;
 }
 
@@ -108,6 +110,9 @@ export async function foldClusterRuns(redis: Redis, store: Store, runs: RunRecor
     let patch: RunPatch | undefined;
     if (ENDED_STATES.includes(now.state)) {
       patch = { ...(now.patch && now.worktree ? inLeadDir(now.patch, now.worktree, run.dir) : now.patch), state: now.state, placement, pid: now.pid };
+    } else if (now.worker && now.state === 'queued' && run.parentId === null && seen.get(now.worker)?.alive === false) {
+      // Claimed but never started: not lost with its worker, but handed to another one (a resume needs its own worker: it fails below).
+      if (await putBackUnstarted(redis, run, now.worker)) patch = { placement: { ...placement, worker: null, workerHost: null } };
     } else if (now.worker && seen.get(now.worker)?.alive === false) {
       const sighting = seen.get(now.worker)!;
       const endedAt = Date.now();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Worker as QueueWorker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Baton } from '../baton.js';
@@ -17,6 +18,7 @@ import { workerAnswers } from './answers.js';
 import { LogRelay } from './log-relay.js';
 import { fallbackPollMs, listenForWork, type WorkSignal } from './nudge.js';
 import { claimRun, FINAL_FIELDS, publishRun, readPublished } from './run-state.js';
+import { stillClaimedBy, takeOverFromLost } from './put-back.js';
 import { workerRunners, type WorkerRunner } from './runners.js';
 import { heartbeat, registerWorker, unregisterWorker, type WorkerInfo } from './workers.js';
 
@@ -151,6 +153,11 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
           run.givenUp = true;
           log(`run ${runId} was given up by the lead while this worker was out of touch: killing its orphaned agent`);
           if (run.localId) await local.kill(run.localId).catch(() => undefined);
+        } else if (run.localId && !run.givenUp && now && now.worker !== name) {
+          // Put back in the cluster queue while this worker was out of touch (it had not started): another worker has it.
+          run.givenUp = true;
+          log(`run ${runId} was put back in the queue while this worker was out of touch: cancelling it here`);
+          await local.kill(run.localId).catch(() => undefined);
         }
       }
     };
@@ -222,12 +229,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   async function take(job: Job<RunJob>, token: string): Promise<void> {
     const data = job.data;
     // The slot is taken now, before the first await: the fetch loop must not take another job meanwhile.
-    const run: Held = { job, token, localId: null, worktree: null, remote: data.remote, published: { state: 'running', pid: null }, givenUp: false, killAsked: false };
+    const run: Held = { job, token, localId: null, worktree: null, remote: data.remote, published: { state: 'queued', pid: null }, givenUp: false, killAsked: false };
     held.set(data.runId, run);
     // Claimed before anything is spawned: a job redelivered after its lock lapsed finds the run taken and is dropped.
     let claimed: boolean;
     try {
-      claimed = await claimRun(redis, data.runId, name, host);
+      claimed = (await claimRun(redis, data.runId, name, host)) || (await takeOverFromLost(redis, data.runId, name, host));
     } catch (error) {
       // Redis trouble, not a rival: the job stays ours until its lock lapses, then goes back to the queue.
       log(`run ${data.runId}: could not claim it: ${(error as Error).message}`);
@@ -243,9 +250,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     ran++;
     try {
       run.worktree = data.resume ? await prepareResume(local, options.home, data) : await checkOutRun(options.home, data.remote, data.runId);
+      if (!(await stillClaimedBy(redis, data.runId, name))) {
+        log(`run ${data.runId}: put back in the queue while this worker checked the code out; not starting it`);
+        await finish(data.runId, run);
+        return;
+      }
       const launched = data.resume ? await local.resume(localRunName(data.resume.parentId), data.prompt, { name: localRunName(data.runId), ...(data.maxCost !== null && { maxCost: data.maxCost }) }) : await local.run({
         runner: data.runner,
-        dir: run.worktree,
+        dir: data.subdir ? join(run.worktree, data.subdir) : run.worktree,
         prompt: data.prompt,
         name: `${LOCAL_NAME_PREFIX}${data.runId}`,
         stallAfterMs: data.stallAfterMs,
@@ -279,6 +291,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       }
       if (!record || !isActive(record.state)) break;
       if (record.pid !== run.published.pid || record.state !== run.published.state) {
+        // Leaving the local queue: the run is started only if the lead has not put it back meanwhile.
+        if (run.published.state === 'queued' && !run.givenUp && !(await stillClaimedBy(redis, runId, name).catch(() => true))) {
+          run.givenUp = true;
+          log(`run ${runId} was put back in the queue while it waited here: cancelling it here`);
+          await local.kill(run.localId!).catch(() => undefined);
+        }
         run.published = { state: record.state, pid: record.pid };
         if (!run.givenUp) await publishRun(redis, runId, { state: record.state, pid: record.pid, startedAt: record.startedAt, worktree: run.worktree }).catch(() => undefined);
       }

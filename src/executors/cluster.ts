@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { git } from '../baseline/git-tree.js';
 import { placeCode, pushBase } from '../cluster/code.js';
 import { connectRedis, unreachableError, type RedisTarget } from '../cluster/connection.js';
 import { jobOf } from '../cluster/job.js';
@@ -12,6 +13,11 @@ import { judgeWorkers } from '../cluster/lost-judgement.js';
 import type { Store } from '../store/index.js';
 import { ACTIVE_STATES, ENDED_STATES, type RunPlacement, type RunRecord, type RunState } from '../store/runs.js';
 import type { Executor, StartResult, StopResult } from './types.js';
+
+/** Where in its repository a run's dir is ('' at the top): the worker runs the agent in the same place of its checkout. */
+async function subdirOf(dir: string): Promise<string> {
+  return (await git(dir, ['rev-parse', '--show-prefix'])).trim().replace(/\/$/, '');
+}
 
 /** How often a waiting lead checks for lost workers between pushed updates (a lapsed heartbeat pushes nothing). */
 const LOST_CHECK_MS = 1_000;
@@ -46,9 +52,9 @@ export class ClusterExecutor implements Executor {
   }
 
   /** Before the run is recorded: Redis is reachable, and the code has a remote and a base commit. */
-  async place(dir: string, remote?: string): Promise<RunPlacement> {
+  async place(dir: string, remote?: string, base?: string): Promise<RunPlacement> {
     await this.redis();
-    const code = await placeCode(dir, remote);
+    const code = await placeCode(dir, remote, base);
     return { ...code, worker: null, workerHost: null };
   }
 
@@ -57,7 +63,7 @@ export class ClusterExecutor implements Executor {
     await pushBase(run.dir, run.placement!.remote, run.placement!.base, run.id);
     await redis.hset(CLUSTER_KEYS.run(run.id), { state: 'queued' });
     // The job id is the run id: adding it twice is a no-op in BullMQ.
-    await this.queue(run.runner, redis).add('run', jobOf(run, hostname()), { jobId: run.id, removeOnComplete: { age: JOB_KEEP_SECONDS }, removeOnFail: { age: JOB_KEEP_SECONDS } });
+    await this.queue(run.runner, redis).add('run', jobOf(run, hostname(), await subdirOf(run.dir)), { jobId: run.id, removeOnComplete: { age: JOB_KEEP_SECONDS }, removeOnFail: { age: JOB_KEEP_SECONDS } });
     await nudgeWorkers(redis, run.runner);
     return { pid: null };
   }

@@ -27,6 +27,9 @@ import { emptyDigest } from '../digest.js';
 import { largeFileBytes } from '../baseline/large-files.js';
 import { isParallelPlan } from './dag.js';
 import { ParallelScheduler } from './parallel-driver.js';
+import { PhaseDispatch } from './cluster-place.js';
+import { isRedisOutage } from '../cluster/lead-outage.js';
+import { lostWorkerFrom, lostWorkerOf, MAX_REDISPATCHES, redispatchBound, redispatchesOf, redispatchNote, redispatchPrompt, type LostWorker } from './redispatch.js';
 
 const WAIT_SLICE_MS = 1_000;
 /** Usage-limit waits per phase before the plan blocks instead. */
@@ -37,6 +40,9 @@ const DEFAULT_LIMIT_WAIT_MS = 5 * 60_000;
 const LIMIT_MARGIN_MS = 2_000;
 /** Runs of one phase whose supervisor may die before the plan blocks instead of trying again. */
 const MAX_CRASH_RECOVERIES = 3;
+
+/** How long a plan waits on a cluster run while Redis cannot be reached before it fails. */
+const REDIS_OUTAGE_MS = 120_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,6 +70,7 @@ export class PlanDriver {
   private readonly store;
   /** Phases given their one retry after a failed run during this driver's life. */
   private readonly retried = new Set<string>();
+  private dispatchOf: PhaseDispatch | undefined;
 
   constructor(
     readonly baton: Baton,
@@ -74,6 +81,12 @@ export class PlanDriver {
 
   get planRun(): PlanRunRecord {
     return this.store.getPlanRun(this.planRunId)!;
+  }
+
+  /** Where the plan's runs go: this machine, or the cluster's workers. */
+  get dispatch(): PhaseDispatch {
+    this.dispatchOf ??= new PhaseDispatch(this.baton, this.planRun.local === true);
+    return this.dispatchOf;
   }
 
   async drive(): Promise<void> {
@@ -114,7 +127,8 @@ export class PlanDriver {
 
   private async drivePhases(): Promise<void> {
     const planRun = this.planRun;
-    if (isParallelPlan(planRun.plan, planRun.maxParallel)) {
+    // Over the cluster every phase gets a worktree of its own: agents never run in the user's checkout.
+    if (isParallelPlan(planRun.plan, planRun.maxParallel) || this.dispatch.overCluster) {
       await new ParallelScheduler(this).drive();
       return;
     }
@@ -199,9 +213,17 @@ export class PlanDriver {
       const run = await this.currentRun(phase, record, place.dir);
       const ended = await this.waitFor(run.id);
       if (ended === 'stopped') return this.stopCurrent(phase.id);
+      await this.dispatch.bringBack(run.id, place.dir);
       record = this.phaseRecord(phase.id);
       const status = ended;
       this.recordAttemptState(phase.id, status);
+
+      const lost = lostWorkerOf(status);
+      if (lost) {
+        // Its session went with its worker: a fresh start elsewhere, not one of the phase's resumes.
+        record = await this.redispatch(phase, lost, place.dir);
+        continue;
+      }
 
       if (outcomeUnknown(status.reasonDetails)) {
         // Baton's supervisor died and the agent's outcome is unknown: continue it without charging
@@ -307,11 +329,21 @@ export class PlanDriver {
     // Waiting out a usage limit or Baton's own crash is not the agent's failure: neither uses up a bound.
     const counters = why === 'resume' ? { resumes: record.resumes + 1 } : why === 'fix' ? { fixes: record.fixes + 1 } : {};
     const previous = this.baton.resolveRun(record.currentRunId!);
+    const lost = lostWorkerOf(previous);
+    if (lost) return this.redispatch(phase, lost, dir, prompt);
     let runId = this.baton.store.runs.idsByName(name)[0];
     if (!runId) {
       if (previous.sessionId) {
         const maxCost = this.remainingBudget(phase);
-        runId = (await this.baton.resume(previous.id, prompt, { name, ...(maxCost !== undefined && { maxCost }) })).id;
+        const placed = await this.dispatch.resumeOptions(previous, dir);
+        try {
+          runId = (await this.baton.resume(previous.id, prompt, { name, ...(maxCost !== undefined && { maxCost }), ...placed })).id;
+        } catch (error) {
+          // The follow-up cannot go back to the worker holding the session: that worker is gone.
+          const gone = lostWorkerFrom(error, previous.id);
+          if (!gone) throw error;
+          return this.redispatch(phase, gone, dir, prompt ?? this.baton.statusOf(previous).followUp ?? undefined);
+        }
       } else {
         const followUp = prompt ?? this.baton.statusOf(previous).followUp ?? 'Continue and finish the task.';
         runId = (await this.launch(phase, name, `${phase.prompt}\n\n${followUp}`, dir)).id;
@@ -320,6 +352,21 @@ export class PlanDriver {
     const kind = !previous.sessionId ? 'relaunch' : why === 'crash' ? 'resume' : why;
     const attempt: PhaseAttempt = { runId, kind, ...(why === 'crash' && { afterCrash: true as const }) };
     return this.update(phase.id, { ...counters, state: 'running', currentRunId: runId, attempts: [...record.attempts, attempt] });
+  }
+
+  /**
+   * Restarts the phase cold, as a new run with its own prompt (plus the follow-up the lost session
+   * would have had), from the phase's place as it is now. Bounded; charged to no resume or fix count.
+   */
+  async redispatch(phase: PlanPhase, lost: LostWorker, dir: string, followUp?: string): Promise<PhaseRecord> {
+    // Read again: the caller's copy may predate the lost run's recorded state.
+    const attempts = this.phaseRecord(phase.id).attempts;
+    const done = redispatchesOf({ attempts });
+    if (done >= MAX_REDISPATCHES) throw new PhaseBlocked(redispatchBound(lost, done));
+    const name = runName(this.planRunId, phase.id, attempts.length + 1);
+    const runId = this.baton.store.runs.idsByName(name)[0] ?? (await this.launch(phase, name, redispatchPrompt(phase.prompt, followUp), dir)).id;
+    const attempt: PhaseAttempt = { runId, kind: 'redispatch', note: redispatchNote(lost) };
+    return this.update(phase.id, { state: 'running', currentRunId: runId, attempts: [...attempts, attempt] });
   }
 
   /** What the plan has spent: the reported cost of every run of one phase, or of the whole plan run. */
@@ -346,9 +393,10 @@ export class PlanDriver {
     return remaining;
   }
 
-  private launch(phase: PlanPhase, name: string, prompt: string, dir: string) {
+  private async launch(phase: PlanPhase, name: string, prompt: string, dir: string) {
     const maxCost = this.remainingBudget(phase);
     return this.baton.run({
+      ...(await this.dispatch.runOptions(dir)),
       ...(maxCost !== undefined && { maxCost }),
       runner: phase.runner as RunnerName,
       dir,
@@ -371,8 +419,22 @@ export class PlanDriver {
   }
 
   async waitFor(runId: string): Promise<RunStatus | 'stopped'> {
+    let outageSince: number | null = null;
     for (;;) {
-      const { timedOut, runs } = await this.baton.wait([runId], { timeoutMs: WAIT_SLICE_MS });
+      let waited: Awaited<ReturnType<Baton['wait']>>;
+      try {
+        waited = await this.baton.wait([runId], { timeoutMs: WAIT_SLICE_MS });
+        outageSince = null;
+      } catch (error) {
+        // Redis restarting under a cluster run: the run goes on on its worker, so the plan waits too (bounded).
+        if (!isRedisOutage(error)) throw error;
+        outageSince ??= Date.now();
+        if (Date.now() - outageSince > REDIS_OUTAGE_MS) throw error;
+        if (this.stopRequested()) return 'stopped';
+        await sleep(WAIT_SLICE_MS);
+        continue;
+      }
+      const { timedOut, runs } = waited;
       if (!timedOut && runs[0] && !isActive(runs[0].state)) return runs[0];
       if (this.stopRequested()) return 'stopped';
     }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { isAgentBookkeeping } from '../baseline/bookkeeping.js';
 import type { PhaseRecord, PhaseWorktree } from '../store/plans.js';
-import { readyPhases } from './dag.js';
+import { isParallelPlan, readyPhases } from './dag.js';
 import type { PhaseOutcome, PhasePlace, PlanDriver } from './driver.js';
 import { findPhaseCommit, PhaseBlocked, phaseCommitMessage } from './git-state.js';
 import {
@@ -16,7 +16,7 @@ import {
   startConflictResolution,
   userWorkReason,
 } from './merge.js';
-import type { PlanPhase } from './schema.js';
+import type { Plan, PlanPhase } from './schema.js';
 import { fixPrompt, runVerification } from './verify.js';
 import {
   clearStaleGitLocks,
@@ -74,6 +74,16 @@ export class ParallelScheduler {
     return relative(this.root, this.planRun.dir);
   }
 
+  /**
+   * The plan as the scheduler reads its needs. A serial plan run here (over the cluster) keeps its
+   * meaning: each phase needs the one before it, so it sees that phase's work.
+   */
+  private get schedule(): Plan {
+    const { plan, maxParallel } = this.planRun;
+    if (isParallelPlan(plan, maxParallel)) return plan;
+    return { ...plan, phases: plan.phases.map((phase, i) => ({ ...phase, needs: i === 0 ? [] : [plan.phases[i - 1]!.id] })) };
+  }
+
   private phases(): PhaseRecord[] {
     return this.d.baton.store.plans.phases(this.d.planRunId);
   }
@@ -108,7 +118,7 @@ export class ParallelScheduler {
       if (!stopping && blocked.length === 0) {
         // Started: in flight, or past its agent's work (queued to merge, merging) or stopped by a block.
         const started = new Set([...this.tasks.keys(), ...records.filter((r) => ['blocked', 'merge-queued', 'merging'].includes(r.state)).map((r) => r.phaseId)]);
-        for (const phase of readyPhases(planRun.plan, done, started)) {
+        for (const phase of readyPhases(this.schedule, done, started)) {
           if (this.tasks.size >= planRun.maxParallel) break;
           this.startPhase(phase);
         }

@@ -18,6 +18,7 @@ import { fileOverlaps, isParallelPlan, planWaves } from './dag.js';
 import { mergePlaces, phaseStage, type RunStateOf } from './stage.js';
 import { withBehind } from './behind.js';
 import { planLeftovers, removePlanLeftovers } from './worktrees.js';
+import { overCluster } from './cluster-place.js';
 
 const DRIVER_SCRIPT = 'driver-main.js';
 const DRIVER_MAIN = fileURLToPath(new URL(`./${DRIVER_SCRIPT}`, import.meta.url));
@@ -37,6 +38,8 @@ export interface PlanStartOptions {
   onBlocked?: string;
   /** Phases that may run at once; overrides the plan's maxParallel. */
   maxParallel?: number;
+  /** With a cluster configured: run the phases on this machine all the same. */
+  local?: boolean;
 }
 
 /** The documented shape of `baton plan status --json`. */
@@ -78,7 +81,9 @@ export interface PhaseStatus {
   timing: { kind: string; expectedMinMs: number; expectedMaxMs: number; source: 'default' | 'history'; judgement: string; status: string } | null;
   reasons: string[];
   attempts: number;
-  runs: { id: string; kind: string; state?: string; afterCrash?: true }[];
+  runs: { id: string; kind: string; state?: string; afterCrash?: true; note?: string; worker?: RunWorker }[];
+  /** The cluster worker of the phase's current (or last) run; null: none yet, or the run is on this machine. */
+  worker: RunWorker | null;
   /** USD reported by the phase's runs so far, and its budget (null: none). */
   cost: number;
   maxCost: number | null;
@@ -132,6 +137,10 @@ export class Plans {
 
   private readonly costOf: CostOf = (runId) => this.baton.store.runs.get(runId)?.digest.cost ?? 0;
   private readonly runStateOf: RunStateOf = (runId) => this.baton.store.runs.get(runId)?.state;
+  private readonly workerOf: WorkerOf = (runId) => {
+    const placement = this.baton.store.runs.get(runId)?.placement;
+    return placement?.worker ? { name: placement.worker, host: placement.workerHost } : null;
+  };
 
   load(file: string): Plan {
     try {
@@ -185,6 +194,9 @@ export class Plans {
     if (!repo.branch && parallel) {
       throw new BatonError('conflict', `${repo.root} is on a detached HEAD; a parallel plan merges each phase into a branch, so check out one (--allow-detached is for serial plans)`);
     }
+    if (!repo.branch && overCluster(this.baton, options.local === true)) {
+      throw new BatonError('conflict', `${repo.root} is on a detached HEAD; a plan over the cluster merges each phase into a branch, so check out one (or --local)`);
+    }
     if (!repo.branch && !options.allowDetached) throw new BatonError('conflict', `${repo.root} is on a detached HEAD; check out a branch`, { override: 'detached' });
     const hooks: PlanRunRecord['hooks'] = {};
     for (const field of ['onComplete', 'onBlocked'] as const) {
@@ -203,7 +215,7 @@ export class Plans {
     const id = newId();
     const now = Date.now();
     this.store.insertPlanRun(
-      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks, noLock: options.noLock === true, branch: repo.branch, maxParallel, createdAt: now, endedAt: null },
+      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks, noLock: options.noLock === true, branch: repo.branch, maxParallel, local: options.local === true, createdAt: now, endedAt: null },
       plan.phases.map((p, i) => ({
         planRunId: id, phaseId: p.id, position: i, title: p.title, state: skipped(p.id, i) ? 'skipped' : 'pending', reasons: [], attempts: [], resumes: 0, fixes: 0,
         currentRunId: null, baseTree: null, userDirty: null, verification: null, commitSha: null, committedPaths: null, worktree: null, merge: null, startedAt: null, endedAt: null,
@@ -263,7 +275,7 @@ export class Plans {
       total,
       plans: records.map((r) => this.reconcile(r)).map((r) => {
         const phases = this.store.phases(r.id);
-        return withBehind(toPlanStatus(r, phases, this.driverAlive(r), history, this.costOf, this.runStateOf), r, phases);
+        return withBehind(toPlanStatus(r, phases, this.driverAlive(r), history, this.costOf, this.runStateOf, this.workerOf), r, phases);
       }),
     };
   }
@@ -276,7 +288,7 @@ export class Plans {
   status(ref?: string): PlanStatus {
     const record = this.resolve(ref);
     const phases = this.store.phases(record.id);
-    return withBehind(toPlanStatus(record, phases, this.driverAlive(record), readPhaseHistory(this.baton.store.plans), this.costOf, this.runStateOf), record, phases);
+    return withBehind(toPlanStatus(record, phases, this.driverAlive(record), readPhaseHistory(this.baton.store.plans), this.costOf, this.runStateOf, this.workerOf), record, phases);
   }
 
   async wait(ref: string | undefined, options: { timeoutMs?: number; signal?: AbortSignal; onChange?: (status: PlanStatus) => void } = {}): Promise<{ timedOut: boolean; status: PlanStatus }> {
@@ -362,7 +374,16 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** What a run reported it cost, by id: plans add their runs' costs up. */
 export type CostOf = (runId: string) => number;
 
-export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean, history?: PhaseHistory, costOf: CostOf = () => 0, runStateOf: RunStateOf = () => undefined): PlanStatus {
+/** The cluster worker that took a run. */
+export interface RunWorker {
+  name: string;
+  host: string | null;
+}
+
+/** The worker of a run, by id (null: on this machine, or no worker took it yet). */
+export type WorkerOf = (runId: string) => RunWorker | null;
+
+export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], driverAlive: boolean, history?: PhaseHistory, costOf: CostOf = () => 0, runStateOf: RunStateOf = () => undefined, workerOf: WorkerOf = () => null): PlanStatus {
   const phaseCost = (p: PhaseRecord) => p.attempts.reduce((sum, a) => sum + costOf(a.runId), 0);
   // Plans stored before needs existed have none.
   const plan = { ...record.plan, phases: record.plan.phases.map((p) => ({ ...p, needs: p.needs ?? [], files: p.files ?? [] })) };
@@ -390,7 +411,11 @@ export function toPlanStatus(record: PlanRunRecord, phases: PhaseRecord[], drive
       timing: p.state === 'skipped' ? null : timingOf(record, p, history),
       reasons: p.reasons,
       attempts: p.attempts.length,
-      runs: p.attempts.map((a) => ({ id: a.runId, kind: a.kind, ...(a.state && { state: a.state }), ...(a.afterCrash && { afterCrash: true as const }) })),
+      runs: p.attempts.map((a) => {
+        const worker = workerOf(a.runId);
+        return { id: a.runId, kind: a.kind, ...(a.state && { state: a.state }), ...(a.afterCrash && { afterCrash: true as const }), ...(a.note && { note: a.note }), ...(worker && { worker }) };
+      }),
+      worker: p.attempts.length > 0 ? workerOf((p.currentRunId ?? p.attempts.at(-1)!.runId)) : null,
       cost: phaseCost(p),
       maxCost: record.plan.phases.find((planned) => planned.id === p.phaseId)?.maxCost ?? null,
       resumes: p.resumes,

@@ -31,6 +31,8 @@ export interface PlanRunRecord {
   branch: string | null;
   /** Phases that may run at once (the plan's maxParallel, or plan run --max-parallel). */
   maxParallel: number;
+  /** Started with --local: phases run on this machine even with a cluster configured (read from the store: always set). */
+  local?: boolean;
   createdAt: number;
   endedAt: number | null;
   updatedAt: number;
@@ -105,7 +107,7 @@ export interface PhaseRecord {
 
 const PLAN_COLUMNS: Record<keyof PlanRunRecord, string> = {
   id: 'id', planFile: 'plan_file', project: 'project', dir: 'dir', repoRoot: 'repo_root', state: 'state', reasons: 'reasons',
-  plan: 'plan', driverPid: 'driver_pid', stopRequestedAt: 'stop_requested_at', hooks: 'hooks', noLock: 'no_lock', branch: 'branch', maxParallel: 'max_parallel', createdAt: 'created_at', endedAt: 'ended_at', updatedAt: 'updated_at',
+  plan: 'plan', driverPid: 'driver_pid', stopRequestedAt: 'stop_requested_at', hooks: 'hooks', noLock: 'no_lock', branch: 'branch', maxParallel: 'max_parallel', local: 'local', createdAt: 'created_at', endedAt: 'ended_at', updatedAt: 'updated_at',
 };
 const PHASE_COLUMNS: Record<keyof PhaseRecord, string> = {
   planRunId: 'plan_run_id', phaseId: 'phase_id', position: 'position', title: 'title', state: 'state', reasons: 'reasons',
@@ -113,7 +115,7 @@ const PHASE_COLUMNS: Record<keyof PhaseRecord, string> = {
   userDirty: 'user_dirty', verification: 'verification', commitSha: 'commit_sha', committedPaths: 'committed_paths', worktree: 'worktree', merge: 'merge',
   startedAt: 'started_at', endedAt: 'ended_at', updatedAt: 'updated_at',
 };
-const BOOLEAN_FIELDS = new Set(['noLock']);
+const BOOLEAN_FIELDS = new Set(['noLock', 'local']);
 const JSON_FIELDS = new Set(['reasons', 'plan', 'attempts', 'userDirty', 'verification', 'committedPaths', 'hooks', 'worktree', 'merge']);
 
 function toRow<T extends object>(columns: Record<string, string>, record: Partial<T>): Record<string, unknown> {

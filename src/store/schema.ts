@@ -121,4 +121,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE runs ADD COLUMN placement TEXT;
   `,
+  // Plans over the cluster: a plan run started with --local keeps its phases on this machine, resumed or not.
+  `
+  ALTER TABLE plan_runs ADD COLUMN local INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -172,11 +172,13 @@ export async function writeAgent(scratch: string, sleepMs: number): Promise<{ co
   await writeFile(
     path,
     `import { appendFileSync, writeFileSync } from 'node:fs';
-const [file] = process.argv.slice(2);
+// The file is the prompt's first line: a follow-up or re-dispatch note Baton appends comes after it.
+const prompt = process.argv[2];
+const file = prompt.split('\\n')[0];
 const start = Date.now();
 await new Promise((r) => setTimeout(r, ${sleepMs}));
 writeFileSync(file, 'written by ' + process.env.BATON_HOME + '\\n');
-appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, file, start, end: Date.now() }) + '\\n');
+appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, cwd: process.cwd(), file, prompt, start, end: Date.now() }) + '\\n');
 console.log('done ' + file);
 `,
   );

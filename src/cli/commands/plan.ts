@@ -6,7 +6,7 @@ import type { CommandIo } from '../command.js';
 import { defineCommand } from '../define.js';
 import { rejectForeignOptions } from '../parse.js';
 import { parseDurationOption } from './run.js';
-import { planShortStatus, planStillGoing } from '../../plan-report.js';
+import { planShortStatus, planStillGoing, workerWords } from '../../plan-report.js';
 import { formatUsd } from '../../reasons.js';
 import { overlapWarning, phaseDetails, stageWords, wavesText } from './plan-parallel-text.js';
 
@@ -33,9 +33,12 @@ function formatPlan(status: PlanStatus, io: CommandIo): string {
     const duration = phase.durationMs !== null ? formatDuration(phase.durationMs) : '';
     const late = phase.timing && (phase.timing.status === 'far-over' || phase.timing.status === 'over') && phase.state !== 'committed' ? s.yellow(` ${phase.timing.judgement}`) : '';
     const commit = phase.commitSha ? s.dim(phase.commitSha.slice(0, 10)) : '';
-    lines.push(`  ${phase.id.padEnd(6)} ${stageWords(phase).padEnd(10)} ${phase.title}  ${s.dim(`${phase.attempts} run(s)`)} ${duration}${late}${phase.cost > 0 || phase.maxCost !== null ? ` ${spent(phase.cost, phase.maxCost)}` : ''} ${verify} ${commit}`.trimEnd());
+    const worker = phase.worker ? ` ${s.dim(`on ${workerWords(phase.worker)}`)}` : '';
+    lines.push(`  ${phase.id.padEnd(6)} ${stageWords(phase).padEnd(10)} ${phase.title}  ${s.dim(`${phase.attempts} run(s)`)}${worker} ${duration}${late}${phase.cost > 0 || phase.maxCost !== null ? ` ${spent(phase.cost, phase.maxCost)}` : ''} ${verify} ${commit}`.trimEnd());
     const details = phaseDetails(phase);
     if (details) lines.push(`           ${s.dim(details)}`);
+    // The phase's history: why a run was made the way it was (a worker lost, and when it was last seen).
+    for (const run of phase.runs) if (run.note) lines.push(`           ${s.dim(`${run.kind} ${run.id}: ${run.note}`)}`);
     for (const reason of phase.reasons) lines.push(`           ${s.yellow(`- ${reason}`)}`);
   }
   return lines.join('\n');
@@ -81,6 +84,7 @@ plan clean lists, then removes, the phase worktrees ($BATON_HOME/worktrees/PLANR
     { name: 'on-complete', value: 'CMD', of: ['run'], description: 'run CMD when the plan completes' },
     { name: 'on-blocked', value: 'CMD', of: ['run'], description: 'run CMD when the plan blocks' },
     { name: 'max-parallel', value: 'N', of: ['run'], description: "phases that may run at once, 1-32 (overrides the plan's maxParallel)" },
+    { name: 'local', of: ['run'], description: 'with a cluster configured, run the phases on this machine all the same (kept by plan resume)' },
     { name: 'timeout', value: 'DUR', of: ['wait'], description: 'stop waiting after DUR (exit 124); the plan goes on' },
   ],
   json: 'print the plan status (plan run: the plan-run id and its phases; plan wait adds "timedOut";\nplan clean: {id, worktrees, branches, removed})',
@@ -118,6 +122,7 @@ A plan:
           allowDetached: flag(args, 'allow-detached'),
           noLint: flag(args, 'no-lint'),
           noLock: flag(args, 'no-lock'),
+          local: flag(args, 'local'),
           ...(stringOption(args, 'on-complete') !== undefined && { onComplete: stringOption(args, 'on-complete')! }),
           ...(stringOption(args, 'on-blocked') !== undefined && { onBlocked: stringOption(args, 'on-blocked')! }),
           ...(maxParallel !== undefined && { maxParallel: wholeNumber(maxParallel) }),

@@ -31,6 +31,7 @@ export function registerPlanTools(tools: ToolTable, baton: Baton): void {
         noLint: z.boolean().optional(),
         noLock: z.boolean().optional(),
         maxParallel: z.number().int().min(1).max(32).optional(),
+        local: z.boolean().optional(),
       }),
     },
     (input) =>
