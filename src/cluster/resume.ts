@@ -14,7 +14,6 @@ import { jobOf, localRunName, type RunJob } from './job.js';
 import { CLUSTER_KEYS } from './keys.js';
 import { cancelUnclaimed } from './run-state.js';
 import { WorkerGoneError } from './worker-gone.js';
-import { sightWorkers } from './workers.js';
 import { judgeWorkers } from './lost-judgement.js';
 
 /**
@@ -31,7 +30,7 @@ const GIT_TIMEOUT_MS = 120_000;
 export async function resumeTarget(redis: Redis, parent: RunRecord): Promise<string> {
   const worker = parent.placement?.worker;
   if (!worker) throw new BatonError('conflict', `run ${parent.id} never started on a worker, so it has no session to resume; start a new run`);
-  const sighting = (await sightWorkers(redis, [worker])).get(worker);
+  const sighting = (await judgeWorkers(redis, [worker])).get(worker);
   if (!sighting?.alive) throw new WorkerGoneError(worker, sighting, `cannot resume run ${parent.id}, whose session lives on its worker`);
   return worker;
 }
