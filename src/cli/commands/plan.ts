@@ -69,6 +69,8 @@ phases whose needs are all committed run side by side, each in its own git workt
 baton/<plan-run>/<phase>, and are merged back one at a time in order, verified again on the
 result; a conflict is handed back to the phase's agent (up to maxFixes), else the phase blocks and
 keeps its worktree. Without needs, or at maxParallel 1, phases run one at a time in your checkout.
+With a cluster configured (BATON_REDIS_URL, see baton worker), every phase gets a worktree and its
+agent runs on a worker; verification and merging stay here. --local keeps the plan on this machine.
 
 plan wait exits 0 completed, 3 blocked, 1 failed or stopped, 124 on --timeout.
 
