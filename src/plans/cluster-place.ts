@@ -11,7 +11,6 @@ import type { Baton, ResumeOptions, RunOptions } from '../baton.js';
 import { git } from '../baseline/git-tree.js';
 import { resultRef } from '../cluster/code.js';
 import { resolveRedisTarget } from '../cluster/connection.js';
-import { hasReason } from '../reasons.js';
 import type { RunRecord } from '../store/runs.js';
 import { commitIdentity, PhaseBlocked } from './git-state.js';
 
@@ -57,14 +56,6 @@ export class PhaseDispatch {
     if (!run?.placement) return;
     await applyResult(dir, run.placement.remote, run.id, run.placement.base);
   }
-}
-
-/**
- * The one place a plan decides that a run was lost with its worker (and so cannot be resumed there):
- * the reason the worker gave, or null.
- */
-export function lostWithWorker(run: Pick<RunRecord, 'reasonDetails' | 'reasons'>): string | null {
-  return hasReason(run.reasonDetails, 'worker-lost') ? (run.reasons[0] ?? 'its worker was lost') : null;
 }
 
 async function topOf(dir: string): Promise<string> {

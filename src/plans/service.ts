@@ -275,7 +275,7 @@ export class Plans {
       total,
       plans: records.map((r) => this.reconcile(r)).map((r) => {
         const phases = this.store.phases(r.id);
-        return withBehind(toPlanStatus(r, phases, this.driverAlive(r), history, this.costOf, this.runStateOf, this.workerOf), r, phases);
+        return withBehind(this.statusWithout(r, phases, history), r, phases);
       }),
     };
   }
@@ -288,7 +288,12 @@ export class Plans {
   status(ref?: string): PlanStatus {
     const record = this.resolve(ref);
     const phases = this.store.phases(record.id);
-    return withBehind(toPlanStatus(record, phases, this.driverAlive(record), readPhaseHistory(this.baton.store.plans), this.costOf, this.runStateOf, this.workerOf), record, phases);
+    return withBehind(this.statusWithout(record, phases), record, phases);
+  }
+
+  /** A plan run's status without `behind` (git work per worktree phase), read the same way by every caller. */
+  private statusWithout(record: PlanRunRecord, phases: PhaseRecord[], history: PhaseHistory = readPhaseHistory(this.baton.store.plans)): PlanStatus {
+    return toPlanStatus(record, phases, this.driverAlive(record), history, this.costOf, this.runStateOf, this.workerOf);
   }
 
   async wait(ref: string | undefined, options: { timeoutMs?: number; signal?: AbortSignal; onChange?: (status: PlanStatus) => void } = {}): Promise<{ timedOut: boolean; status: PlanStatus }> {
@@ -299,7 +304,7 @@ export class Plans {
       // Without `behind` (a git rev-list per worktree phase) while polling: only the answer carries it.
       const record = this.resolve(id);
       const phases = this.store.phases(id);
-      const status = toPlanStatus(record, phases, this.driverAlive(record), readPhaseHistory(this.baton.store.plans), this.costOf, this.runStateOf);
+      const status = this.statusWithout(record, phases);
       const fingerprint = `${status.state}|${status.phases.map((p) => p.state).join(',')}`;
       if (fingerprint !== last) {
         last = fingerprint;

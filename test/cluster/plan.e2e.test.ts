@@ -7,72 +7,9 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Baton } from '../../src/baton.js';
 import { createBatonMcpServer } from '../../src/mcp/server.js';
-import { startCluster, writeAgent, type ClusterWorker, type TestCluster } from './harness.js';
+import { startCluster, writeAgent } from './harness.js';
+import { assertOneCommitPerPhase, assertRanOnWorkers, runPlan, writeDrafter, writePlan, type Trace } from './plan-helpers.js';
 import { waitFor } from '../wait-for.js';
-
-interface Trace {
-  home: string;
-  cwd: string;
-  file: string;
-}
-
-type Phase = { id: string; needs?: string[] };
-
-/** A plan of cmd phases, each writing `<id>.txt` (its prompt names the file) and verified on the lead. */
-function writePlan(cluster: TestCluster, command: string, phases: Phase[], maxParallel: number, dir = cluster.repo): string {
-  const file = join(cluster.scratch, 'plan.yaml');
-  const lines = phases.map(({ id, needs = [] }) => {
-    const name = `${id.toLowerCase()}.txt`;
-    return `  - { id: ${id}, title: "Step ${id}", prompt: "${name}", files: [${name}], needs: [${needs.join(', ')}], verify: ["test -f ${name}"] }`;
-  });
-  writeFileSync(
-    file,
-    `project: scratch
-dir: ${dir}
-maxParallel: ${maxParallel}
-defaults: { runner: cmd, runnerOptions: { command: ${JSON.stringify(command)} } }
-phases:
-${lines.join('\n')}
-`,
-  );
-  return file;
-}
-
-/** Runs the plan from the lead to its end; returns its final status. */
-async function runPlan(cluster: TestCluster, file: string): Promise<{ id: string; status: any }> {
-  const started = await cluster.cli(['plan', 'run', file, '--no-lint', '--json']);
-  assert.equal(started.code, 0, started.stderr);
-  const id = started.json.id as string;
-  const waited = await cluster.cli(['plan', 'wait', id, '--timeout', '50s', '--json'], { timeoutMs: 60_000 });
-  const driverLog = () => readFileSync(join(cluster.env.BATON_HOME!, 'plans', `${id}.driver.log`), 'utf8');
-  assert.equal(waited.json?.state, 'completed', `${JSON.stringify(waited.json, null, 1)}\n${waited.stderr}\ndriver log:\n${driverLog()}`);
-  return { id, status: waited.json };
-}
-
-/** Exactly one commit per phase on the lead's branch, in `order`, each holding only its file (in `subdir`), with the trailers. */
-async function assertOneCommitPerPhase(cluster: TestCluster, planRunId: string, order: string[], subdir = ''): Promise<void> {
-  const subjects = (await cluster.git(cluster.repo, 'log', '--format=%s', 'main')).trim().split('\n').reverse();
-  const setup = subdir ? ['the plan\'s folder'] : [];
-  assert.deepEqual(subjects, ['initial', ...setup, ...order.map((id) => `Phase ${id}: Step ${id}`)]);
-  for (const [i, id] of [...order].reverse().entries()) {
-    const files = (await cluster.git(cluster.repo, 'show', '--name-only', '--format=', `main~${i}`)).trim().split('\n');
-    assert.deepEqual(files, [`${subdir}${id.toLowerCase()}.txt`], `main~${i} holds only phase ${id}'s file`);
-    const body = await cluster.git(cluster.repo, 'show', '-s', '--format=%B', `main~${i}`);
-    assert.match(body, new RegExp(`Baton-Plan-Run: ${planRunId}\\nBaton-Phase: ${id}`));
-  }
-}
-
-/** Each phase's agent ran once, on a worker, in that worker's checkout: never on the lead. */
-async function assertRanOnWorkers(cluster: TestCluster, trace: string, workers: ClusterWorker[], ids: string[]): Promise<Trace[]> {
-  const traces = (await readFile(trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Trace);
-  assert.deepEqual(traces.map((t) => t.file).sort(), ids.map((id) => `${id.toLowerCase()}.txt`).sort(), 'each phase\'s agent ran exactly once');
-  const homes = new Set(workers.map((w) => w.home));
-  for (const t of traces) {
-    assert.ok(homes.has(t.home), `${t.file} ran under a worker's home, not ${t.home}`);
-    assert.ok(t.cwd.startsWith(t.home), `${t.file} ran in its worker's checkout (${t.cwd}), not the lead's`);
-  }
-  return traces;
-}
 
 test('a 4-phase parallel plan over 3 one-slot workers: phases run on workers, one commit per phase on the lead, the user\'s edits survive', async (t) => {
   const cluster = await startCluster(t);
@@ -156,29 +93,6 @@ test('plan run --local with a cluster configured runs here, in the checkout, as 
   }
   for (const phase of waited.json.phases) assert.equal(phase.worker, null);
 });
-
-/**
- * A cmd agent with a session: a fresh run writes `draft` to the file its prompt's first line names; a
- * resumed one (`--resume SESSION`, any prompt) rewrites each draft it finds as fixed in that session.
- */
-async function writeDrafter(scratch: string): Promise<{ runnerOptions: Record<string, string>; trace: string }> {
-  const path = join(scratch, 'drafter.mjs');
-  const trace = join(scratch, 'drafter-trace.jsonl');
-  writeFileSync(
-    path,
-    `import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-const args = process.argv.slice(2);
-const resumed = args[0] === '--resume' ? args.splice(0, 2)[1] : null;
-const session = resumed ?? 'ses-' + process.pid + '-' + Date.now();
-console.log('session: ' + session);
-const files = resumed ? readdirSync('.').filter((f) => f.endsWith('.txt') && readFileSync(f, 'utf8') === 'draft\\n') : [args[0].split('\\n')[0]];
-for (const file of files) writeFileSync(file, resumed ? 'fixed in ' + session + '\\n' : 'draft\\n');
-appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, session, resumed, files, cwd: process.cwd() }) + '\\n');
-`,
-  );
-  const node = process.execPath;
-  return { runnerOptions: { command: `${node} ${path} {prompt}`, resumeCommand: `${node} ${path} --resume {session} {prompt}`, session: '^session: (\\S+)' }, trace };
-}
 
 test('a phase whose verification fails is fixed by resuming its session on the same worker, from the lead\'s state; one commit per phase', async (t) => {
   const cluster = await startCluster(t);
