@@ -56,7 +56,8 @@ test('9 runs over 3 workers of 1 slot: each worker runs some, one at a time, all
 
 test('a SIGKILLed worker is lost within the bound: its run fails naming it, the others complete; back again, it kills the orphan', async (t) => {
   const cluster = await startCluster(t);
-  const long = await writeAgent(cluster.scratch, 20_000);
+  // Long enough to outlive everything below on a busy machine: the test ends it by bringing its worker back.
+  const long = await writeAgent(cluster.scratch, 120_000);
   const short = await writeAgent(cluster.scratch, 1_000);
   const doomed = await cluster.startWorker('doomed');
   const launch = async (command: string, file: string) => (await cluster.cli(['run', '--json', '--runner', 'cmd', '--runner-option', `command=${command}`, '--dir', cluster.repo, file])).json.id as string;
