@@ -12,6 +12,7 @@ import { ACTIVE_STATES, type RunPlacement, type RunRecord } from '../store/runs.
 import { baseRef, cacheCloneOf, pushBase, resultRef } from './code.js';
 import { jobOf, localRunName, type RunJob } from './job.js';
 import { CLUSTER_KEYS } from './keys.js';
+import { nudgeWorkers } from './nudge.js';
 import { cancelUnclaimed } from './run-state.js';
 import { WorkerGoneError } from './worker-gone.js';
 import { judgeWorkers } from './lost-judgement.js';
@@ -73,6 +74,8 @@ export function resumeExecutor(cluster: ClusterExecutor, parent: RunRecord, work
       try {
         const job: RunJob = { ...jobOf(run, hostname()), resume: { parentId: parent.id, checkout } };
         await queue.add('resume', job, { jobId: run.id, removeOnComplete: { age: JOB_KEEP_SECONDS }, removeOnFail: { age: JOB_KEEP_SECONDS } });
+        // The worker holding the session has the parent's runner: its nudge wakes it, and its fetch looks at its own queue too.
+        await nudgeWorkers(redis, run.runner);
       } finally {
         await queue.close().catch(() => undefined);
       }
