@@ -4,7 +4,9 @@
  * worker` processes, each a separate process with its own BATON_HOME. Everything is torn down after the test.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { connect as tlsConnect } from 'node:tls';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { promisify } from 'node:util';
@@ -23,6 +25,9 @@ export interface TestRedis {
   port: number;
   /** Its data dir (the append-only file lives here when persistent). */
   dir: string;
+  /** A secure Redis's password and the CA its certificate is signed by. */
+  password?: string;
+  caFile?: string;
   stop(): Promise<void>;
   /**
    * Stops it as a real restart does (SIGTERM: with persistence on, it writes its data out first) and
@@ -34,6 +39,12 @@ export interface TestRedis {
 export interface TestRedisOptions {
   /** Append-only file on, fsync on every write: a restart loses nothing that was acknowledged. */
   persistent?: boolean;
+  /**
+   * TLS only (no plain port) with a password, as a Redis on a network you do not own should be: the URL
+   * is `rediss://:PASSWORD@127.0.0.1:PORT`, its certificate signed by a CA of the test's own (`caFile`,
+   * for NODE_EXTRA_CA_CERTS).
+   */
+  secure?: boolean;
 }
 
 /** A redis-server of the test's own: free loopback port, own dir, no persistence unless asked; stopped after the test. */
@@ -43,7 +54,9 @@ export async function startRedis(t: TestContext, options: TestRedisOptions = {})
   defer(() => removeTestDir(dir));
   const port = await freePort();
   const persistence = options.persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-  const argv = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence];
+  const secure = options.secure ? await secureRedisArgs(dir, port) : undefined;
+  const listen = secure ? secure.argv : ['--port', String(port)];
+  const argv = [...listen, '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...persistence];
   let server: ChildProcess = spawn(REDIS_SERVER, argv, { stdio: 'ignore' });
   const stop = async () => {
     if (server.exitCode !== null || server.signalCode !== null) return;
@@ -52,10 +65,12 @@ export async function startRedis(t: TestContext, options: TestRedisOptions = {})
     await exited;
   };
   defer(() => stop());
-  const url = `redis://127.0.0.1:${port}`;
+  const url = secure ? `rediss://:${secure.password}@127.0.0.1:${port}` : `redis://127.0.0.1:${port}`;
   const answering = () =>
     waitFor(async () => {
       try {
+        // This process cannot take NODE_EXTRA_CA_CERTS any more: a secure Redis is asked over TLS with its CA by hand.
+        if (secure) return await pingOverTls(port, secure);
         (await connectRedis(url, { BATON_REDIS_CONNECT_MS: '500' })).disconnect();
         return true;
       } catch {
@@ -69,7 +84,43 @@ export async function startRedis(t: TestContext, options: TestRedisOptions = {})
     server = spawn(REDIS_SERVER, argv, { stdio: 'ignore' });
     await answering();
   };
-  return { url, port, dir, stop, restart };
+  return { url, port, dir, stop, restart, ...(secure && { password: secure.password, caFile: secure.caFile }) };
+}
+
+/** A CA and a server certificate for 127.0.0.1 (openssl), and redis-server's arguments for TLS only, with a password. */
+async function secureRedisArgs(dir: string, port: number): Promise<{ argv: string[]; password: string; caFile: string }> {
+  const file = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => run('openssl', args, { cwd: dir });
+  await openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=baton-test-ca');
+  await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  await writeFile(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  await openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext');
+  const password = `pw-${randomBytes(8).toString('hex')}`;
+  return {
+    argv: ['--port', '0', '--tls-port', String(port), '--tls-cert-file', file('server.pem'), '--tls-key-file', file('server.key'), '--tls-ca-cert-file', file('ca.pem'), '--tls-auth-clients', 'no', '--requirepass', password],
+    password,
+    caFile: file('ca.pem'),
+  };
+}
+
+/** AUTH and PING over TLS, trusting only the test's CA: true once the server answers PONG. */
+async function pingOverTls(port: number, secure: { password: string; caFile: string }): Promise<boolean> {
+  const ca = await readFile(secure.caFile);
+  return new Promise<boolean>((resolve) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, ca, servername: undefined }, () => socket.write(`AUTH ${secure.password}\r\nPING\r\n`));
+    let answer = '';
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setEncoding('utf8').on('data', (text: string) => {
+      answer += text;
+      if (answer.includes('+PONG')) done(true);
+      else if (answer.includes('-')) done(false);
+    });
+    socket.on('error', () => done(false));
+    socket.setTimeout(1_000, () => done(false));
+  });
 }
 
 export interface ClusterWorker {
@@ -113,7 +164,7 @@ export async function startCluster(t: TestContext, options: { redis?: TestRedisO
   await git(repo, 'remote', 'add', 'origin', remote);
   await git(repo, 'push', '-q', 'origin', 'main');
   const leadHome = join(scratch, 'lead-home');
-  const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: leadHome, BATON_REDIS_URL: redis.url, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, BATON_HOME: leadHome, BATON_REDIS_URL: redis.url, NO_COLOR: '1', ...(redis.caFile && { NODE_EXTRA_CA_CERTS: redis.caFile }) };
   delete env.BATON_SUPERVISOR_HOST;
   const workers: ClusterWorker[] = [];
   defer(async () => {
