@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+import { git } from '../baseline/git-tree.js';
 import type { RunnerName, RunnerOptions } from '../runners/types.js';
 import type { RunRecord } from '../store/runs.js';
 
@@ -29,7 +31,17 @@ export interface RunJob {
   subdir?: string;
 }
 
-export function jobOf(run: RunRecord, lead: string, subdir?: string): RunJob {
+/** How BullMQ keeps a job that ended: a week, so that a late redelivery or a look back still finds it. */
+export const KEEP_ENDED_JOB = { removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } } as const;
+
+/** The job of a run as the lead adds it (or adds it again): with the subfolder of the repository its dir is in. */
+export async function runJobOf(run: RunRecord): Promise<RunJob> {
+  const subdir = (await git(run.dir, ['rev-parse', '--show-prefix'])).trim().replace(/\/$/, '');
+  return jobOf(run, subdir);
+}
+
+export function jobOf(run: RunRecord, subdir?: string): RunJob {
+  const lead = hostname();
   return {
     runId: run.id,
     runner: run.runner,

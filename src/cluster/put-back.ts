@@ -1,8 +1,7 @@
-import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { RunRecord } from '../store/runs.js';
-import { jobOf } from './job.js';
+import { KEEP_ENDED_JOB, runJobOf } from './job.js';
 import { CLUSTER_KEYS } from './keys.js';
 import { judgeWorkers } from './lost-judgement.js';
 
@@ -15,8 +14,6 @@ import { judgeWorkers } from './lost-judgement.js';
  * Every move is one Lua script, so the lead putting a run back, a worker taking a redelivered job
  * over and a returning worker starting it locally cannot interleave.
  */
-
-const JOB_KEEP_SECONDS = 7 * 24 * 3600;
 
 /** KEYS: run hash, the claimer's alive key. ARGV: the lost claimer, the events channel, the run id. */
 const UNCLAIM = `
@@ -54,7 +51,7 @@ export async function putBackUnstarted(redis: Redis, run: RunRecord, lostWorker:
     const state = await queue.getJobState(run.id);
     if (state === 'completed' || state === 'failed' || state === 'unknown') {
       if (state !== 'unknown') await queue.remove(run.id);
-      await queue.add('run', jobOf(run, hostname()), { jobId: run.id, removeOnComplete: { age: JOB_KEEP_SECONDS }, removeOnFail: { age: JOB_KEEP_SECONDS } });
+      await queue.add('run', await runJobOf(run), { jobId: run.id, ...KEEP_ENDED_JOB });
     }
   } finally {
     await queue.close().catch(() => undefined);

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Baton } from '../baton.js';
@@ -10,7 +9,7 @@ import { reasonFields } from '../reasons.js';
 import type { Store } from '../store/index.js';
 import { ACTIVE_STATES, type RunPlacement, type RunRecord } from '../store/runs.js';
 import { baseRef, cacheCloneOf, pushBase, resultRef } from './code.js';
-import { jobOf, localRunName, type RunJob } from './job.js';
+import { jobOf, KEEP_ENDED_JOB, localRunName, type RunJob } from './job.js';
 import { CLUSTER_KEYS } from './keys.js';
 import { nudgeWorkers } from './nudge.js';
 import { cancelUnclaimed } from './run-state.js';
@@ -24,7 +23,6 @@ import { judgeWorkers } from './lost-judgement.js';
  * the worker is lost while the resume waits for it, failed as worker-lost.
  */
 
-const JOB_KEEP_SECONDS = 7 * 24 * 3600;
 const GIT_TIMEOUT_MS = 120_000;
 
 /** Lead: the worker that holds the parent's session, alive; otherwise a WorkerGoneError (a conflict) naming it. */
@@ -72,8 +70,8 @@ export function resumeExecutor(cluster: ClusterExecutor, parent: RunRecord, work
       const queue = new Queue(CLUSTER_KEYS.resumeQueue(worker), { connection: redis });
       queue.on('error', () => undefined);
       try {
-        const job: RunJob = { ...jobOf(run, hostname()), resume: { parentId: parent.id, checkout } };
-        await queue.add('resume', job, { jobId: run.id, removeOnComplete: { age: JOB_KEEP_SECONDS }, removeOnFail: { age: JOB_KEEP_SECONDS } });
+        const job: RunJob = { ...jobOf(run), resume: { parentId: parent.id, checkout } };
+        await queue.add('resume', job, { jobId: run.id, ...KEEP_ENDED_JOB });
         // The worker holding the session has the parent's runner: its nudge wakes it, and its fetch looks at its own queue too.
         await nudgeWorkers(redis, run.runner);
       } finally {

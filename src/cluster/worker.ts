@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Worker as QueueWorker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { Baton } from '../baton.js';
 import { reasonFields } from '../reasons.js';
 import { isActive, type RunRecord } from '../store/runs.js';

@@ -1,10 +1,8 @@
-import { hostname } from 'node:os';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { git } from '../baseline/git-tree.js';
 import { placeCode, pushBase } from '../cluster/code.js';
 import { connectRedis, unreachableError, type RedisTarget } from '../cluster/connection.js';
-import { jobOf } from '../cluster/job.js';
+import { KEEP_ENDED_JOB, runJobOf } from '../cluster/job.js';
 import { CLUSTER_KEYS } from '../cluster/keys.js';
 import { nudgeWorkers } from '../cluster/nudge.js';
 import { cancelUnclaimed, foldClusterRuns, readPublished } from '../cluster/run-state.js';
@@ -15,15 +13,10 @@ import { ACTIVE_STATES, ENDED_STATES, type RunPlacement, type RunRecord, type Ru
 import type { Executor, StartResult, StopResult } from './types.js';
 
 /** Where in its repository a run's dir is ('' at the top): the worker runs the agent in the same place of its checkout. */
-async function subdirOf(dir: string): Promise<string> {
-  return (await git(dir, ['rev-parse', '--show-prefix'])).trim().replace(/\/$/, '');
-}
-
 /** How often a waiting lead checks for lost workers between pushed updates (a lapsed heartbeat pushes nothing). */
 const LOST_CHECK_MS = 1_000;
 /** How long `kill` waits beyond the grace for the worker to report the end. */
 const KILL_ANSWER_MS = 10_000;
-const JOB_KEEP_SECONDS = 7 * 24 * 3600;
 
 /**
  * Runs agents on worker machines through a BullMQ queue over Redis (src/cluster). The record stays
@@ -63,7 +56,7 @@ export class ClusterExecutor implements Executor {
     await pushBase(run.dir, run.placement!.remote, run.placement!.base, run.id);
     await redis.hset(CLUSTER_KEYS.run(run.id), { state: 'queued' });
     // The job id is the run id: adding it twice is a no-op in BullMQ.
-    await this.queue(run.runner, redis).add('run', jobOf(run, hostname(), await subdirOf(run.dir)), { jobId: run.id, removeOnComplete: { age: JOB_KEEP_SECONDS }, removeOnFail: { age: JOB_KEEP_SECONDS } });
+    await this.queue(run.runner, redis).add('run', await runJobOf(run), { jobId: run.id, ...KEEP_ENDED_JOB });
     await nudgeWorkers(redis, run.runner);
     return { pid: null };
   }
