@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startCluster, TEST_LOST_AFTER_MS, writeAgent, type TestCluster } from './harness.js';
-import { assertOneCommitPerPhase, waitPlanCompleted, writeDrafter, writePlan, type Trace } from './plan-helpers.js';
+import { assertOneCommitPerPhase, runnerOptionsYaml, waitPlanCompleted, writeDrafter, writePlan, type Trace } from './plan-helpers.js';
 import { waitFor } from '../wait-for.js';
 import { isProcessAlive } from '../../src/processes/index.js';
 
@@ -104,13 +104,12 @@ test('a fix that cannot go back to its gone worker re-dispatches the phase cold,
   const workers = await Promise.all(['w1', 'w2'].map((name) => cluster.startWorker(name)));
   // The lead's verification holds until the test has seen the worker lost: the fix then finds it gone.
   const gate = join(cluster.scratch, 'worker-gone');
-  const options = Object.entries(agent.runnerOptions).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ');
   const file = join(cluster.scratch, 'plan.yaml');
   writeFileSync(
     file,
     `project: scratch
 dir: ${cluster.repo}
-defaults: { runner: cmd, runnerOptions: { ${options} } }
+defaults: { runner: cmd, runnerOptions: ${runnerOptionsYaml(agent.runnerOptions)} }
 phases:
   - { id: A, title: "Step A", prompt: "a.txt", files: [a.txt], verify: [${JSON.stringify(`for i in $(seq 600); do [ -f ${gate} ] && break; sleep 0.1; done; grep -q fixed a.txt`)}] }
 `,

@@ -82,21 +82,45 @@ export async function assertRanOnWorkers(cluster: TestCluster, trace: string, wo
  * A cmd agent with a session: a fresh run writes `draft` to the file its prompt's first line names; a
  * resumed one (`--resume SESSION`, any prompt) rewrites each draft it finds as fixed in that session.
  */
-export async function writeDrafter(scratch: string): Promise<{ runnerOptions: Record<string, string>; trace: string }> {
-  const path = join(scratch, 'drafter.mjs');
-  const trace = join(scratch, 'drafter-trace.jsonl');
+export async function writeDrafter(scratch: string): Promise<SessionAgent> {
+  return writeSessionAgent(
+    scratch,
+    'drafter',
+    `const files = resumed ? readdirSync('.').filter((f) => f.endsWith('.txt') && readFileSync(f, 'utf8') === 'draft\\n') : [args[0].split('\\n')[0]];
+for (const file of files) writeFileSync(file, resumed ? 'fixed in ' + session + '\\n' : 'draft\\n');
+appendFileSync(TRACE, JSON.stringify({ home: process.env.BATON_HOME, session, resumed, files, cwd: process.cwd() }) + '\\n');
+`,
+  );
+}
+
+export interface SessionAgent {
+  runnerOptions: Record<string, string>;
+  trace: string;
+}
+
+/**
+ * A cmd agent with a session, `<name>.mjs` in scratch: it prints `session: ID` (a fresh one, or the one
+ * `--resume ID` continues), then runs `body`, which sees `args` (the prompt), `resumed`, `session`, the
+ * node:fs functions it uses, and `TRACE` (the path of its JSON-lines trace).
+ */
+export async function writeSessionAgent(scratch: string, name: string, body: string): Promise<SessionAgent> {
+  const path = join(scratch, `${name}.mjs`);
+  const trace = join(scratch, `${name}-trace.jsonl`);
   writeFileSync(
     path,
     `import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+const TRACE = ${JSON.stringify(trace)};
 const args = process.argv.slice(2);
 const resumed = args[0] === '--resume' ? args.splice(0, 2)[1] : null;
 const session = resumed ?? 'ses-' + process.pid + '-' + Date.now();
 console.log('session: ' + session);
-const files = resumed ? readdirSync('.').filter((f) => f.endsWith('.txt') && readFileSync(f, 'utf8') === 'draft\\n') : [args[0].split('\\n')[0]];
-for (const file of files) writeFileSync(file, resumed ? 'fixed in ' + session + '\\n' : 'draft\\n');
-appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, session, resumed, files, cwd: process.cwd() }) + '\\n');
-`,
+${body}`,
   );
   const node = process.execPath;
   return { runnerOptions: { command: `${node} ${path} {prompt}`, resumeCommand: `${node} ${path} --resume {session} {prompt}`, session: '^session: (\\S+)' }, trace };
+}
+
+/** A cmd runner's options as the flow mapping a plan's YAML takes. */
+export function runnerOptionsYaml(options: Record<string, string>): string {
+  return `{ ${Object.entries(options).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ')} }`;
 }

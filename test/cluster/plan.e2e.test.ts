@@ -8,7 +8,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Baton } from '../../src/baton.js';
 import { createBatonMcpServer } from '../../src/mcp/server.js';
 import { startCluster, writeAgent } from './harness.js';
-import { assertOneCommitPerPhase, assertRanOnWorkers, runPlan, writeDrafter, writePlan, type Trace } from './plan-helpers.js';
+import { assertOneCommitPerPhase, assertRanOnWorkers, runnerOptionsYaml, runPlan, writeDrafter, writePlan, writeSessionAgent, type Trace } from './plan-helpers.js';
 import { waitFor } from '../wait-for.js';
 
 test('a 4-phase parallel plan over 3 one-slot workers: phases run on workers, one commit per phase on the lead, the user\'s edits survive', async (t) => {
@@ -99,12 +99,11 @@ test('a phase whose verification fails is fixed by resuming its session on the s
   const agent = await writeDrafter(cluster.scratch);
   const workers = await Promise.all(['w1', 'w2'].map((name) => cluster.startWorker(name)));
   const file = join(cluster.scratch, 'plan.yaml');
-  const options = Object.entries(agent.runnerOptions).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ');
   writeFileSync(
     file,
     `project: scratch
 dir: ${cluster.repo}
-defaults: { runner: cmd, runnerOptions: { ${options} } }
+defaults: { runner: cmd, runnerOptions: ${runnerOptionsYaml(agent.runnerOptions)} }
 phases:
   - { id: A, title: "Step A", prompt: "a.txt", files: [a.txt], verify: ["grep -q fixed a.txt"] }
   - { id: B, title: "Step B", prompt: "b.txt", files: [b.txt], verify: ["grep -q fixed b.txt"] }
@@ -128,25 +127,17 @@ phases:
 
 test('two phases side by side writing the same file: the second\'s merge conflict is resolved by its session on its worker, from the lead\'s conflicted worktree', async (t) => {
   const cluster = await startCluster(t);
-  const path = join(cluster.scratch, 'sider.mjs');
-  const trace = join(cluster.scratch, 'sider-trace.jsonl');
   // Fresh: writes its phase id into shared.txt. Resumed: drops the conflict marker lines of every file holding them.
-  writeFileSync(
-    path,
-    `import { appendFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-const args = process.argv.slice(2);
-const resumed = args[0] === '--resume' ? args.splice(0, 2)[1] : null;
-const session = resumed ?? 'ses-' + process.pid + '-' + Date.now();
-console.log('session: ' + session);
-await new Promise((r) => setTimeout(r, 1000));
+  const { runnerOptions: options, trace } = await writeSessionAgent(
+    cluster.scratch,
+    'sider',
+    `await new Promise((r) => setTimeout(r, 1000));
 const marked = resumed ? readdirSync('.').filter((f) => f.endsWith('.txt') && readFileSync(f, 'utf8').includes('<<<<<<<')) : [];
 if (resumed) for (const f of marked) writeFileSync(f, readFileSync(f, 'utf8').split('\\n').filter((l) => !/^(<<<<<<<|=======|>>>>>>>)/.test(l)).join('\\n'));
 else writeFileSync('shared.txt', args[0].split('\\n')[0] + '\\n');
-appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATON_HOME, session, resumed, marked }) + '\\n');
+appendFileSync(TRACE, JSON.stringify({ home: process.env.BATON_HOME, session, resumed, marked }) + '\\n');
 `,
   );
-  const node = process.execPath;
-  const options = { command: `${node} ${path} {prompt}`, resumeCommand: `${node} ${path} --resume {session} {prompt}`, session: '^session: (\\S+)' };
   await Promise.all(['w1', 'w2'].map((name) => cluster.startWorker(name)));
   const file = join(cluster.scratch, 'plan.yaml');
   writeFileSync(
@@ -154,7 +145,7 @@ appendFileSync(${JSON.stringify(trace)}, JSON.stringify({ home: process.env.BATO
     `project: scratch
 dir: ${cluster.repo}
 maxParallel: 2
-defaults: { runner: cmd, runnerOptions: { ${Object.entries(options).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(', ')} } }
+defaults: { runner: cmd, runnerOptions: ${runnerOptionsYaml(options)} }
 phases:
   - { id: A, title: "Step A", prompt: "A", files: [shared.txt], verify: ["test -f shared.txt"] }
   - { id: B, title: "Step B", prompt: "B", files: [shared.txt], needs: [A], verify: ["test -f shared.txt"] }
