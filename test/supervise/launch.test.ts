@@ -1,12 +1,16 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { openStore } from '../../src/store/index.js';
 import { runCli } from '../e2e/harness.js';
 import { makeGitRepo, makeTempDir } from '../mock-model/agent-harness.js';
 import { waitFor } from '../wait-for.js';
+
+const execFileAsync = promisify(execFile);
 
 
 interface World {
@@ -16,30 +20,41 @@ interface World {
   /** Every start of the agent appends a line here. */
   marker: string;
   runArgs: (dir: string, more?: string[]) => string[];
+  /** Lets the repository's baseline finish: until then it is held inside `git add`. */
+  openGate: () => void;
 }
 
 /**
- * A git repository whose baseline takes seconds for real: a big sparse untracked file that `git add`
- * must hash. The agent records each of its starts in a marker file outside the repository.
+ * A git repository whose baseline is held for as long as the test wants, for real: a clean filter (as
+ * git-lfs installs one) that `git add` must run on one untracked file, and that waits for a gate file.
+ * A timing race (a big file to hash) would let a fast machine finish the baseline before the test acts.
+ * The agent records each of its starts in a marker file outside the repository.
  */
 async function slowWorld(t: TestContext): Promise<World> {
   const repo = await makeGitRepo();
   const root = await makeTempDir('baton-launch-');
+  const gate = join(root, 'gate');
+  const openGate = () => {
+    if (existsSync(root)) writeFileSync(gate, '');
+  };
+  t.after(openGate);
   t.after(() => Promise.all([rm(repo, { recursive: true, force: true }), rm(root, { recursive: true, force: true })]).then(() => undefined));
-  const big = join(repo, 'big.bin');
-  writeFileSync(big, '');
-  truncateSync(big, 256 << 20);
+  // Bounded, so that a filter orphaned by a killed git gives up by itself.
+  const filter = join(root, 'gate-filter.sh');
+  writeFileSync(filter, `i=0\nwhile [ ! -e '${gate}' ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i+1)); done\ncat\n`);
+  writeFileSync(join(repo, '.git', 'info', 'attributes'), 'held.txt filter=gate\n');
+  await execFileAsync('git', ['-C', repo, 'config', 'filter.gate.clean', `sh '${filter}'`]);
+  writeFileSync(join(repo, 'held.txt'), 'held until the gate opens\n');
   const home = join(root, 'home');
   const marker = join(root, 'starts.txt');
-  // Hashed for real: above the large-file bound a file would be compared by size and mtime instead.
-  const env = { ...process.env, BATON_HOME: home, NO_COLOR: '1', BATON_HOST_IDLE_MS: '3000', BATON_LARGE_FILE_BYTES: String(1 << 30) };
+  const env = { ...process.env, BATON_HOME: home, NO_COLOR: '1', BATON_HOST_IDLE_MS: '3000' };
   const command = `sh -c 'echo started >> "$1"; echo done' agent ${marker} {prompt}`;
   const runArgs = (dir: string, more: string[] = []) => ['run', '--json', '--runner', 'cmd', '--runner-option', `command=${command}`, '--dir', dir, ...more, 'go'];
   t.after(async () => {
     const list = await runCli(['list', '--json', '--state', 'running,stalled'], env, 30_000);
     for (const run of (list.json ?? []) as { id: string }[]) await runCli(['kill', run.id, '--grace', '1s'], env, 30_000);
   });
-  return { repo, home, env, marker, runArgs };
+  return { repo, home, env, marker, runArgs, openGate };
 }
 
 function starts(marker: string): number {
@@ -61,6 +76,7 @@ for (const [mode, extra] of [['the supervisor host', {}], ["a run's own supervis
     assert.equal(run.json.state, 'running');
     assert.equal(run.json.pid, null, 'the launch answered once the run was claimed, before the baseline and the agent');
     assert.equal(starts(world.marker), 0);
+    world.openGate();
     const waited = await runCli(['wait', run.json.id, '--timeout', '150s', '--json'], world.env, 180_000);
     assert.equal(waited.code, 0, waited.stdout + waited.stderr);
     assert.equal(waited.json.runs[0].state, 'completed', JSON.stringify(waited.json.runs[0].reasons));
@@ -77,6 +93,8 @@ test('a kill while the baseline is taken cancels the run: the agent never starts
   assert.equal(run.code, 0, run.stderr);
   const killed = await runCli(['kill', run.json.id, '--json', '--grace', '1s'], world.env);
   assert.equal(killed.json.state, 'killed', killed.stdout + killed.stderr);
+  // Opened only now: the kill certainly arrived while the baseline was being taken.
+  world.openGate();
   await hostLogSays(world.home, new RegExp(`run ${run.json.id} settled`));
   const status = (await runCli(['status', run.json.id, '--json'], world.env)).json;
   assert.equal(status.state, 'killed');
