@@ -6,8 +6,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, lstatSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readlink, rm, rmdir, symlink } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { copyFile, mkdir, readdir, readFile, readlink, rm, rmdir, symlink } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { diffTrees, git, gitWithPathspecs } from '../baseline/git-tree.js';
 import { BatonError } from '../errors.js';
 import type { PhaseWorktree } from '../store/plans.js';
@@ -101,6 +101,7 @@ export function ensurePhaseWorktree(o: { root: string; home: string; planRunId: 
 async function makeOrFindWorktree(o: { root: string; home: string; planRunId: string; phaseId: string; base: string }): Promise<PhaseWorktree> {
   const branch = phaseBranch(o.planRunId, o.phaseId);
   const path = phaseWorktreePath(o.home, o.planRunId, o.phaseId);
+  await dropHalfRegistered(o.root, path);
   await git(o.root, ['worktree', 'prune']);
   const worktrees = await listWorktrees(o.root);
   const registered = worktrees.find((w) => w.ref === `refs/heads/${branch}`);
@@ -134,6 +135,27 @@ async function makeOrFindWorktree(o: { root: string; home: string; planRunId: st
   }
   await git(o.root, ['worktree', 'add', '-q', '--no-track', '-b', branch, path, o.base]);
   return { path, branch, base: o.base, prepared: false };
+}
+
+/**
+ * A `git worktree add` killed while it wrote its registration's `commondir` leaves it empty, and every
+ * later `git worktree` command dies on it ("failed to read .../commondir"), prune included. Only this folder's
+ * is removed (its `gitdir` names it; or, written before that, its name is the folder's): a registration
+ * of the user's being made right now is not Baton's to touch.
+ */
+async function dropHalfRegistered(root: string, path: string): Promise<void> {
+  const commonDir = (await git(root, ['rev-parse', '--path-format=absolute', '--git-common-dir'])).trim();
+  const admin = join(commonDir, 'worktrees');
+  const names = await readdir(admin).catch(() => [] as string[]);
+  const folder = basename(path);
+  for (const name of names) {
+    const registration = join(admin, name);
+    const commondir = await readFile(join(registration, 'commondir'), 'utf8').catch(() => null);
+    if (commondir === null || commondir.trim() !== '') continue;
+    const gitdir = (await readFile(join(registration, 'gitdir'), 'utf8').catch(() => '')).trim();
+    const ours = gitdir ? samePath(dirname(gitdir), path) : name === folder || (name.startsWith(folder) && /^\d+$/.test(name.slice(folder.length)));
+    if (ours) await rm(registration, { recursive: true, force: true });
+  }
 }
 
 /**

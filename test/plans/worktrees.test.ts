@@ -476,3 +476,23 @@ test('baton plan clean: lists, then removes, what a stopped plan left; --dry-run
   assert.equal(text.stdout, 'nothing to clean for plan run stopped1\n');
   assert.ok(existsSync(a2.path), "another plan run's worktree stays");
 });
+
+test('a registration a killed `git worktree add` left with an empty commondir (git worktree list dies on it) is dropped, and the worktree made', async (t) => {
+  const w = await world(t);
+  const base = w.head();
+  const o = { root: w.repo, home: w.home, planRunId: 'half', phaseId: 'p', base };
+  const path = phaseWorktreePath(w.home, 'half', 'p');
+  // What git leaves when killed as it writes `commondir`: the file made, its text not yet in.
+  const registration = join(w.repo, '.git', 'worktrees', 'p');
+  mkdirSync(registration, { recursive: true });
+  writeFileSync(join(registration, 'locked'), 'initializing\n');
+  writeFileSync(join(registration, 'gitdir'), join(path, '.git') + '\n');
+  mkdirSync(path, { recursive: true });
+  writeFileSync(join(path, '.git'), `gitdir: ${registration}\n`);
+  writeFileSync(join(registration, 'commondir'), '');
+  assert.throws(() => w.git('worktree', 'list', '--porcelain'), /commondir/);
+  const made = await ensurePhaseWorktree(o);
+  assert.equal(made.path, path);
+  assert.equal(w.gitIn(made.path, 'rev-parse', 'HEAD').trim(), base);
+  assert.match(w.git('worktree', 'list', '--porcelain'), new RegExp(`worktree ${path}\n`));
+});
