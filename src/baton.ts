@@ -24,7 +24,7 @@ import { checkPrompt } from './runners/prompt-limits.js';
 import type { RunnerName, RunnerOptions } from './runners/types.js';
 import { batonHome, isActive, openStore, runDirectory, type RunRecord, type RunState, type Store } from './store/index.js';
 import { loadConfig, type BatonConfig } from './config.js';
-import { ACTIVE_STATES, ENDED_STATES, providerOf, RUN_STATES, type RunPatch, type RunPlacement } from './store/runs.js';
+import { ACTIVE_STATES, ENDED_STATES, providerOf, RUN_STATES, type ProcessRef, type RunGuards, type RunPatch, type RunPlacement } from './store/runs.js';
 import { judgedFromLeftovers, judgeOrphanedRun } from './supervise/orphan.js';
 import { freePort } from './supervise/free-port.js';
 import { lastLines, stripAnsi } from './tail.js';
@@ -63,6 +63,8 @@ export interface RunOptions {
   maxCost?: number;
   /** With a cluster configured: run it on this machine all the same (baton run --local). */
   local?: boolean;
+  /** Should this process be gone before the run leaves this machine's run queue, the run fails unstarted (a cluster worker's runs). */
+  heldFor?: ProcessRef;
   /** A cluster run's git remote every worker can reach; default the `origin` of dir. */
   remote?: string;
   /**
@@ -75,6 +77,8 @@ export interface RunOptions {
 export interface ResumeOptions {
   name?: string;
   maxCost?: number;
+  /** As RunOptions.heldFor. */
+  heldFor?: ProcessRef;
   /**
    * A cluster run only: a commit the worker checks out in the session's worktree before resuming
    * (a plan phase's worktree state, e.g. with conflict markers); default: the worktree as the parent left it.
@@ -236,7 +240,11 @@ export class Baton {
       timeoutMs: options.timeoutMs ?? null,
       sessionEnv: sessionLocation(this.env),
       runnerOptions: checkedOptions,
-      guards: { ...(options.ignoreLimitBreaker && { ignoreLimitBreaker: true }), ...(options.maxCost !== undefined && { maxCost: options.maxCost }) },
+      guards: {
+        ...(options.ignoreLimitBreaker && { ignoreLimitBreaker: true }),
+        ...(options.maxCost !== undefined && { maxCost: options.maxCost }),
+        ...(options.heldFor && { heldFor: options.heldFor }),
+      },
     }, cluster, placement);
   }
 
@@ -533,7 +541,8 @@ export class Baton {
       sessionEnv: { ...sessionLocation(this.env), ...parent.sessionEnv },
       runnerOptions: parent.runnerOptions,
       // A plan passes what is left of its budget; otherwise the parent's budget applies to this run too.
-      guards: { ...parent.guards, ...(options.maxCost !== undefined && { maxCost: options.maxCost }) },
+      // The parent's holder (a worker since restarted, perhaps) is not this run's.
+      guards: { ...withoutHolder(parent.guards), ...(options.maxCost !== undefined && { maxCost: options.maxCost }), ...(options.heldFor && { heldFor: options.heldFor }) },
     }, onWorker?.executor, onWorker?.placement);
     return { ...launched, parentId: parent.id, sessionId: parent.sessionId, prompt: followUp };
   }
@@ -607,4 +616,9 @@ export class Baton {
     };
     return followLog(source, offset, options);
   }
+}
+
+function withoutHolder(guards: RunGuards): RunGuards {
+  const { heldFor: _holder, ...rest } = guards;
+  return rest;
 }

@@ -40,6 +40,8 @@ export type Reason =
   | { kind: 'disk-full'; home: string; code?: string }
   | { kind: 'store-fault'; advice: string }
   | { kind: 'nothing-ran' }
+  // The process a queued run was held for (a cluster worker) exited before the run left the queue.
+  | { kind: 'holder-gone'; pid: number }
   | { kind: 'outcome-unknown' }
   | { kind: 'judged-from-leftovers' };
 
@@ -128,6 +130,8 @@ export function renderReason(reason: Reason): string {
       return `Baton could not record this run fully: ${storeFaultText(reason)}; the log and the record stop where the disk filled`;
     case 'nothing-ran':
       return "Baton's launch was interrupted before the agent started (the launching process or the supervisor died); nothing ran";
+    case 'holder-gone':
+      return `the process it was queued for (pid ${reason.pid}, a cluster worker) exited before it left the queue; nothing ran, and the lead may hand it to another worker`;
     case 'outcome-unknown':
       return `${SUPERVISOR_DIED}; the agent's outcome is unknown (its exit status was not seen)`;
     case 'judged-from-leftovers':

@@ -76,6 +76,7 @@ const WORDING: Record<ReasonKind, [Reason, string][]> = {
   ],
   'store-fault': [[{ kind: 'store-fault', advice: 'disk I/O error on the Baton store /h/baton.db' }, 'Baton could not record this run fully: disk I/O error on the Baton store /h/baton.db; the log and the record stop where the disk filled']],
   'nothing-ran': [[{ kind: 'nothing-ran' }, "Baton's launch was interrupted before the agent started (the launching process or the supervisor died); nothing ran"]],
+  'holder-gone': [[{ kind: 'holder-gone', pid: 41 }, 'the process it was queued for (pid 41, a cluster worker) exited before it left the queue; nothing ran, and the lead may hand it to another worker']],
   'outcome-unknown': [[{ kind: 'outcome-unknown' }, "Baton's supervisor died before the agent ended; the agent's outcome is unknown (its exit status was not seen)"]],
   'judged-from-leftovers': [[{ kind: 'judged-from-leftovers' }, "Baton's supervisor died before the agent ended; judged from what the agent left (log, session, files)"]],
 };

@@ -26,6 +26,17 @@ export interface RunGuards {
   ignoreLimitBreaker?: boolean;
   /** USD: once the cost the runner reports passes it, the run is ended `failed` (--max-cost). */
   maxCost?: number;
+  /**
+   * Queued on behalf of this process (a cluster worker): should it be gone before the run leaves the
+   * queue, the run fails and nothing starts, since nobody would report its result.
+   */
+  heldFor?: ProcessRef;
+}
+
+/** One process, told apart from a later one that reuses its pid by its start token. */
+export interface ProcessRef {
+  pid: number;
+  startToken: string | null;
 }
 
 /** A usage limit that holds new runs of a runner and provider until it lifts. */

@@ -1,7 +1,8 @@
 import { freeMemoryMb, loadConfig, type BatonConfig } from '../config.js';
 import type { Store } from '../store/index.js';
-import { providerOf, type LimitBreaker, type RunRecord } from '../store/runs.js';
+import { providerOf, type LimitBreaker, type ProcessRef, type RunRecord } from '../store/runs.js';
 import { reasonFields, renderReason, type Reason } from '../reasons.js';
+import { isProcessAlive, startTokenOf } from '../processes/index.js';
 
 /** How often a queued run's supervisor looks for a free slot: a freed slot is taken within this. */
 export const QUEUE_POLL_MS = 250;
@@ -68,6 +69,14 @@ const slotReason = (store: Store, runId: string, config: BatonConfig): Reason =>
   ahead: store.runs.queuedAhead(runId),
 });
 
+/** Whether the process is still the one recorded (not gone, and its pid not taken by a later one). */
+function isSameProcess(ref: ProcessRef): boolean {
+  if (!isProcessAlive(ref.pid)) return false;
+  // A token that cannot be read now (no /proc, no ps) is no proof of another process.
+  const now = ref.startToken === null ? null : startTokenOf(ref.pid);
+  return now === null || now === ref.startToken;
+}
+
 /**
  * At the claim: queues the run when every slot is taken, runs are already waiting, memory is short,
  * or a usage limit of its runner and provider is in force.
@@ -86,7 +95,7 @@ export function queueIfNeeded(store: Store, runId: string, home: string, env: No
  * usage limit of its runner and provider in force. The
  * supervisor polls the store, so a slot freed by any process (another supervisor, a kill from a shell
  * that has since exited) is taken within QUEUE_POLL_MS with no Baton command running. A kill while
- * queued ends the run `killed`, nothing started.
+ * queued ends the run `killed`, nothing started; so does its holder's exit (`failed`, holder-gone).
  */
 export async function waitForSlot(store: Store, runId: string, home: string, env: NodeJS.ProcessEnv): Promise<Admission> {
   let config: BatonConfig | undefined;
@@ -101,6 +110,11 @@ export async function waitForSlot(store: Store, runId: string, home: string, env
         endedAt: Date.now(),
       });
       return killed ? 'cancelled' : 'gone';
+    }
+    const holder = run.guards.heldFor;
+    if (holder && !isSameProcess(holder)) {
+      const failed = store.runs.updateIfState(runId, ['queued'], { state: 'failed', ...reasonFields([{ kind: 'holder-gone', pid: holder.pid }]), endedAt: Date.now() });
+      return failed ? 'cancelled' : 'gone';
     }
     config = settings(home, env, config);
     const held = hold(store, run, config);
