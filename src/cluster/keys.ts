@@ -17,6 +17,8 @@ export const CLUSTER_KEYS = {
   kills: 'baton:kills',
   /** Hash: worker name → its last registration (JSON), kept after it stops, so `baton workers` can show lost ones. */
   workers: 'baton:workers',
+  /** Set: the runs a worker claimed and has not finished, so that the same worker, restarted, finds even those it had not started. */
+  claims: (worker: string) => `baton:worker-claims:${worker}`,
   /** A worker's heartbeat: exists while it is alive (its TTL is the lost bound). */
   alive: (worker: string) => `baton:worker-alive:${worker}`,
   /** Channel: requests to one worker (src/cluster/ask.ts). */

@@ -61,7 +61,7 @@ export async function claimRun(redis: Redis, runId: string, worker: string, host
   const key = CLUSTER_KEYS.run(runId);
   if ((await redis.hsetnx(key, 'worker', worker)) !== 1) return false;
   // Still `queued`: claimed is not started. Until the worker publishes `running`, losing it puts the run back (put-back.ts).
-  await redis.multi().hset(key, { state: 'queued', workerHost: host, claimedAt: String(Date.now()) }).publish(CLUSTER_KEYS.runEvents, runId).exec();
+  await redis.multi().hset(key, { state: 'queued', workerHost: host, claimedAt: String(Date.now()) }).sadd(CLUSTER_KEYS.claims(worker), runId).publish(CLUSTER_KEYS.runEvents, runId).exec();
   return true;
 }
 

@@ -3,10 +3,11 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Worker as QueueWorker, type Job } from 'bullmq';
 import { Baton } from '../baton.js';
+import { startTokenOf } from '../processes/index.js';
 import { reasonFields } from '../reasons.js';
 import { isActive, type RunRecord } from '../store/runs.js';
 import type { RunPatch } from '../store/runs.js';
-import { checkOutRun, pushResult } from './code.js';
+import { checkOutRun, pushResult, remoteOfCheckout } from './code.js';
 import { connectRedis, logReconnects, redactUrl } from './connection.js';
 import { isConnectionLoss, LEAVE_WITHIN_MS, settleWithin, unlessAborted } from './outage.js';
 import { localRunName, type RunJob } from './job.js';
@@ -17,7 +18,7 @@ import { workerAnswers } from './answers.js';
 import { LogRelay } from './log-relay.js';
 import { fallbackPollMs, listenForWork, type WorkSignal } from './nudge.js';
 import { claimRun, FINAL_FIELDS, publishRun, readPublished } from './run-state.js';
-import { stillClaimedBy, takeOverFromLost } from './put-back.js';
+import { forgetClaim, jobDataOf, releaseOwnClaim, stillClaimedBy, takeOverFromLost } from './put-back.js';
 import { workerRunners, type WorkerRunner } from './runners.js';
 import { heartbeat, registerWorker, unregisterWorker, type WorkerInfo } from './workers.js';
 
@@ -52,7 +53,10 @@ interface Held {
   job: Job<RunJob> | null;
   token: string | null;
   localId: string | null;
+  /** The checkout's top, where the result is committed from. */
   worktree: string | null;
+  /** Where the agent runs: the worktree, or the folder of it the run's dir is (the lead's dir maps to it). */
+  dir: string | null;
   remote: string;
   published: { state: string; pid: number | null };
   givenUp: boolean;
@@ -107,6 +111,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   let relaying: NodeJS.Timeout | undefined;
   let stopAnswering: () => void = () => undefined;
   let work: WorkSignal | undefined;
+  /** A heartbeat now, after any in flight (which may have counted a run this one must not). */
+  let beatNow: () => Promise<void> = async () => undefined;
   try {
     await registerWorker(redis, info);
     log(`worker ${name} on ${host}: ${slots} slot(s), runners ${runners.map(describeRunner).join(', ')}, Redis ${redactUrl(options.redisUrl)}`);
@@ -162,27 +168,15 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     };
     // One beat at a time: while Redis is away a beat waits for it, and a pile of them would all land at once.
     let beatInFlight = false;
+    let lastBeat: Promise<void> = Promise.resolve();
+    beatNow = () => (lastBeat = lastBeat.catch(() => undefined).then(beat));
     beating = setInterval(() => {
       if (beatInFlight) return;
       beatInFlight = true;
-      void beat().catch((error: unknown) => log(`heartbeat failed: ${(error as Error).message}`)).finally(() => (beatInFlight = false));
+      void beatNow().catch((error: unknown) => log(`heartbeat failed: ${(error as Error).message}`)).finally(() => (beatInFlight = false));
     }, Math.min(HEARTBEAT_MS, Math.floor(lostAfter / 3)));
 
-    // Runs this home still has from before a restart: carry on with the ones the lead still counts on.
-    for (const record of local.store.runs.list({ states: ['queued', 'running', 'stalled'], limit: 1000 })) {
-      if (!record.name?.startsWith(LOCAL_NAME_PREFIX)) continue;
-      const runId = record.name.slice(LOCAL_NAME_PREFIX.length);
-      const now = await readPublished(redis, runId);
-      if (!now || now.givenUp || !isActive(now.state) || now.worker !== name) {
-        log(`run ${runId}: found its agent still running from before this worker restarted, but the lead gave the run up (${now?.givenUp ? 'worker lost' : (now?.state ?? 'unknown')}): killing the orphan`);
-        await local.kill(record.id).catch(() => undefined);
-        continue;
-      }
-      log(`run ${runId}: adopted again after a restart`);
-      const run: Held = { job: null, token: null, localId: record.id, worktree: record.dir, remote: '', published: { state: 'running', pid: now.pid }, givenUp: false, killAsked: false };
-      held.set(runId, run);
-      void follow(runId, run);
-    }
+    await settleEarlierLife();
 
     const order = [...queues.entries()];
     let turn = 0;
@@ -225,10 +219,76 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     local.close();
   }
 
+  /**
+   * What this worker's earlier life (same name, same home) left behind. The lead still counts on its
+   * runs while the heartbeat goes on: an agent still running is adopted again, one that ended while
+   * the worker was away is reported, and a claim that never started here goes back to the cluster
+   * queue. The agent of a run the lead gave up meanwhile is killed.
+   */
+  async function settleEarlierLife(): Promise<void> {
+    const claims = new Set(await redis.smembers(CLUSTER_KEYS.claims(name)));
+    for (const record of local.store.runs.list({ states: ['queued', 'running', 'stalled'], limit: 1000 })) {
+      if (record.name?.startsWith(LOCAL_NAME_PREFIX)) claims.add(record.name.slice(LOCAL_NAME_PREFIX.length));
+    }
+    for (const runId of claims) await settleClaim(runId).catch((error: unknown) => log(`run ${runId}: left from before this worker restarted, but could not settle it: ${(error as Error).message}`));
+    if (claims.size > 0) log(`worker ${name}: settled ${claims.size} run(s) left from before it restarted`);
+  }
+
+  async function settleClaim(runId: string): Promise<void> {
+    const now = await readPublished(redis, runId);
+    let record = localRecordOf(runId);
+    if (!now || now.givenUp || !isActive(now.state) || now.worker !== name) {
+      if (record && isActive(record.state)) {
+        log(`run ${runId}: found its agent still running from before this worker restarted, but the lead gave the run up (${now?.givenUp ? 'worker lost' : (now?.state ?? 'unknown')}): killing the orphan`);
+        await local.kill(record.id).catch(() => undefined);
+      }
+      await forgetClaim(redis, runId, name);
+      return;
+    }
+    if (record?.state === 'queued') {
+      // It was held for the earlier life: this machine's queue fails it unstarted within a poll, or the kill does.
+      await local.kill(record.id).catch(() => undefined);
+      record = localRecordOf(runId);
+    }
+    // Unstarted only once its local record ended with no agent: one that left the queue may be spawning it right now.
+    if (!record || (!isActive(record.state) && record.pid === null && record.startedAt === null)) {
+      // Still this worker's claim, never started: started now, from its job (a redelivery of that job is dropped, the claim being ours).
+      const data = await jobDataOf(redis, runId, [...queues.keys()]);
+      if (!data) {
+        log(`run ${runId}: claimed before this worker restarted, never started, and its job is gone: releasing the claim`);
+        await releaseOwnClaim(redis, runId, name);
+        return;
+      }
+      log(`run ${runId}: claimed before this worker restarted but never started here: starting it now`);
+      const run: Held = { job: null, token: null, localId: null, worktree: null, dir: null, remote: data.remote, published: { state: 'queued', pid: null }, givenUp: false, killAsked: false };
+      held.set(runId, run);
+      void start(data, run);
+      return;
+    }
+    const remote = (await remoteOfCheckout(record.dir)) ?? '';
+    const run: Held = { job: null, token: null, localId: record.id, worktree: record.dir, dir: record.dir, remote, published: { state: now.state, pid: now.pid }, givenUp: false, killAsked: false };
+    held.set(runId, run);
+    log(isActive(record.state) ? `run ${runId}: adopted again after a restart` : `run ${runId}: ended (${record.state}) while this worker was away: reporting it`);
+    void follow(runId, run);
+  }
+
+  function localRecordOf(runId: string): RunRecord | undefined {
+    try {
+      return local.resolveRun(localRunName(runId));
+    } catch {
+      return undefined;
+    }
+  }
+
   async function take(job: Job<RunJob>, token: string): Promise<void> {
     const data = job.data;
+    if (held.has(data.runId)) {
+      // Redelivered after its lock lapsed while this worker still has it in hand: nothing to do twice.
+      await job.moveToCompleted('not run: already in hand', token, false).catch(() => undefined);
+      return;
+    }
     // The slot is taken now, before the first await: the fetch loop must not take another job meanwhile.
-    const run: Held = { job, token, localId: null, worktree: null, remote: data.remote, published: { state: 'queued', pid: null }, givenUp: false, killAsked: false };
+    const run: Held = { job, token, localId: null, worktree: null, dir: null, remote: data.remote, published: { state: 'queued', pid: null }, givenUp: false, killAsked: false };
     held.set(data.runId, run);
     // Claimed before anything is spawned: a job redelivered after its lock lapsed finds the run taken and is dropped.
     let claimed: boolean;
@@ -246,17 +306,26 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       await job.moveToCompleted('not run: already claimed', token, false).catch(() => undefined);
       return;
     }
+    await start(data, run);
+  }
+
+  /** Checks the code out and hands the claimed run to this machine's executor; then follows it to its end. */
+  async function start(data: RunJob, run: Held): Promise<void> {
     ran++;
     try {
       run.worktree = data.resume ? await prepareResume(local, options.home, data) : await checkOutRun(options.home, data.remote, data.runId);
+      run.dir = data.subdir ? join(run.worktree, data.subdir) : run.worktree;
       if (!(await stillClaimedBy(redis, data.runId, name))) {
         log(`run ${data.runId}: put back in the queue while this worker checked the code out; not starting it`);
         await finish(data.runId, run);
         return;
       }
-      const launched = data.resume ? await local.resume(localRunName(data.resume.parentId), data.prompt, { name: localRunName(data.runId), ...(data.maxCost !== null && { maxCost: data.maxCost }) }) : await local.run({
+      // Should this worker die while the run waits in this machine's queue, the run must not start here later.
+      const heldFor = { pid: process.pid, startToken: startTokenOf(process.pid) };
+      const launched = data.resume ? await local.resume(localRunName(data.resume.parentId), data.prompt, { name: localRunName(data.runId), heldFor, ...(data.maxCost !== null && { maxCost: data.maxCost }) }) : await local.run({
         runner: data.runner,
-        dir: data.subdir ? join(run.worktree, data.subdir) : run.worktree,
+        dir: run.dir,
+        heldFor,
         prompt: data.prompt,
         name: `${LOCAL_NAME_PREFIX}${data.runId}`,
         stallAfterMs: data.stallAfterMs,
@@ -297,10 +366,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
           await local.kill(run.localId!).catch(() => undefined);
         }
         run.published = { state: record.state, pid: record.pid };
-        if (!run.givenUp) await publishRun(redis, runId, { state: record.state, pid: record.pid, startedAt: record.startedAt, worktree: run.worktree }).catch(() => undefined);
+        if (!run.givenUp) await publishRun(redis, runId, { state: record.state, pid: record.pid, startedAt: record.startedAt, worktree: run.dir }).catch(() => undefined);
       }
       await sleep(WATCH_MS);
     }
+    // The slot is free once the agent ended: told before the end is, so that `baton workers` after `wait` agrees.
+    held.delete(runId);
+    const slotFreed = beatNow().catch(() => undefined);
     if (record && !run.givenUp) {
       let resultNote: RunPatch = {};
       if (run.worktree && run.remote) {
@@ -312,8 +384,9 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
           resultNote = reasonFields([...record.reasonDetails, { kind: 'agent-error', message: `the worker could not push the result: ${(error as Error).message}` }]);
         }
       }
+      await slotFreed;
       const patch = Object.fromEntries(FINAL_FIELDS.map((key) => [key, record![key]])) as RunPatch;
-      await publishRun(redis, runId, { state: record.state, pid: record.pid, worktree: run.worktree, patch: { ...patch, ...resultNote } }).catch((error: unknown) => log(`run ${runId}: could not publish its end: ${(error as Error).message}`));
+      await publishRun(redis, runId, { state: record.state, pid: record.pid, worktree: run.dir, patch: { ...patch, ...resultNote } }).catch((error: unknown) => log(`run ${runId}: could not publish its end: ${(error as Error).message}`));
     } else if (run.givenUp) {
       log(`run ${runId}: orphaned agent ended (${record?.state ?? 'gone'}); nothing published, the lead had given it up`);
     }
@@ -322,6 +395,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
 
   async function finish(runId: string, run: Held): Promise<void> {
     if (run.job && run.token) await run.job.moveToCompleted('ended', run.token, false).catch(() => undefined);
+    await forgetClaim(redis, runId, name).catch(() => undefined);
     held.delete(runId);
     // A slot is free: look for the next job now rather than at the next poll.
     work?.poke();

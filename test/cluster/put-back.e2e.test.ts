@@ -5,16 +5,19 @@ import { test } from 'node:test';
 import { startCluster, writeAgent } from './harness.js';
 import { waitFor } from '../wait-for.js';
 import { isProcessAlive } from '../../src/processes/index.js';
+import { openStore } from '../../src/store/index.js';
 
 interface Trace {
   home: string;
   file: string;
 }
 
-test('a run waiting in a lost worker\'s own run queue goes back to the cluster queue and runs once on another worker', async (t) => {
+test('a run waiting in a lost worker\'s own run queue goes back to the cluster queue and runs once on another worker, never on the lost one\'s machine', async (t) => {
   const cluster = await startCluster(t);
-  // The orphaned long agent outlives its worker; it must not end (freeing the local slot) before the test is done.
-  const long = await writeAgent(cluster.scratch, 45_000);
+  // The orphaned long agent outlives its worker and holds the machine's one slot until the test lets it go.
+  const gate = join(cluster.scratch, 'long-gate');
+  const long = `sh -c 'while [ ! -e "$0" ]; do sleep 0.1; done' ${gate} {prompt}`;
+  t.after(() => writeFile(gate, '').catch(() => undefined));
   const short = await writeAgent(cluster.scratch, 500);
   // Two cluster slots but a machine-wide cap of one: the second run it takes waits in its local queue.
   const crowdedHome = join(cluster.scratch, 'worker-crowded');
@@ -28,7 +31,7 @@ test('a run waiting in a lost worker\'s own run queue goes back to the cluster q
   };
   const status = async (id: string) => (await cluster.cli(['status', '--json', id])).json;
 
-  const first = await launch(long.command, 'long.txt');
+  const first = await launch(long, 'long.txt');
   const running = await waitFor(async () => {
     const now = await status(first);
     return now.state === 'running' && now.pid !== null ? now : undefined;
@@ -50,16 +53,37 @@ test('a run waiting in a lost worker\'s own run queue goes back to the cluster q
   assert.equal(moved!.state, 'completed', `the waiting run went back to the queue: ${JSON.stringify(moved)}`);
   assert.equal(moved!.worker.name, 'spare');
 
-  // The crowded worker comes back: both orphans there are ended, and the waiting one never started.
+  // The crowded machine's slot frees (its supervisor outlived the worker): the run queued there for the dead worker must not start.
+  const localWaiting = () => {
+    const store = openStore(crowdedHome);
+    try {
+      return store.runs.list({ limit: 100 }).find((run) => run.name === `cluster:${waiting}`);
+    } finally {
+      store.close();
+    }
+  };
+  await writeFile(gate, '');
+  await waitFor(() => !isProcessAlive(running.pid), { what: 'the orphaned long agent to end', timeoutMs: 20_000 });
+  await waitFor(() => {
+    const store = openStore(crowdedHome);
+    try {
+      return store.runs.list({ limit: 100 }).find((run) => run.name === `cluster:${first}` && run.state !== 'running');
+    } finally {
+      store.close();
+    }
+  }, { what: "the crowded machine's supervisor to see its slot free", timeoutMs: 20_000 });
+  const unstarted = localWaiting();
+  assert.equal(unstarted?.state, 'failed', JSON.stringify(unstarted));
+  assert.equal(unstarted?.reasonDetails[0]?.kind, 'holder-gone');
+  assert.equal(unstarted?.pid, null, 'the waiting run never started on the lost worker\'s machine');
+
+  // The crowded worker comes back: nothing of its earlier life is started again.
   const back = await cluster.startWorker('crowded', { slots: 2 });
-  await waitFor(() => back.log().includes(`run ${waiting}: found its agent still running`) && back.log().includes(`run ${first}: found its agent still running`), {
-    what: 'the returning worker to end both orphans',
-    timeoutMs: 20_000,
-  });
-  await waitFor(() => !isProcessAlive(running.pid), { what: 'the orphaned long agent to be killed', timeoutMs: 20_000 });
+  await waitFor(() => back.log().includes('worker crowded: settled 1 run(s) left from before it restarted'), { what: 'the returning worker to settle its earlier life', timeoutMs: 20_000 });
   const traces = (await readFile(short.trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Trace);
   const ranWaiting = traces.filter((trace) => trace.file === 'waiting.txt');
   assert.equal(ranWaiting.length, 1, 'the waiting run executed exactly once');
   assert.equal(ranWaiting[0]!.home, spare.home);
   assert.equal((await status(waiting)).state, 'completed', 'the returning worker does not touch the moved run');
+  assert.doesNotMatch(back.log(), new RegExp(`run (${waiting}|${first}): (adopted|claimed before)`));
 });
