@@ -128,7 +128,11 @@ export class ParallelScheduler {
         const head = planRun.plan.phases.find((p) => !done.has(p.id));
         if (head && byId.get(head.id)?.state === 'merge-queued' && !this.tasks.has(head.id)) {
           this.merging = this.merge(phaseById.get(head.id)!)
-            .catch((error: unknown) => void (this.failure ??= error))
+            .catch((error: unknown) => {
+              // A fix that cannot be sent (its worker lost once too often) blocks the phase, as in runPhase.
+              if (error instanceof PhaseBlocked) this.d.block(head.id, [error.message]);
+              else this.failure ??= error;
+            })
             .finally(() => (this.merging = null));
         }
       }
