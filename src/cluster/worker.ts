@@ -113,9 +113,14 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   let work: WorkSignal | undefined;
   /** A heartbeat now, after any in flight (which may have counted a run this one must not). */
   let beatNow: () => Promise<void> = async () => undefined;
-  try {
+  // Each step of the start waits for Redis: one that resolves after a stop must not start timers or take work.
+  const stillStarting = () => {
+    if (signal.aborted) throw new Error('stopped while starting');
+  };
+  /** Registers, listens and settles what an earlier life left; ready to take work when it resolves. */
+  const setUp = async (): Promise<true> => {
     await registerWorker(redis, info);
-    log(`worker ${name} on ${host}: ${slots} slot(s), runners ${runners.map(describeRunner).join(', ')}, Redis ${redactUrl(options.redisUrl)}`);
+    stillStarting();
     // Beside the runners' queues, its own: resumes of its runs, whose sessions only it holds.
     for (const queueName of [...runners.map((runner) => CLUSTER_KEYS.queue(runner.name)), CLUSTER_KEYS.resumeQueue(name)]) {
       const queue = new QueueWorker<RunJob>(queueName, null, {
@@ -142,10 +147,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       }
     });
     await subscriber.subscribe(CLUSTER_KEYS.kills);
+    stillStarting();
     const relay = new LogRelay(redis, local);
     relaying = setInterval(() => void relay.tick().catch((error: unknown) => log(`log relay: ${(error as Error).message}`)), WATCH_MS);
     stopAnswering = await answerAsks(redis, name, workerAnswers(local, relay), log);
+    stillStarting();
     work = await listenForWork(redis, runners.map((runner) => runner.name));
+    stillStarting();
 
     const beat = async () => {
       info.running = [...held.keys()];
@@ -177,12 +185,19 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
     }, Math.min(HEARTBEAT_MS, Math.floor(lostAfter / 3)));
 
     await settleEarlierLife();
-
+    stillStarting();
+    log(`worker ${name} on ${host}: ${slots} slot(s), runners ${runners.map(describeRunner).join(', ')}, Redis ${redactUrl(options.redisUrl)}`);
+    return true;
+  };
+  try {
+    // A stop while Redis is away during the start (each step waiting for it) leaves within the usual bound too.
+    const ready = await unlessAborted(setUp(), signal);
+    if (!ready) log(`worker ${name}: stopped before it was ready to take work`);
     const order = [...queues.entries()];
     let turn = 0;
-    while (!signal.aborted) {
+    while (ready && !signal.aborted) {
       if (held.size >= slots) {
-        await work.wait(pollMs, signal);
+        await work!.wait(pollMs, signal);
         continue;
       }
       let taken = false;
@@ -203,7 +218,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         }
       }
       turn++;
-      if (!taken) await work.wait(pollMs, signal);
+      if (!taken) await work!.wait(pollMs, signal);
     }
     log(`worker ${name}: stopping; no new runs, waiting for ${held.size} run(s) in hand`);
     while (held.size > 0) await sleep(WATCH_MS);

@@ -214,8 +214,10 @@ export class Plans {
     if (options.dryRun) return { id: null, state: 'dry-run', phases: summary, maxParallel, waves, overlaps };
     const id = newId();
     const now = Date.now();
+    // Kept with the plan run: a plan begun here stays here even if a cluster is configured before it resumes.
+    const local = options.local === true || !overCluster(this.baton, false);
     this.store.insertPlanRun(
-      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks, noLock: options.noLock === true, branch: repo.branch, maxParallel, local: options.local === true, createdAt: now, endedAt: null },
+      { id, planFile: plan.file, project: plan.project, dir: plan.dir, repoRoot: repo.root, state: 'running', reasons: [], plan, driverPid: null, stopRequestedAt: null, hooks, noLock: options.noLock === true, branch: repo.branch, maxParallel, local, createdAt: now, endedAt: null },
       plan.phases.map((p, i) => ({
         planRunId: id, phaseId: p.id, position: i, title: p.title, state: skipped(p.id, i) ? 'skipped' : 'pending', reasons: [], attempts: [], resumes: 0, fixes: 0,
         currentRunId: null, baseTree: null, userDirty: null, verification: null, commitSha: null, committedPaths: null, worktree: null, merge: null, startedAt: null, endedAt: null,

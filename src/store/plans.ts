@@ -31,7 +31,7 @@ export interface PlanRunRecord {
   branch: string | null;
   /** Phases that may run at once (the plan's maxParallel, or plan run --max-parallel). */
   maxParallel: number;
-  /** Started with --local: phases run on this machine even with a cluster configured (read from the store: always set). */
+  /** Phases run on this machine: started with --local, or with no cluster configured (read from the store: always set). */
   local?: boolean;
   createdAt: number;
   endedAt: number | null;

@@ -144,7 +144,8 @@ export interface TestCluster {
   /** A scratch dir for agent programs and traces. */
   scratch: string;
   cli(args: string[], options?: { env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliResult>;
-  startWorker(name: string, options?: { slots?: number; env?: NodeJS.ProcessEnv; runners?: string[] }): Promise<ClusterWorker>;
+  /** Resolves once the worker says it is ready to take work, or at once with `ready: false`. */
+  startWorker(name: string, options?: { slots?: number; env?: NodeJS.ProcessEnv; runners?: string[]; ready?: boolean }): Promise<ClusterWorker>;
   git(dir: string, ...args: string[]): Promise<string>;
 }
 
@@ -206,6 +207,7 @@ export async function startCluster(t: TestContext, options: { redis?: TestRedisO
         },
       };
       workers.push(worker);
+      if (options.ready === false) return worker;
       await waitFor(() => log.includes(`worker ${name} on `) || child.exitCode !== null, { what: `worker ${name} to register`, timeoutMs: 30_000 });
       if (child.exitCode !== null) throw new Error(`worker ${name} exited: ${log}`);
       return worker;

@@ -94,6 +94,29 @@ test('plan run --local with a cluster configured runs here, in the checkout, as 
   for (const phase of waited.json.phases) assert.equal(phase.worker, null);
 });
 
+test('a plan begun with no cluster configured stays on this machine when resumed after one is configured', async (t) => {
+  const cluster = await startCluster(t);
+  // No worker at all: a phase dispatched to the cluster would wait forever.
+  const agent = await writeAgent(cluster.scratch, 3_000);
+  const file = writePlan(cluster, agent.command, [{ id: 'A' }, { id: 'B' }], 1);
+  const noCluster = { env: { BATON_REDIS_URL: '' } };
+  const started = await cluster.cli(['plan', 'run', file, '--no-lint', '--json'], noCluster);
+  assert.equal(started.code, 0, started.stderr);
+  const id = started.json.id as string;
+  await waitFor(async () => (await cluster.cli(['plan', 'status', id, '--json'], noCluster)).json.phases[0].runs.length > 0, { what: 'phase A to launch', timeoutMs: 30_000 });
+  const stopped = await cluster.cli(['plan', 'stop', id, '--json'], noCluster);
+  assert.equal(stopped.json.state, 'stopped', stopped.stdout);
+  // Now with BATON_REDIS_URL set, as cluster.cli does by default.
+  const resumed = await cluster.cli(['plan', 'resume', id, '--json']);
+  assert.equal(resumed.code, 0, resumed.stderr);
+  const waited = await cluster.cli(['plan', 'wait', id, '--timeout', '50s', '--json'], { timeoutMs: 60_000 });
+  assert.equal(waited.json.state, 'completed', JSON.stringify(waited.json, null, 1));
+  await assertOneCommitPerPhase(cluster, id, ['A', 'B']);
+  const traces = (await readFile(agent.trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Trace);
+  for (const trace of traces) assert.equal(realpathSync(trace.cwd), realpathSync(cluster.repo), `${trace.file} ran in the user's checkout, as it began`);
+  for (const phase of waited.json.phases) assert.equal(phase.worker, null);
+});
+
 test('a phase whose verification fails is fixed by resuming its session on the same worker, from the lead\'s state; one commit per phase', async (t) => {
   const cluster = await startCluster(t);
   const agent = await writeDrafter(cluster.scratch);

@@ -103,10 +103,34 @@ test('a worker told to stop while Redis is down leaves by itself, and logs the o
   await waitFor(() => Date.now() - noticedAt > 2_000, { what: 'two seconds of outage', timeoutMs: 5_000 });
   worker.child.kill('SIGTERM');
   // The harness would SIGKILL it after 30 s; leaving by itself means exit code 0 well before.
-  await waitFor(() => worker.child.exitCode !== null || worker.child.signalCode !== null, { what: 'the worker to leave', timeoutMs: 25_000 });
+  await waitFor(() => worker.child.exitCode !== null || worker.child.signalCode !== null, { what: 'the worker to leave', timeoutMs: 25_000 }).catch((error: Error) => {
+    throw new Error(`${error.message}; its log:\n${worker.log()}`);
+  });
   assert.equal(worker.child.exitCode, 0, worker.log());
   assert.doesNotMatch(worker.log(), /ECONNREFUSED/);
   assert.equal(worker.log().match(/lost Redis at/g)?.length, 1);
+});
+
+test('a worker told to stop while its start still waits on Redis (writes paused) leaves by itself', async (t: TestContext) => {
+  const cluster = await startCluster(t);
+  const admin = await connectRedis(cluster.redis.url, process.env);
+  try {
+    // Reads still answer, writes wait: the worker connects, then its registration waits for as long as the pause.
+    await admin.call('CLIENT', 'PAUSE', '60000', 'WRITE');
+    const worker = await cluster.startWorker('w1', { ready: false });
+    await waitFor(async () => ((await admin.call('CLIENT', 'LIST')) as string).trim().split('\n').length > 1, { what: 'the worker to connect', timeoutMs: 30_000 });
+    worker.child.kill('SIGTERM');
+    await waitFor(() => worker.child.exitCode !== null || worker.child.signalCode !== null, { what: 'the worker to leave', timeoutMs: 25_000 }).catch((error: Error) => {
+      throw new Error(`${error.message}; its log:\n${worker.log()}`);
+    });
+    assert.equal(worker.child.exitCode, 0, worker.log());
+    assert.match(worker.log(), /worker w1: stopped before it was ready to take work/);
+    assert.doesNotMatch(worker.log(), /worker w1 on /, 'never said it was ready');
+  } finally {
+    // Before the cluster's own clean-up stops Redis: a command sent to a gone server would wait for ever.
+    await admin.call('CLIENT', 'UNPAUSE').catch(() => undefined);
+    admin.disconnect();
+  }
 });
 
 test('a long-lived lead (one Baton, as MCP or the dashboard hold): while Redis is down its reads fail naming the URL; after, they work again by themselves', async (t) => {
