@@ -61,17 +61,6 @@ export function cacheCloneOf(home: string, remote: string): string {
   return join(home, 'cluster', 'remotes', `${createHash('sha256').update(remote).digest('hex').slice(0, 16)}.git`);
 }
 
-const REMOTE_KEY = 'baton.remote';
-
-/** The remote a worktree's run came from (its cache clone's), or null when it is not a cluster checkout. */
-export async function remoteOfCheckout(dir: string): Promise<string | null> {
-  try {
-    return (await git(dir, ['config', '--get', REMOTE_KEY])).trim() || null;
-  } catch {
-    return null;
-  }
-}
-
 /** Fetches the run's base into the worker's cache clone and checks it out on the run's branch; returns the worktree. */
 export async function checkOutRun(home: string, remote: string, runId: string): Promise<string> {
   const cache = cacheCloneOf(home, remote);
@@ -81,8 +70,6 @@ export async function checkOutRun(home: string, remote: string, runId: string): 
       mkdirSync(cache, { recursive: true });
       await git(cache, ['init', '--quiet', '--bare']);
     }
-    // Fetched by URL (a named remote would need a name per URL): the URL is kept for a restarted worker.
-    await git(cache, ['config', REMOTE_KEY, remote]);
     await git(cache, ['fetch', '--quiet', '--no-tags', remote, `+${baseRef(runId)}:${baseRef(runId)}`], {}, { timeoutMs: GIT_TIMEOUT_MS });
     mkdirSync(join(home, 'cluster', 'worktrees'), { recursive: true });
     if (existsSync(worktree)) {

@@ -61,4 +61,5 @@ export function jobOf(run: RunRecord, subdir?: string): RunJob {
 }
 
 /** A worker's local run of a lead's run is named after it, so that the worker finds it again (restarts, asks, resumes). */
-export const localRunName = (runId: string) => `cluster:${runId}`;
+export const LOCAL_RUN_PREFIX = 'cluster:';
+export const localRunName = (runId: string) => `${LOCAL_RUN_PREFIX}${runId}`;

@@ -7,10 +7,10 @@ import { startTokenOf } from '../processes/index.js';
 import { reasonFields } from '../reasons.js';
 import { isActive, type RunRecord } from '../store/runs.js';
 import type { RunPatch } from '../store/runs.js';
-import { checkOutRun, pushResult, remoteOfCheckout } from './code.js';
+import { checkOutRun, pushResult } from './code.js';
 import { connectRedis, logReconnects, redactUrl } from './connection.js';
 import { isConnectionLoss, LEAVE_WITHIN_MS, settleWithin, unlessAborted } from './outage.js';
-import { localRunName, type RunJob } from './job.js';
+import { LOCAL_RUN_PREFIX, localRunName, type RunJob } from './job.js';
 import { prepareResume } from './resume.js';
 import { CLUSTER_KEYS } from './keys.js';
 import { answerAsks } from './ask.js';
@@ -27,8 +27,6 @@ export const DEFAULT_LOST_AFTER_MS = 10_000;
 const HEARTBEAT_MS = 2_000;
 /** How often a worker reads its own runs' records (its local store) to publish their changes. */
 const WATCH_MS = 200;
-/** Local runs of cluster jobs are named after the lead's run, so that a restarted worker finds them. */
-const LOCAL_NAME_PREFIX = 'cluster:';
 
 export interface WorkerOptions {
   redisUrl: string;
@@ -102,6 +100,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   logReconnects(redis, options.redisUrl, log);
   const local = new Baton({ home: options.home, env, local: true });
   const held = new Map<string, Held>();
+  // Its runs wait in this machine's queue held for this process: should it die first, they never start here.
+  const heldFor = { pid: process.pid, startToken: startTokenOf(process.pid) };
   const info: WorkerInfo = { name, host, pid: process.pid, slots, running: [], runners, startedAt: Date.now(), heartbeatAt: Date.now(), lostAfterMs: lostAfter };
   const queues = new Map<string, QueueWorker<RunJob>>();
   const subscriber = redis.duplicate();
@@ -243,7 +243,7 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
   async function settleEarlierLife(): Promise<void> {
     const claims = new Set(await redis.smembers(CLUSTER_KEYS.claims(name)));
     for (const record of local.store.runs.list({ states: ['queued', 'running', 'stalled'], limit: 1000 })) {
-      if (record.name?.startsWith(LOCAL_NAME_PREFIX)) claims.add(record.name.slice(LOCAL_NAME_PREFIX.length));
+      if (record.name?.startsWith(LOCAL_RUN_PREFIX)) claims.add(record.name.slice(LOCAL_RUN_PREFIX.length));
     }
     for (const runId of claims) await settleClaim(runId).catch((error: unknown) => log(`run ${runId}: left from before this worker restarted, but could not settle it: ${(error as Error).message}`));
     if (claims.size > 0) log(`worker ${name}: settled ${claims.size} run(s) left from before it restarted`);
@@ -265,10 +265,10 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       await local.kill(record.id).catch(() => undefined);
       record = localRecordOf(runId);
     }
+    const data = await jobDataOf(redis, runId, [...queues.keys()]);
     // Unstarted only once its local record ended with no agent: one that left the queue may be spawning it right now.
     if (!record || (!isActive(record.state) && record.pid === null && record.startedAt === null)) {
       // Still this worker's claim, never started: started now, from its job (a redelivery of that job is dropped, the claim being ours).
-      const data = await jobDataOf(redis, runId, [...queues.keys()]);
       if (!data) {
         log(`run ${runId}: claimed before this worker restarted, never started, and its job is gone: releasing the claim`);
         await releaseOwnClaim(redis, runId, name);
@@ -280,8 +280,8 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
       void start(data, run);
       return;
     }
-    const remote = (await remoteOfCheckout(record.dir)) ?? '';
-    const run: Held = { job: null, token: null, localId: record.id, worktree: record.dir, dir: record.dir, remote, published: { state: now.state, pid: now.pid }, givenUp: false, killAsked: false };
+    // The job says where its result goes; with the job gone, the run is still reported, without a pushed result.
+    const run: Held = { job: null, token: null, localId: record.id, worktree: record.dir, dir: record.dir, remote: data?.remote ?? '', published: { state: now.state, pid: now.pid }, givenUp: false, killAsked: false };
     held.set(runId, run);
     log(isActive(record.state) ? `run ${runId}: adopted again after a restart` : `run ${runId}: ended (${record.state}) while this worker was away: reporting it`);
     void follow(runId, run);
@@ -335,14 +335,12 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         await finish(data.runId, run);
         return;
       }
-      // Should this worker die while the run waits in this machine's queue, the run must not start here later.
-      const heldFor = { pid: process.pid, startToken: startTokenOf(process.pid) };
       const launched = data.resume ? await local.resume(localRunName(data.resume.parentId), data.prompt, { name: localRunName(data.runId), heldFor, ...(data.maxCost !== null && { maxCost: data.maxCost }) }) : await local.run({
         runner: data.runner,
         dir: run.dir,
         heldFor,
         prompt: data.prompt,
-        name: `${LOCAL_NAME_PREFIX}${data.runId}`,
+        name: localRunName(data.runId),
         stallAfterMs: data.stallAfterMs,
         ...(data.agent !== null && { agent: data.agent }),
         ...(data.model !== null && { model: data.model }),

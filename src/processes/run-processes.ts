@@ -30,13 +30,21 @@ export type AgentIdentity = 'same' | 'other' | 'gone';
  */
 export function agentIdentity(ref: RunProcessRef): AgentIdentity {
   if (ref.pid === null || !isProcessAlive(ref.pid)) return 'gone';
-  const facts = ref.agentStart ? factsForToken(ref.agentStart) : undefined;
-  if (ref.agentStart && facts) {
-    const now = facts.startToken(ref.pid);
-    if (now === undefined) return 'gone';
-    return now === ref.agentStart ? 'same' : 'other';
-  }
+  const byStart = ref.agentStart ? identityByStart(ref.pid, ref.agentStart) : undefined;
+  if (byStart) return byStart;
   return processFacts().hasEnv(ref.pid, RUN_MARKER, ref.runId) === true ? 'same' : 'other';
+}
+
+/**
+ * Whether `pid` is still the process that had `startToken` (its start read now: none is 'gone'), or
+ * undefined when a token of that kind cannot be read here.
+ */
+export function identityByStart(pid: number, startToken: string): AgentIdentity | undefined {
+  const facts = factsForToken(startToken);
+  if (!facts) return undefined;
+  const now = facts.startToken(pid);
+  if (now === undefined) return 'gone';
+  return now === startToken ? 'same' : 'other';
 }
 
 function descendantsOf(roots: Set<number>, table: ProcessRow[]): Set<number> {

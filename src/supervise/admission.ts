@@ -2,7 +2,7 @@ import { freeMemoryMb, loadConfig, type BatonConfig } from '../config.js';
 import type { Store } from '../store/index.js';
 import { providerOf, type LimitBreaker, type ProcessRef, type RunRecord } from '../store/runs.js';
 import { reasonFields, renderReason, type Reason } from '../reasons.js';
-import { isProcessAlive, startTokenOf } from '../processes/index.js';
+import { identityByStart, isProcessAlive } from '../processes/index.js';
 
 /** How often a queued run's supervisor looks for a free slot: a freed slot is taken within this. */
 export const QUEUE_POLL_MS = 250;
@@ -72,9 +72,8 @@ const slotReason = (store: Store, runId: string, config: BatonConfig): Reason =>
 /** Whether the process is still the one recorded (not gone, and its pid not taken by a later one). */
 function isSameProcess(ref: ProcessRef): boolean {
   if (!isProcessAlive(ref.pid)) return false;
-  // A token that cannot be read now (no /proc, no ps) is no proof of another process.
-  const now = ref.startToken === null ? null : startTokenOf(ref.pid);
-  return now === null || now === ref.startToken;
+  // Alive, and a start that cannot be read now (no /proc, no ps) is no proof of another process.
+  return ref.startToken === null || identityByStart(ref.pid, ref.startToken) !== 'other';
 }
 
 /**

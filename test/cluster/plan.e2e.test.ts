@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { Baton } from '../../src/baton.js';
 import { createBatonMcpServer } from '../../src/mcp/server.js';
-import { startCluster, writeAgent } from './harness.js';
+import { startCluster, writeAgent, type TestCluster } from './harness.js';
 import { assertOneCommitPerPhase, assertRanOnWorkers, runnerOptionsYaml, runPlan, writeDrafter, writePlan, writeSessionAgent, type Trace } from './plan-helpers.js';
 import { waitFor } from '../wait-for.js';
 
@@ -70,22 +70,31 @@ test('a 2-phase serial plan in a subfolder over the cluster: each phase on a wor
   for (const trace of traces) assert.match(trace.cwd, /\/pkg$/, 'the agent ran in the plan\'s folder of its checkout');
 });
 
-test('plan run --local with a cluster configured runs here, in the checkout, as without one; plan resume keeps it', async (t) => {
-  const cluster = await startCluster(t);
-  // No worker at all: a phase dispatched to the cluster would wait forever.
-  const agent = await writeAgent(cluster.scratch, 3_000);
-  const file = writePlan(cluster, agent.command, [{ id: 'A' }, { id: 'B' }], 1);
-  const started = await cluster.cli(['plan', 'run', file, '--local', '--no-lint', '--json']);
+/**
+ * Starts the 2-phase plan (`flags`, `env` until it is stopped), stops it once phase A launched, resumes
+ * it with the lead's usual environment (BATON_REDIS_URL set), and waits for it: completed, one commit per phase.
+ */
+async function stopAndResume(cluster: TestCluster, file: string, flags: string[], env: NodeJS.ProcessEnv) {
+  const started = await cluster.cli(['plan', 'run', file, ...flags, '--no-lint', '--json'], { env });
   assert.equal(started.code, 0, started.stderr);
   const id = started.json.id as string;
-  await waitFor(async () => (await cluster.cli(['plan', 'status', id, '--json'])).json.phases[0].runs.length > 0, { what: 'phase A to launch', timeoutMs: 30_000 });
-  const stopped = await cluster.cli(['plan', 'stop', id, '--json']);
+  await waitFor(async () => (await cluster.cli(['plan', 'status', id, '--json'], { env })).json.phases[0].runs.length > 0, { what: 'phase A to launch', timeoutMs: 30_000 });
+  const stopped = await cluster.cli(['plan', 'stop', id, '--json'], { env });
   assert.equal(stopped.json.state, 'stopped', stopped.stdout);
   const resumed = await cluster.cli(['plan', 'resume', id, '--json']);
   assert.equal(resumed.code, 0, resumed.stderr);
   const waited = await cluster.cli(['plan', 'wait', id, '--timeout', '50s', '--json'], { timeoutMs: 60_000 });
   assert.equal(waited.json.state, 'completed', JSON.stringify(waited.json, null, 1));
   await assertOneCommitPerPhase(cluster, id, ['A', 'B']);
+  return waited;
+}
+
+test('plan run --local with a cluster configured runs here, in the checkout, as without one; plan resume keeps it', async (t) => {
+  const cluster = await startCluster(t);
+  // No worker at all: a phase dispatched to the cluster would wait forever.
+  const agent = await writeAgent(cluster.scratch, 3_000);
+  const file = writePlan(cluster, agent.command, [{ id: 'A' }, { id: 'B' }], 1);
+  const waited = await stopAndResume(cluster, file, ['--local'], {});
   const traces = (await readFile(agent.trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Trace);
   for (const trace of traces) {
     assert.equal(trace.home, cluster.env.BATON_HOME, `${trace.file} ran under the lead's home`);
@@ -99,19 +108,7 @@ test('a plan begun with no cluster configured stays on this machine when resumed
   // No worker at all: a phase dispatched to the cluster would wait forever.
   const agent = await writeAgent(cluster.scratch, 3_000);
   const file = writePlan(cluster, agent.command, [{ id: 'A' }, { id: 'B' }], 1);
-  const noCluster = { env: { BATON_REDIS_URL: '' } };
-  const started = await cluster.cli(['plan', 'run', file, '--no-lint', '--json'], noCluster);
-  assert.equal(started.code, 0, started.stderr);
-  const id = started.json.id as string;
-  await waitFor(async () => (await cluster.cli(['plan', 'status', id, '--json'], noCluster)).json.phases[0].runs.length > 0, { what: 'phase A to launch', timeoutMs: 30_000 });
-  const stopped = await cluster.cli(['plan', 'stop', id, '--json'], noCluster);
-  assert.equal(stopped.json.state, 'stopped', stopped.stdout);
-  // Now with BATON_REDIS_URL set, as cluster.cli does by default.
-  const resumed = await cluster.cli(['plan', 'resume', id, '--json']);
-  assert.equal(resumed.code, 0, resumed.stderr);
-  const waited = await cluster.cli(['plan', 'wait', id, '--timeout', '50s', '--json'], { timeoutMs: 60_000 });
-  assert.equal(waited.json.state, 'completed', JSON.stringify(waited.json, null, 1));
-  await assertOneCommitPerPhase(cluster, id, ['A', 'B']);
+  const waited = await stopAndResume(cluster, file, [], { BATON_REDIS_URL: '' });
   const traces = (await readFile(agent.trace, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Trace);
   for (const trace of traces) assert.equal(realpathSync(trace.cwd), realpathSync(cluster.repo), `${trace.file} ran in the user's checkout, as it began`);
   for (const phase of waited.json.phases) assert.equal(phase.worker, null);
